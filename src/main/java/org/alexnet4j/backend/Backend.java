@@ -1,0 +1,136 @@
+package org.alexnet4j.backend;
+
+import org.alexnet4j.tensor.Shape;
+import org.alexnet4j.tensor.Tensor;
+
+/**
+ * The op-level interface every backend implements (reference, cpu, cuda), shaped like cuDNN.
+ *
+ * <p>Conventions: outputs first, then saved state, then inputs, then specs. Tensors are dense NCHW
+ * float32 allocated by this backend. Ops that produce a data gradient or an activation overwrite their
+ * output; ops that produce a parameter gradient (backward-filter, backward-weight, bias, batch-norm
+ * gamma/beta) ADD into it, so one zeroed gradient arena collects a whole backward pass. Every op checks
+ * shapes with the spec's {@code check} and throws {@link org.alexnet4j.tensor.ShapeException} naming the
+ * tensor; an op a backend cannot do throws {@link UnsupportedOperationException} (never a silent fallback).
+ * Ops may run asynchronously; {@link #synchronize()} and the host copies wait for them.
+ */
+public interface Backend extends AutoCloseable {
+
+    /** The name it is chosen by: reference, cpu, cuda. */
+    String name();
+
+    /** One line for logs: what this backend runs on (threads, vector width, device). */
+    String description();
+
+    // ---- memory ------------------------------------------------------------------------------
+
+    /** A new zero-filled tensor owned by this backend. */
+    Tensor allocate(Shape shape);
+
+    /** dst = src[srcOffset, srcOffset + dst.size()). */
+    void copyFromHost(Tensor dst, float[] src, int srcOffset);
+
+    /** dst[dstOffset, dstOffset + src.size()) = src; waits for pending work on src. */
+    void copyToHost(float[] dst, int dstOffset, Tensor src);
+
+    /** Every element of t = value. */
+    void fill(Tensor t, float value);
+
+    /** dst = src (same size; shapes may differ). */
+    void copy(Tensor dst, Tensor src);
+
+    /** Waits until every op issued so far has finished. */
+    void synchronize();
+
+    // ---- convolution -------------------------------------------------------------------------
+
+    /** y = conv(x, w) + bias. y: (N, K, P, Q), x: (N, C, H, W), w: (K, C/groups, R, S), bias: (K) or null. */
+    void conv2dForward(Tensor y, Tensor x, Tensor w, Tensor bias, ConvSpec spec);
+
+    /** dx = gradient of conv w.r.t. its input. dx: (N, C, H, W), dy: (N, K, P, Q), w: (K, C/groups, R, S). */
+    void conv2dBackwardData(Tensor dx, Tensor dy, Tensor w, ConvSpec spec);
+
+    /** dw += gradient of conv w.r.t. its filter. dw: (K, C/groups, R, S), dy: (N, K, P, Q), x: (N, C, H, W). */
+    void conv2dBackwardFilter(Tensor dw, Tensor dy, Tensor x, ConvSpec spec);
+
+    /** db[k] += sum of dy over every axis but 1 (conv and linear bias). db: (K), dy: (N, K, ...). */
+    void biasBackward(Tensor db, Tensor dy);
+
+    // ---- fully connected ---------------------------------------------------------------------
+
+    /** y = x w^T + bias. y: (N, out), x: (N, in), w: (out, in), bias: (out) or null. */
+    void linearForward(Tensor y, Tensor x, Tensor w, Tensor bias);
+
+    /** dx = dy w. dx: (N, in), dy: (N, out), w: (out, in). */
+    void linearBackwardData(Tensor dx, Tensor dy, Tensor w);
+
+    /** dw += dy^T x. dw: (out, in), dy: (N, out), x: (N, in). */
+    void linearBackwardWeight(Tensor dw, Tensor dy, Tensor x);
+
+    // ---- pooling, normalization, activation --------------------------------------------------
+
+    /** y = max over each window. y: (N, C, P, Q), x: (N, C, H, W). */
+    void maxPoolForward(Tensor y, Tensor x, PoolSpec spec);
+
+    /**
+     * dx = dy routed to each window's maximum (the first in row-major window order on ties), summed where
+     * windows overlap. dx: (N, C, H, W), dy and y: (N, C, P, Q), x: (N, C, H, W).
+     */
+    void maxPoolBackward(Tensor dx, Tensor dy, Tensor y, Tensor x, PoolSpec spec);
+
+    /** y = x / scale^beta, scale = k + alpha/n * window sum of x^2 (see {@link LrnSpec}). y, scale, x: (N, C, H, W). */
+    void lrnForward(Tensor y, Tensor scale, Tensor x, LrnSpec spec);
+
+    /** dx = gradient of LRN, from the y and scale that lrnForward saved. All (N, C, H, W). */
+    void lrnBackward(Tensor dx, Tensor dy, Tensor y, Tensor scale, Tensor x, LrnSpec spec);
+
+    /** y = max(x, 0); y may be x (in place). */
+    void reluForward(Tensor y, Tensor x);
+
+    /** dx = dy where y > 0, else 0; dx may be dy (in place). */
+    void reluBackward(Tensor dx, Tensor dy, Tensor y);
+
+    /**
+     * Inverted dropout: mask[i] = 0 if CounterRng.uniform(seed, i) < p, else 1/(1-p); y = x * mask.
+     * The mask is a function of (seed, i) only, so every backend drops the same units. 0 <= p < 1.
+     */
+    void dropoutForward(Tensor y, Tensor mask, Tensor x, float p, long seed);
+
+    /** dx = dy * mask; dx may be dy (in place). */
+    void dropoutBackward(Tensor dx, Tensor dy, Tensor mask);
+
+    /**
+     * Batch norm in training: normalizes with the batch statistics of x, saves mean and 1/sqrt(var + eps)
+     * for backward, and updates the running statistics. y, x: (N, C, H, W); all others: (C).
+     */
+    void batchNormForwardTraining(Tensor y, Tensor savedMean, Tensor savedInvStd, Tensor runningMean, Tensor runningVar,
+                                  Tensor x, Tensor gamma, Tensor beta, BatchNormSpec spec);
+
+    /** Batch norm at inference, with the running statistics. y, x: (N, C, H, W); all others: (C). */
+    void batchNormForwardInference(Tensor y, Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar,
+                                   BatchNormSpec spec);
+
+    /** dx = gradient of training batch norm; dgamma, dbeta +=. dx, dy, x: (N, C, H, W); others: (C). */
+    void batchNormBackward(Tensor dx, Tensor dgamma, Tensor dbeta, Tensor dy, Tensor x, Tensor gamma,
+                           Tensor savedMean, Tensor savedInvStd, BatchNormSpec spec);
+
+    // ---- loss and update ---------------------------------------------------------------------
+
+    /** probs = softmax(logits) per row. probs, logits: (N, classes). */
+    void softmaxForward(Tensor probs, Tensor logits);
+
+    /**
+     * probs = softmax(logits); returns the mean over the batch of -log probs[n][labels[n]].
+     * probs, logits: (N, classes); labels: N class indices in [0, classes).
+     */
+    float softmaxCrossEntropyForward(Tensor probs, Tensor logits, int[] labels);
+
+    /** dlogits = (probs - onehot(labels)) / N, the gradient of the mean loss. */
+    void softmaxCrossEntropyBackward(Tensor dlogits, Tensor probs, int[] labels);
+
+    /** One SGD step over whole arenas (see {@link SgdSpec}). weights, velocity, grads: same size. */
+    void sgdUpdate(Tensor weights, Tensor velocity, Tensor grads, SgdSpec spec);
+
+    /** Frees everything this backend still holds. */
+    @Override void close();
+}

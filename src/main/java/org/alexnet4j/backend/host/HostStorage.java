@@ -1,0 +1,49 @@
+package org.alexnet4j.backend.host;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import org.alexnet4j.tensor.Storage;
+import org.alexnet4j.tensor.Tensor;
+
+/**
+ * Off-heap float32 memory for the host backends (reference, cpu): one 64-byte-aligned segment from a
+ * shared Arena. Every access goes through a bounds-checked MemorySegment, so a wrong index throws
+ * instead of crashing the JVM, and use after close throws IllegalStateException.
+ */
+public final class HostStorage implements Storage {
+    public static final long ALIGNMENT = 64;
+
+    private final Arena arena;
+    private final MemorySegment segment;
+    private final String backendName;
+
+    public HostStorage(long floats, String backendName) {
+        this.arena = Arena.ofShared();
+        this.segment = arena.allocate(floats * Float.BYTES, ALIGNMENT); // zero-filled
+        this.backendName = backendName;
+    }
+
+    @Override public long floats() { return segment.byteSize() / Float.BYTES; }
+
+    @Override public String backendName() { return backendName; }
+
+    @Override public synchronized void close() {
+        if (arena.scope().isAlive()) arena.close();
+    }
+
+    /**
+     * The bytes of {@code t}'s window; throws if t belongs to another backend. {@code role} names the
+     * argument in the message (e.g. "conv2dForward y").
+     */
+    public static MemorySegment segment(Tensor t, String backendName, String role) {
+        if (t == null) throw new NullPointerException(role + " is null");
+        if (!(t.storage() instanceof HostStorage h) || !h.backendName.equals(backendName)) {
+            throw new IllegalArgumentException(role + ": tensor " + t + " belongs to backend '" + t.storage().backendName()
+                    + "', not '" + backendName + "'");
+        }
+        return h.segment.asSlice(t.offset() * Float.BYTES, t.size() * Float.BYTES);
+    }
+
+    public static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT;
+}
