@@ -78,6 +78,15 @@ public interface Backend extends AutoCloseable {
      */
     void maxPoolBackward(Tensor dx, Tensor dy, Tensor y, Tensor x, PoolSpec spec);
 
+    /**
+     * Adaptive average pooling to y's spatial size, as PyTorch's AdaptiveAvgPool2d: output cell (i, j)
+     * averages input rows floor(i*H/P) .. ceil((i+1)*H/P)-1 and likewise columns. y: (N, C, P, Q), x: (N, C, H, W).
+     */
+    void adaptiveAvgPoolForward(Tensor y, Tensor x);
+
+    /** dx = gradient of adaptive average pooling (each dy spread evenly over its window, summed). */
+    void adaptiveAvgPoolBackward(Tensor dx, Tensor dy);
+
     /** y = x / scale^beta, scale = k + alpha/n * window sum of x^2 (see {@link LrnSpec}). y, scale, x: (N, C, H, W). */
     void lrnForward(Tensor y, Tensor scale, Tensor x, LrnSpec spec);
 
