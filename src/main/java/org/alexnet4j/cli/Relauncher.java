@@ -1,0 +1,72 @@
+// Makes `java -jar alexnet4j.jar` work without flags: re-runs the same JVM with the Vector API module.
+package org.alexnet4j.cli;
+
+import java.lang.management.ManagementFactory;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The Vector API (jdk.incubator.vector) can only be added with a command-line flag, not by a manifest
+ * attribute. When the module is missing, the same java binary is started again with the flags, this
+ * JVM's own options and the same arguments; the child inherits standard IO and its exit code is ours.
+ * ALEXNET4J_RELAUNCHED in the child's environment stops a second relaunch; -Dalexnet4j.relaunch=false
+ * turns the whole thing off (the cpu backend then reports itself unavailable).
+ */
+final class Relauncher {
+    static final String VECTOR_MODULE = "jdk.incubator.vector";
+    static final String GUARD_VARIABLE = "ALEXNET4J_RELAUNCHED";
+    static final String OPT_OUT_PROPERTY = "alexnet4j.relaunch";
+
+    private Relauncher() {}
+
+    /** Whether the Vector API module is part of this JVM. */
+    static boolean vectorModulePresent() {
+        return ModuleLayer.boot().findModule(VECTOR_MODULE).isPresent();
+    }
+
+    /** The command to relaunch with, or empty when this JVM should run the arguments itself. */
+    static Optional<List<String>> relaunchCommand(String[] args) {
+        if (vectorModulePresent()) return Optional.empty();
+        if (System.getenv(GUARD_VARIABLE) != null) return Optional.empty();
+        if ("false".equalsIgnoreCase(System.getProperty(OPT_OUT_PROPERTY))) return Optional.empty();
+        Optional<String> java = ProcessHandle.current().info().command();
+        Optional<Path> classPath = ownLocation();
+        if (java.isEmpty() || classPath.isEmpty()) return Optional.empty();
+        List<String> command = new ArrayList<>();
+        command.add(java.get());
+        command.add("--add-modules");
+        command.add(VECTOR_MODULE);
+        command.add("--enable-native-access=ALL-UNNAMED");
+        command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+        command.add("-cp");
+        command.add(classPath.get().toString());
+        command.add(Main.class.getName());
+        command.addAll(List.of(args));
+        return Optional.of(command);
+    }
+
+    /** Runs {@code command} with inherited IO and returns its exit code; a signal to us ends the child too. */
+    static int run(List<String> command) throws java.io.IOException, InterruptedException {
+        ProcessBuilder builder = new ProcessBuilder(command).inheritIO();
+        builder.environment().put(GUARD_VARIABLE, "1");
+        Process child = builder.start();
+        Thread stopChild = new Thread(child::destroy, "alexnet4j-stop-child");
+        Runtime.getRuntime().addShutdownHook(stopChild);
+        int code = child.waitFor();
+        Runtime.getRuntime().removeShutdownHook(stopChild);
+        return code;
+    }
+
+    /** The jar (or classes directory) this class was loaded from. */
+    private static Optional<Path> ownLocation() {
+        try {
+            var source = Main.class.getProtectionDomain().getCodeSource();
+            return source == null ? Optional.empty() : Optional.of(Path.of(source.getLocation().toURI()));
+        } catch (URISyntaxException | SecurityException e) {
+            return Optional.empty();
+        }
+    }
+}
