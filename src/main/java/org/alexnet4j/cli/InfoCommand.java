@@ -5,14 +5,20 @@ import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import org.alexnet4j.backend.BackendProvider;
 import org.alexnet4j.backend.Backends;
+import org.alexnet4j.model.AlexNet;
+import org.alexnet4j.model.ModelSummary;
+import org.alexnet4j.nn.Architecture;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Spec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 @Command(name = "info", mixinStandardHelpOptions = true, versionProvider = Version.class,
-        description = "Shows the backends available here and the layer summary of a model.")
+        description = {"Shows the backends available here and, for a model (--variant and the other model options), its layer summary.",
+                "Example: alexnet4j info --variant single-tower --classes 10"})
 final class InfoCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
+    @Mixin ModelOptions model;
 
     @Override public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
@@ -22,9 +28,19 @@ final class InfoCommand implements Callable<Integer> {
         out.println("backends (best first; auto picks the first available):");
         for (BackendProvider p : Backends.providers()) {
             BackendProvider.Availability a = p.availability();
-            out.printf("  %-10s %-13s %s%n", p.name(), a.available() ? "available" : "unavailable", a.reason());
+            out.printf("  %-10s %-12s %s%n", p.name(), a.available() ? "available" : "unavailable", a.reason());
         }
-        if (Backends.providers().isEmpty()) out.println("  (none on the class path)");
+        if (model.variant != null || model.classes != null || model.input != null || model.width != null) {
+            AlexNet.Config config = model.config(AlexNet.Config.of(AlexNet.Variant.PAPER));
+            Architecture architecture = AlexNet.architecture(config);
+            out.printf("%nmodel: %s, %d classes, input %dx%d, width x%s%n", config.variant().id(), config.classes(),
+                    config.inputSize(), config.inputSize(), config.widthMultiplier());
+            out.print(ModelSummary.of(architecture).format());
+            out.printf("Forward work per image: %,d multiply-accumulates (%.3f GFLOP)%n", Work.forwardMacs(architecture),
+                    2e-9 * Work.forwardMacs(architecture));
+        } else {
+            out.println("(add --variant V [--classes N --input S --width W] for a model's layer summary)");
+        }
         out.flush();
         return 0;
     }

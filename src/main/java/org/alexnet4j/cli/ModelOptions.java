@@ -1,0 +1,34 @@
+// The model options shared by info, train and bench: variant, classes, input size, width multiplier.
+package org.alexnet4j.cli;
+
+import org.alexnet4j.model.AlexNet;
+import picocli.CommandLine.Option;
+
+/** Which AlexNet to build; unset options fall back to the variant's own values or the command's defaults. */
+final class ModelOptions {
+    @Option(names = "--variant", paramLabel = "V",
+            description = "paper, single-tower, caffe, batchnorm or torchvision (see ALEXNET.md).")
+    String variant;
+
+    @Option(names = "--classes", paramLabel = "N", description = "Number of classes (default: from the data, or 1000).")
+    Integer classes;
+
+    @Option(names = "--input", paramLabel = "S", description = "Input side in pixels (default: the variant's, 227 or 224).")
+    Integer input;
+
+    @Option(names = "--width", paramLabel = "W", description = "Width multiplier of every conv and FC layer (default: 1.0).")
+    Double width;
+
+    /** The configuration these options describe, on top of {@code defaults}. */
+    AlexNet.Config config(AlexNet.Config defaults) {
+        AlexNet.Config c = defaults;
+        if (variant != null) {
+            AlexNet.Variant v = AlexNet.Variant.parse(variant);
+            c = new AlexNet.Config(v, c.classes(), v.inputSize(), c.widthMultiplier(), c.dropout(), c.positiveBias());
+        }
+        if (classes != null) c = c.withClasses(classes);
+        if (input != null) c = c.withInputSize(input);
+        if (width != null) c = c.withWidthMultiplier(width);
+        return c;
+    }
+}

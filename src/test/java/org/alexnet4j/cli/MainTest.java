@@ -1,0 +1,59 @@
+// The alexnet4j command line: help, version, exit codes and one-line errors.
+package org.alexnet4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class MainTest {
+    @ParameterizedTest
+    @ValueSource(strings = {"info", "train", "eval", "predict", "bench"})
+    void everyCommandHasHelp(String command) {
+        CliRun run = CliRun.of(command, "--help");
+        assertEquals(0, run.exitCode(), run.toString());
+        assertTrue(run.out().contains("Usage: alexnet4j " + command), run.toString());
+        assertTrue(run.out().contains("--help"), run.toString());
+    }
+
+    @Test
+    void versionNamesTheProjectAndJava() {
+        CliRun run = CliRun.of("--version");
+        assertEquals(0, run.exitCode(), run.toString());
+        assertTrue(run.out().startsWith("alexnet4j "), run.toString());
+        assertTrue(run.out().contains("Java " + Runtime.version().feature()), run.toString());
+    }
+
+    @Test
+    void anUnknownOptionIsAUsageErrorWithOneLineAndAHint() {
+        CliRun run = CliRun.of("info", "--no-such-option");
+        assertEquals(Main.EXIT_USAGE, run.exitCode(), run.toString());
+        String[] lines = run.err().strip().split("\n");
+        assertEquals(2, lines.length, run.toString());
+        assertTrue(lines[0].startsWith("alexnet4j info: Unknown option: '--no-such-option'"), run.toString());
+        assertEquals("Try 'alexnet4j info --help'.", lines[1]);
+    }
+
+    @Test
+    void aFailureIsOneLineWithoutStackTraceUnlessVerbose() {
+        CliRun quiet = CliRun.of("bench", "--backend", "no-such-backend");
+        assertEquals(Main.EXIT_FAILURE, quiet.exitCode(), quiet.toString());
+        assertEquals(1, quiet.err().strip().split("\n").length, quiet.toString());
+        assertTrue(quiet.err().startsWith("alexnet4j bench: error: unknown backend 'no-such-backend'"), quiet.toString());
+
+        CliRun verbose = CliRun.of("bench", "--backend", "no-such-backend", "--verbose");
+        assertEquals(Main.EXIT_FAILURE, verbose.exitCode());
+        assertTrue(verbose.err().contains("\tat org.alexnet4j."), verbose.toString());
+    }
+
+    @Test
+    void infoListsTheBackends() {
+        CliRun run = CliRun.of("info");
+        assertEquals(0, run.exitCode(), run.toString());
+        assertTrue(run.out().contains("reference"), run.toString());
+        assertFalse(run.out().contains("(none on the class path)"), run.toString());
+    }
+}
