@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "alexnet4j", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Trains and runs AlexNet on the JVM (reference, cpu and cuda backends).",
-        subcommands = {InfoCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {InfoCommand.class, TrainCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     public static final int EXIT_FAILURE = 1;
     public static final int EXIT_USAGE = 2;
@@ -28,6 +28,8 @@ public final class Main implements Runnable {
     @Override public void run() { spec.commandLine().usage(spec.commandLine().getOut()); }
 
     public static void main(String[] args) throws Exception {
+        // One-line log records ("INFO: backend auto: chose cpu") instead of the two-line default.
+        System.setProperty("java.util.logging.SimpleFormatter.format", "%4$s: %5$s%6$s%n");
         Optional<List<String>> relaunch = Relauncher.relaunchCommand(args);
         int code = relaunch.isPresent() ? Relauncher.run(relaunch.get()) : run(new PrintWriter(System.out, true),
                 new PrintWriter(System.err, true), args);

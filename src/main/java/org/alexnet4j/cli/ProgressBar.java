@@ -36,6 +36,9 @@ final class ProgressBar {
         return new ProgressBar(out, console != null && console.isTerminal(), System::nanoTime);
     }
 
+    /** The label of the current bar ("" before the first). */
+    String label() { return label; }
+
     /** Starts a new bar of {@code totalImages} images, e.g. label "epoch 3/10". */
     void start(String label, long totalImages) {
         this.label = label;

@@ -19,6 +19,8 @@ public final class AtomicFiles {
     /** Suffix of the temporary files; readers that list a directory must skip them. */
     public static final String TEMP_SUFFIX = ".tmp";
 
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+
     private AtomicFiles() {}
 
     /** Writes the content a channel receives. */
@@ -32,7 +34,8 @@ public final class AtomicFiles {
         Path absolute = target.toAbsolutePath();
         Path directory = absolute.getParent();
         Files.createDirectories(directory);
-        Path temp = Files.createTempFile(directory, "." + absolute.getFileName() + ".", TEMP_SUFFIX);
+        // createFile (not createTempFile) so the file gets the usual permissions of new files, not owner-only.
+        Path temp = Files.createFile(directory.resolve("." + absolute.getFileName() + "." + Long.toHexString(RANDOM.nextLong()) + TEMP_SUFFIX));
         try {
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 writer.write(channel);

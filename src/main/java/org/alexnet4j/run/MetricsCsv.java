@@ -26,6 +26,26 @@ public final class MetricsCsv {
         return b.toString();
     }
 
+    /** The history that {@link #format} wrote (as stored in checkpoints); {@code source} names it in messages. */
+    public static List<EpochRecord> parse(String csv, String source) {
+        String[] lines = csv.split("\n");
+        if (lines.length == 0 || !lines[0].equals(HEADER)) throw new IllegalArgumentException(source + ": metrics do not start with the header " + HEADER);
+        List<EpochRecord> history = new java.util.ArrayList<>();
+        for (int i = 1; i < lines.length; i++) {
+            String[] f = lines[i].split(",", -1);
+            try {
+                if (f.length != 8) throw new NumberFormatException(f.length + " fields");
+                history.add(new EpochRecord(Integer.parseInt(f[0]), Long.parseLong(f[1]), value(f[2]), value(f[3]), value(f[4]),
+                        value(f[5]), value(f[6]), Double.parseDouble(f[7])));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(source + ": metrics line " + (i + 1) + " is malformed (" + e.getMessage() + "): " + lines[i]);
+            }
+        }
+        return history;
+    }
+
+    private static double value(String field) { return field.isEmpty() ? Double.NaN : Double.parseDouble(field); }
+
     public static void write(Path file, List<EpochRecord> history) throws IOException {
         AtomicFiles.write(file, format(history).getBytes(StandardCharsets.UTF_8));
     }

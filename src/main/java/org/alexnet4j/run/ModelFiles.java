@@ -90,7 +90,7 @@ public final class ModelFiles {
 
     /** The model that {@code metadata} describes; {@code file} names the source in messages. */
     public static TrainedModel model(Map<String, String> metadata, String file) {
-        Fields f = new Fields(metadata, file);
+        Metadata f = new Metadata(metadata, file);
         AlexNet.Config config = new AlexNet.Config(AlexNet.Variant.parse(f.get("model.variant")), f.integer("model.classes"),
                 f.integer("model.input_size"), Double.parseDouble(f.get("model.width_multiplier")),
                 Float.parseFloat(f.get("model.dropout")), Float.parseFloat(f.get("model.positive_bias")));
@@ -105,7 +105,7 @@ public final class ModelFiles {
                 f.floats("data.channel_mean", 3), f.floats("data.channel_std", 3),
                 new PcaLighting(f.floats("data.pca_eigenvalues", 3), f.floats("data.pca_eigenvectors", 9)), f.get("data.fingerprint"));
         Normalization normalization = Normalization.valueOf(f.get("data.normalization").toUpperCase(Locale.ROOT));
-        return new TrainedModel(config, f.classNames(), new Preprocessing(side, config.inputSize(), normalization, statistics));
+        return new TrainedModel(config, classNames(f), new Preprocessing(side, config.inputSize(), normalization, statistics));
     }
 
     // ---- tensors -------------------------------------------------------------------------------
@@ -210,47 +210,15 @@ public final class ModelFiles {
         return b.toString();
     }
 
-    /** Typed access to metadata strings with messages naming the file and the key. */
-    private record Fields(Map<String, String> metadata, String file) {
-        String get(String key) {
-            String value = metadata.get(key);
-            if (value == null) throw new IllegalArgumentException(file + ": metadata has no '" + key + "'");
-            return value;
-        }
-
-        int integer(String key) {
-            try {
-                return Integer.parseInt(get(key));
-            } catch (NumberFormatException e) {
-                throw invalid(key, "is not an integer");
+    /** The JSON array of class names in metadata {@value #CLASSES}. */
+    private static List<String> classNames(Metadata f) {
+        try {
+            if (Json.parse(f.get(CLASSES)) instanceof List<?> list && list.stream().allMatch(String.class::isInstance)) {
+                return list.stream().map(String.class::cast).toList();
             }
+        } catch (Json.SyntaxException e) {
+            throw f.invalid(CLASSES, "is not JSON: " + e.getMessage());
         }
-
-        float[] floats(String key, int count) {
-            String[] parts = get(key).split(",");
-            if (parts.length != count) throw invalid(key, "has " + parts.length + " numbers, expected " + count);
-            float[] values = new float[count];
-            try {
-                for (int i = 0; i < count; i++) values[i] = Float.parseFloat(parts[i]);
-            } catch (NumberFormatException e) {
-                throw invalid(key, "is not a list of numbers");
-            }
-            return values;
-        }
-
-        List<String> classNames() {
-            try {
-                if (Json.parse(get(CLASSES)) instanceof List<?> list && list.stream().allMatch(String.class::isInstance)) {
-                    return list.stream().map(String.class::cast).toList();
-                }
-            } catch (Json.SyntaxException e) {
-                throw invalid(CLASSES, "is not JSON: " + e.getMessage());
-            }
-            throw invalid(CLASSES, "is not a JSON array of strings");
-        }
-
-        IllegalArgumentException invalid(String key, String problem) {
-            return new IllegalArgumentException(file + ": metadata '" + key + "' " + problem);
-        }
+        throw f.invalid(CLASSES, "is not a JSON array of strings");
     }
 }
