@@ -51,7 +51,7 @@ public final class Architecture {
     }
 
     /** (n, dims of item...). */
-    static Shape withBatch(Shape item, int n) {
+    public static Shape withBatch(Shape item, int n) {
         int[] dims = new int[item.rank() + 1];
         dims[0] = n;
         System.arraycopy(item.dims(), 0, dims, 1, item.rank());
