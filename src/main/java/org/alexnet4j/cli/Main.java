@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "alexnet4j", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Trains and runs AlexNet on the JVM (reference, cpu and cuda backends).",
-        subcommands = {InfoCommand.class, TrainCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {InfoCommand.class, TrainCommand.class, EvalCommand.class, PredictCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     public static final int EXIT_FAILURE = 1;
     public static final int EXIT_USAGE = 2;

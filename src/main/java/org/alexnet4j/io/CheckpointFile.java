@@ -48,6 +48,14 @@ public final class CheckpointFile {
         } catch (SafeTensorsException e) {
             throw new SafeTensorsException("checkpoint " + file + " is damaged or incomplete: " + e.getMessage());
         }
+        return verify(read, file);
+    }
+
+    /** Whether a read file says it is a checkpoint (it still has to pass {@link #verify}). */
+    public static boolean isCheckpoint(SafeTensorsFile read) { return FORMAT.equals(read.metadata().get(FORMAT_KEY)); }
+
+    /** Checks the format mark and the checksum of a read file and returns its contents. */
+    public static Contents verify(SafeTensorsFile read, Path file) throws SafeTensorsException {
         Map<String, String> metadata = new LinkedHashMap<>(read.metadata());
         String format = metadata.remove(FORMAT_KEY);
         if (!FORMAT.equals(format)) {

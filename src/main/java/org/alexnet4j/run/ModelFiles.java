@@ -18,6 +18,7 @@ import org.alexnet4j.data.ImageStatistics;
 import org.alexnet4j.data.Normalization;
 import org.alexnet4j.data.PcaLighting;
 import org.alexnet4j.io.AtomicFiles;
+import org.alexnet4j.io.CheckpointFile;
 import org.alexnet4j.io.Json;
 import org.alexnet4j.io.SafeTensors;
 import org.alexnet4j.io.SafeTensorsFile;
@@ -178,15 +179,21 @@ public final class ModelFiles {
     }
 
     /**
-     * Reads a weights file (or a checkpoint: both carry the same metadata; its momentum is left out). Tensor dtypes F32, F16, BF16
-     * and F64 are accepted; anything else is refused naming the tensor.
+     * Reads a weights file or a checkpoint (its checksum verified, its momentum left out). Tensor dtypes
+     * F32, F16, BF16 and F64 are accepted; anything else is refused naming the tensor.
      */
     public static Weights read(Path file) throws IOException {
         SafeTensorsFile read = SafeTensors.read(file);
-        Map<String, String> metadata = read.metadata();
-        TrainedModel model = metadata.containsKey("model.variant") ? model(metadata, file.toString()) : inferTorchvision(read, file);
         Map<String, TensorData> tensors = new LinkedHashMap<>();
-        for (String name : read.names()) if (!name.startsWith(MOMENTUM_PREFIX)) tensors.put(name, read.tensor(name));
+        Map<String, String> metadata = read.metadata();
+        if (CheckpointFile.isCheckpoint(read)) {
+            CheckpointFile.Contents contents = CheckpointFile.verify(read, file);
+            contents.tensors().forEach((name, t) -> { if (!name.startsWith(MOMENTUM_PREFIX)) tensors.put(name, t); });
+            metadata = contents.metadata();
+        } else {
+            for (String name : read.names()) tensors.put(name, read.tensor(name));
+        }
+        TrainedModel model = metadata.containsKey("model.variant") ? model(metadata, file.toString()) : inferTorchvision(read, file);
         return new Weights(model, tensors, file.toString());
     }
 

@@ -1,0 +1,74 @@
+// `alexnet4j predict`: the top classes of image files.
+package org.alexnet4j.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.alexnet4j.backend.Backend;
+import org.alexnet4j.data.ImageDecoder;
+import org.alexnet4j.run.ModelFiles;
+import org.alexnet4j.run.Predictor;
+import org.alexnet4j.run.TrainedModel;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(name = "predict", mixinStandardHelpOptions = true, versionProvider = Version.class, sortOptions = false,
+        description = {"Prints the most probable classes of each image with their probabilities.",
+                "Example: alexnet4j predict --weights runs/latest/weights.safetensors cat.jpg dog.png"})
+final class PredictCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin ModelSource source;
+
+    @Option(names = "--labels", paramLabel = "FILE", description = "Class names, one per line in label order (default: those saved with the weights).")
+    Path labels;
+
+    @Option(names = "--top", paramLabel = "K", defaultValue = "5", description = "Classes shown per image. Default: ${DEFAULT-VALUE}.")
+    int top;
+
+    @Option(names = "--ten-crop", description = "Average over the paper's ten crops instead of the centre crop.")
+    boolean tenCrop;
+
+    @Mixin BackendChoice backendChoice;
+
+    @Parameters(paramLabel = "IMAGE", arity = "1..*", description = "JPEG, PNG, BMP or GIF files.")
+    List<Path> images;
+
+    @Override public Integer call() throws IOException {
+        if (top < 1) throw new IllegalArgumentException("--top must be >= 1, got " + top);
+        PrintWriter out = spec.commandLine().getOut();
+        ModelFiles.Weights weights = source.read();
+        if (labels != null) weights = new ModelFiles.Weights(withNames(weights.model(), readLabels(labels, weights.model().config().classes())),
+                weights.tensors(), weights.file());
+        try (Backend backend = backendChoice.create(); Predictor predictor = new Predictor(weights, backend, tenCrop)) {
+            for (Path image : images) {
+                out.println(image + ":");
+                for (Predictor.Prediction p : predictor.top(ImageDecoder.decode(image), top)) {
+                    out.printf(Locale.ROOT, "  %6.2f%%  %s%n", 100 * p.probability(), p.className());
+                }
+                out.flush();
+            }
+        }
+        return 0;
+    }
+
+    private static TrainedModel withNames(TrainedModel model, List<String> names) {
+        return new TrainedModel(model.config(), names, model.preprocessing());
+    }
+
+    /** The non-empty lines of {@code file}; exactly one per class. */
+    static List<String> readLabels(Path file, int classes) throws IOException {
+        List<String> names = Files.readAllLines(file).stream().map(String::strip).filter(s -> !s.isEmpty()).toList();
+        if (names.size() != classes) {
+            throw new IllegalArgumentException("--labels " + file + " has " + names.size() + " names, the model has " + classes + " classes");
+        }
+        return names;
+    }
+}

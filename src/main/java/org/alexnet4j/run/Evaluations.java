@@ -1,0 +1,40 @@
+// Evaluates a trained model on a labelled dataset, centre crop or the paper's ten crops.
+package org.alexnet4j.run;
+
+import org.alexnet4j.backend.Backend;
+import org.alexnet4j.data.BadImagePolicy;
+import org.alexnet4j.data.BaseImages;
+import org.alexnet4j.data.DataProblems;
+import org.alexnet4j.data.Dataset;
+import org.alexnet4j.data.Evaluation;
+import org.alexnet4j.data.Evaluator;
+import org.alexnet4j.data.Loader;
+import org.alexnet4j.nn.Sequential;
+import org.alexnet4j.train.Classifier;
+
+/** Runs {@link Evaluator} with a model's own preprocessing. */
+public final class Evaluations {
+    private Evaluations() {}
+
+    /**
+     * Top-1/top-5 errors and the confusion matrix of {@code weights} on every image of {@code dataset}, whose
+     * classes must be as many as the model's. {@code batch} images per forward (times 10 with ten crops).
+     */
+    public static Evaluation evaluate(ModelFiles.Weights weights, Backend backend, Dataset dataset, boolean tenCrop, int batch, int threads) {
+        TrainedModel model = weights.model();
+        if (dataset.classNames().size() != model.config().classes()) {
+            throw new IllegalArgumentException("the data has " + dataset.classNames().size() + " classes, the model "
+                    + model.config().classes() + " (" + weights.file() + ")");
+        }
+        Preprocessing p = model.preprocessing();
+        BaseImages images = new BaseImages(dataset, p.side(), BadImagePolicy.FAIL, new DataProblems());
+        try (Sequential network = weights.create(backend);
+             Classifier classifier = new Classifier(network);
+             Loader loader = new Loader(images, p.evaluationPipeline(tenCrop), Loader.Options.evaluation(batch, threads))) {
+            return Evaluator.evaluate(loader, b -> {
+                classifier.forward(b, false);
+                return classifier.probabilities();
+            });
+        }
+    }
+}
