@@ -1,0 +1,168 @@
+// The happy path and the failures of train, eval, predict and bench, run in-process on small models.
+package org.alexnet4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import javax.imageio.ImageIO;
+import org.alexnet4j.data.RgbImage;
+import org.alexnet4j.data.SyntheticDataset;
+import org.alexnet4j.io.SafeTensors;
+import org.alexnet4j.run.CheckpointDirectory;
+import org.alexnet4j.run.TrainSettings;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CommandsTest {
+    /** A model small enough for the reference backend: 16 images of 72 pixels, input 67, width 1/16. */
+    private static final String[] TINY = {"--backend", "reference", "--width", "0.0625", "--input", "67", "--synthetic-images", "16",
+            "--batch", "8", "--loader-threads", "1"};
+
+    @TempDir static Path dir;
+    static Path run;
+    static CliRun trained;
+
+    @BeforeAll
+    static void trainOneEpoch() {
+        run = dir.resolve("run");
+        trained = CliRun.of(concat(new String[] {"train", "--epochs", "1", "--checkpoint-dir", run.toString(), "--checkpoint-every", "1"}, TINY));
+    }
+
+    @Test
+    void trainWritesEpochLineCheckpointsMetricsChartAndWeights() throws Exception {
+        assertEquals(0, trained.exitCode(), trained.toString());
+        assertTrue(trained.out().contains("epoch 1/1  train loss "), trained.toString());
+        assertTrue(trained.out().contains("final validation top-1 "), trained.toString());
+        List<String> metrics = Files.readAllLines(run.resolve("metrics.csv"));
+        assertEquals(2, metrics.size(), metrics.toString());
+        assertTrue(metrics.get(1).startsWith("1,2,"), metrics.toString()); // epoch 1 ended after 2 steps
+        BufferedImage chart = ImageIO.read(run.resolve("chart.png").toFile());
+        assertEquals(1000, chart.getWidth());
+        assertEquals(List.of(new CheckpointDirectory(run, 1).pathFor(1), new CheckpointDirectory(run, 1).pathFor(2)),
+                new CheckpointDirectory(run, 1).list(), "one checkpoint per step (--checkpoint-every 1), the default --keep 3");
+        List<String> names = SafeTensors.read(run.resolve("weights.safetensors")).names();
+        assertTrue(names.contains("conv1.weight") && names.contains("fc8.bias") && names.size() == 16, names.toString());
+    }
+
+    @Test
+    void resumeContinuesTheRunToMoreEpochs() throws Exception {
+        Path copy = dir.resolve("resumed");
+        Files.createDirectories(copy);
+        Path last = new CheckpointDirectory(run, 1).latest().orElseThrow();
+        Files.copy(last, copy.resolve(last.getFileName()));
+        CliRun resumed = CliRun.of("train", "--resume", copy.toString(), "--epochs", "2", "--backend", "reference");
+        assertEquals(0, resumed.exitCode(), resumed.toString());
+        assertTrue(resumed.out().contains("resuming from " + copy.resolve(last.getFileName())), resumed.toString());
+        assertTrue(resumed.out().contains("epoch 2/2  train loss"), resumed.toString());
+        assertTrue(!resumed.out().contains("epoch 1/2  train loss"), "epoch 1 was done before the checkpoint: " + resumed);
+        assertEquals(3, Files.readAllLines(copy.resolve("metrics.csv")).size());
+    }
+
+    @Test
+    void resumeRefusesOptionsTheCheckpointFixes() {
+        CliRun r = CliRun.of("train", "--resume", run.toString(), "--lr", "0.5", "--seed", "3");
+        assertEquals(Main.EXIT_FAILURE, r.exitCode(), r.toString());
+        assertEquals("alexnet4j train: error: --resume continues with the checkpoint's settings; leave out --lr, --seed", r.err().strip());
+    }
+
+    @Test
+    void trainOnAMissingFolderFailsWithOneLine() {
+        CliRun r = CliRun.of("train", "--data", dir.resolve("no-such-folder").toString(), "--backend", "reference");
+        assertEquals(Main.EXIT_FAILURE, r.exitCode(), r.toString());
+        assertEquals(1, r.err().strip().lines().count(), r.toString());
+        assertTrue(r.err().contains("no-such-folder"), r.toString());
+    }
+
+    @Test
+    void evalPrintsAccuracyPerClassAndConfusion() {
+        CliRun r = CliRun.of("eval", "--weights", run.resolve("weights.safetensors").toString(), "--synthetic", "20", "--ten-crop",
+                "--per-class", "--confusion", "--backend", "reference");
+        assertEquals(0, r.exitCode(), r.toString());
+        assertTrue(r.out().contains("on 20 images (ten crops): top-1 accuracy "), r.toString());
+        for (String name : SyntheticDataset.CLASS_NAMES) assertTrue(r.out().contains("  " + name), r.toString());
+        assertTrue(r.out().contains("confusion matrix"), r.toString());
+    }
+
+    @Test
+    void evalRefusesADamagedCheckpoint() throws Exception {
+        Path damaged = dir.resolve("damaged.safetensors");
+        byte[] bytes = Files.readAllBytes(new CheckpointDirectory(run, 1).latest().orElseThrow());
+        bytes[bytes.length / 2] ^= 1;
+        Files.write(damaged, bytes);
+        CliRun r = CliRun.of("eval", "--checkpoint", damaged.toString(), "--synthetic", "--backend", "reference");
+        assertEquals(Main.EXIT_FAILURE, r.exitCode(), r.toString());
+        assertTrue(r.err().startsWith("alexnet4j eval: error: checkpoint " + damaged + " is damaged"), r.toString());
+    }
+
+    @Test
+    void predictPrintsTopFiveWithProbabilitiesAndLabelsFromAFile() throws Exception {
+        Path image = dir.resolve("shape.png");
+        ImageIO.write(toImage(new SyntheticDataset(TrainSettings.DataChoice.Synthetic.DATA_SEED, 3, 90).image(2)), "png", image.toFile());
+        Path labels = dir.resolve("labels.txt");
+        Files.writeString(labels, String.join("\n", List.of("a0", "a1", "a2", "a3", "a4", "a5", "a6", "a7", "a8", "a9")) + "\n");
+        CliRun r = CliRun.of("predict", "--weights", run.resolve("weights.safetensors").toString(), "--labels", labels.toString(),
+                "--backend", "reference", image.toString(), image.toString());
+        assertEquals(0, r.exitCode(), r.toString());
+        List<String> lines = r.out().lines().toList();
+        assertEquals(12, lines.size(), r.toString());
+        assertEquals(image + ":", lines.getFirst());
+        double previous = 101;
+        for (String line : lines.subList(1, 6)) {
+            assertTrue(line.matches(" +\\d+\\.\\d\\d%  a\\d"), line);
+            double percent = Double.parseDouble(line.strip().split("%")[0]);
+            assertTrue(percent <= previous, "most probable first: " + r.out());
+            previous = percent;
+        }
+    }
+
+    @Test
+    void predictNamesAnUnreadableImage() throws Exception {
+        Path notImage = Files.writeString(dir.resolve("notes.png"), "not a png");
+        CliRun r = CliRun.of("predict", "--weights", run.resolve("weights.safetensors").toString(), "--backend", "reference", notImage.toString());
+        assertEquals(Main.EXIT_FAILURE, r.exitCode(), r.toString());
+        assertTrue(r.err().startsWith("alexnet4j predict: error: " + notImage), r.toString());
+    }
+
+    @Test
+    void benchEndsWithOneJsonLine() {
+        CliRun r = CliRun.of("bench", "--backend", "reference", "--variant", "torchvision", "--width", "0.0625", "--input", "63",
+                "--batch", "3", "--mode", "train", "--warmup", "1", "--iterations", "1", "--json");
+        assertEquals(0, r.exitCode(), r.toString());
+        String last = r.out().strip().lines().reduce((a, b) -> b).orElseThrow();
+        assertTrue(last.matches("\\{\"backend\":\"reference\",\"variant\":\"torchvision\",\"batch\":3,\"mode\":\"train\",.*"
+                + "\"img_per_s\":[0-9.]+,\"gflop_per_s\":[0-9.]+}"), last);
+    }
+
+    @Test
+    void benchRejectsAnUnknownMode() {
+        CliRun r = CliRun.of("bench", "--mode", "sideways");
+        assertEquals(Main.EXIT_USAGE, r.exitCode(), r.toString());
+        assertTrue(r.err().contains("--mode"), r.toString());
+    }
+
+    static BufferedImage toImage(RgbImage rgb) {
+        BufferedImage image = new BufferedImage(rgb.width(), rgb.height(), BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < rgb.height(); y++) {
+            for (int x = 0; x < rgb.width(); x++) {
+                int r = channel(rgb, 0, y, x), g = channel(rgb, 1, y, x), b = channel(rgb, 2, y, x);
+                image.setRGB(x, y, (r << 16) | (g << 8) | b);
+            }
+        }
+        return image;
+    }
+
+    private static int channel(RgbImage rgb, int c, int y, int x) {
+        return Math.clamp(Math.round(rgb.pixels()[rgb.index(c, y, x)] * 255), 0, 255);
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
+    }
+}
