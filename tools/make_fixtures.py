@@ -180,14 +180,17 @@ def sgd_case(draw, name, size, lr):
 
 # ---- a width-reduced AlexNet, `paper` variant ------------------------------------------------------
 
+# The `paper` variant at width multiplier 1/32, as AlexNet.Config builds it: conv channels 96, 256, 384,
+# 384, 256 scaled and rounded to multiples of the groups (2), FC width 4096/32.
+WIDTH_MULTIPLIER = "1/32"
 CONV = [  # name, out channels, kernel, stride, padding, groups
-    ("conv1", 8, 11, 4, 0, 1),
-    ("conv2", 16, 5, 1, 2, 2),
-    ("conv3", 24, 3, 1, 1, 1),
-    ("conv4", 24, 3, 1, 1, 2),
-    ("conv5", 16, 3, 1, 1, 2),
+    ("conv1", 4, 11, 4, 0, 1),
+    ("conv2", 8, 5, 1, 2, 2),
+    ("conv3", 12, 3, 1, 1, 1),
+    ("conv4", 12, 3, 1, 1, 2),
+    ("conv5", 8, 3, 1, 1, 2),
 ]
-FC_WIDTH, CLASSES, INPUT, BATCH = 32, 5, 67, 3
+FC_WIDTH, CLASSES, INPUT, BATCH = 128, 5, 67, 3
 LRN = dict(size=5, alpha=5e-4, beta=0.75, k=2.0)  # the paper's alpha 1e-4 in the alpha/n convention
 
 
@@ -260,8 +263,8 @@ def network_case(draw, name):
             tensors["loss_step2"] = loss.reshape(1)
         for k in weights:
             weights[k], velocity[k] = sgd_step(weights[k], velocity[k], grads[k])
-        tensors.update({"step%d/%s" % (step, k): w for k, w in weights.items()})
-    save(name, tensors, {"variant": "paper", "conv_channels": ",".join(str(c[1]) for c in CONV), "fc_width": FC_WIDTH,
+    tensors.update({"step2/" + k: w for k, w in weights.items()})
+    save(name, tensors, {"variant": "paper", "width_multiplier": WIDTH_MULTIPLIER, "conv_channels": ",".join(str(c[1]) for c in CONV), "fc_width": FC_WIDTH,
                          "classes": CLASSES, "input": INPUT, "batch": BATCH, "dropout": 0.0,
                          "lrn": "size 5, alpha 5e-4, beta 0.75, k 2 (alpha/n convention)",
                          "learning_rate": LR, "momentum": MOMENTUM, "weight_decay": WEIGHT_DECAY,
