@@ -214,7 +214,8 @@ def network_parameters(draw):
 
 
 def network_forward(params, x):
-    """The layers in order, as (name, output); the last is fc8 (logits). Dropout has p = 0 (identity)."""
+    """The layers in order, as (name, output); the last is fc8 (logits). Dropout acts on the outputs of
+    fc6 and fc7 after their ReLU, as Caffe's drop6/drop7; here p = 0, the identity."""
     acts = []
 
     def add(name, t):
@@ -231,12 +232,11 @@ def network_forward(params, x):
             h = add("pool%d" % index, F.max_pool2d(h, 3, 2))
     h = add("avgpool", F.adaptive_avg_pool2d(h, (6, 6)))
     h = add("flatten", torch.flatten(h, 1))
-    h = add("drop6", h)
-    h = add("fc6", F.linear(h, params["fc6.weight"], params["fc6.bias"]))
-    h = add("relu6", F.relu(h))
-    h = add("drop7", h)
-    h = add("fc7", F.linear(h, params["fc7.weight"], params["fc7.bias"]))
-    h = add("relu7", F.relu(h))
+    for index in (6, 7):
+        name = "fc%d" % index
+        h = add(name, F.linear(h, params[name + ".weight"], params[name + ".bias"]))
+        h = add("relu%d" % index, F.relu(h))
+        h = add("drop%d" % index, h)
     add("fc8", F.linear(h, params["fc8.weight"], params["fc8.bias"]))
     return acts
 
