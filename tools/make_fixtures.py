@@ -32,8 +32,7 @@ def save(name, tensors, metadata):
     for key, t in tensors.items():
         data = t.detach().to(torch.float32).contiguous().reshape(-1).tolist()
         blob = struct.pack("<%df" % len(data), *data)
-        shape = list(t.shape) if t.dim() > 0 else [1]
-        header[key] = {"dtype": "F32", "shape": shape, "data_offsets": [offset, offset + len(blob)]}
+        header[key] = {"dtype": "F32", "shape": list(t.shape), "data_offsets": [offset, offset + len(blob)]}
         blobs.append(blob)
         offset += len(blob)
     text = json.dumps(header, separators=(",", ":")).encode("utf-8")
@@ -74,6 +73,7 @@ def gradients(output, upstream, *inputs):
 
 
 def leaf(t):
+    """A copy of t that autograd differentiates with respect to."""
     return t.clone().requires_grad_(True)
 
 
@@ -273,6 +273,7 @@ def network_case(draw, name):
 
 def main():
     torch.set_default_dtype(torch.float64)
+    torch.set_num_threads(1)  # one summation order, so reruns reproduce the files byte for byte
     OUT.mkdir(parents=True, exist_ok=True)
     draw = Draw(SEED)
     # conv1-like: 5x5 stride 4, no padding, odd input whose width leaves a remainder (19 - 5 = 14 = 3*4 + 2)
