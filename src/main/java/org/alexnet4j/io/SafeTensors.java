@@ -110,7 +110,7 @@ public final class SafeTensors {
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
             long fileSize = channel.size();
             if (fileSize < 8) throw new SafeTensorsException(file + ": " + fileSize + " bytes, too short for the 8-byte header length");
-            long headerLength = readFully(channel, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+            long headerLength = readFully(file, channel, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
             if (headerLength < 0 || headerLength > MAX_HEADER_BYTES) {
                 throw new SafeTensorsException(file + ": header length " + Long.toUnsignedString(headerLength)
                         + " is absurd (more than " + MAX_HEADER_BYTES + " bytes); not a safetensors file?");
@@ -119,7 +119,7 @@ public final class SafeTensors {
                 throw new SafeTensorsException(file + ": header length " + headerLength + " exceeds the " + (fileSize - 8)
                         + " bytes after the length field (file size " + fileSize + ")");
             }
-            Map<String, Object> header = parseHeader(file, readFully(channel, 8, (int) headerLength));
+            Map<String, Object> header = parseHeader(file, readFully(file, channel, 8, (int) headerLength));
             long dataBytes = fileSize - 8 - headerLength;
             if (dataBytes > MAX_DATA_BYTES) {
                 throw new SafeTensorsException(file + ": " + dataBytes + " bytes of tensor data; at most " + MAX_DATA_BYTES + " are supported");
@@ -131,15 +131,17 @@ public final class SafeTensors {
                 else entries.put(e.getKey(), entry(file, e.getKey(), e.getValue(), dataBytes));
             }
             checkLayout(file, entries.values(), dataBytes);
-            byte[] data = readFully(channel, 8 + headerLength, (int) dataBytes).array();
+            byte[] data = readFully(file, channel, 8 + headerLength, (int) dataBytes).array();
             return new SafeTensorsFile(file, entries, metadata, data);
         }
     }
 
-    private static ByteBuffer readFully(FileChannel channel, long position, int length) throws IOException {
+    private static ByteBuffer readFully(String file, FileChannel channel, long position, int length) throws IOException {
         ByteBuffer buffer = ByteBuffer.allocate(length);
         while (buffer.hasRemaining()) {
-            if (channel.read(buffer, position + buffer.position()) < 0) throw new SafeTensorsException("unexpected end of file while reading");
+            if (channel.read(buffer, position + buffer.position()) < 0) {
+                throw new SafeTensorsException(file + ": ended at byte " + (position + buffer.position()) + " while reading (changed while being read?)");
+            }
         }
         return buffer.flip();
     }
