@@ -11,9 +11,9 @@ import java.util.Map;
  * keys rejected), arrays {@link List}, strings {@link String}, integers that fit {@link Long}, other numbers
  * {@link Double}, and true/false/null {@link Boolean} / null.
  */
-final class Json {
+public final class Json {
     /** A JSON syntax error at a character position of the parsed text. */
-    static final class SyntaxException extends Exception {
+    public static final class SyntaxException extends Exception {
         SyntaxException(String message, int position) { super(message + " at character " + position); }
     }
 
@@ -26,7 +26,7 @@ final class Json {
     private Json(String text) { this.text = text; }
 
     /** The single value in {@code text}; surrounding whitespace is allowed, anything else is an error. */
-    static Object parse(String text) throws SyntaxException {
+    public static Object parse(String text) throws SyntaxException {
         Json parser = new Json(text);
         Object value = parser.value(0);
         parser.skipWhitespace();
@@ -35,7 +35,7 @@ final class Json {
     }
 
     /** {@code s} as a JSON string literal, quotes included. */
-    static String quote(String s) {
+    public static String quote(String s) {
         StringBuilder b = new StringBuilder(s.length() + 2).append('"');
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
