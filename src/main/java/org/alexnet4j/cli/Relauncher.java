@@ -2,8 +2,6 @@
 package org.alexnet4j.cli;
 
 import java.lang.management.ManagementFactory;
-import java.net.URISyntaxException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -11,7 +9,7 @@ import java.util.Optional;
 /**
  * The Vector API (jdk.incubator.vector) can only be added with a command-line flag, not by a manifest
  * attribute. When the module is missing, the same java binary is started again with the flags, this
- * JVM's own options and the same arguments; the child inherits standard IO and its exit code is ours.
+ * JVM's own options, its class path (the jar under java -jar) and the same arguments; the child inherits standard IO and its exit code is ours.
  * ALEXNET4J_RELAUNCHED in the child's environment stops a second relaunch; -Dalexnet4j.relaunch=false
  * turns the whole thing off (the cpu backend then reports itself unavailable).
  */
@@ -33,7 +31,7 @@ final class Relauncher {
         if (System.getenv(GUARD_VARIABLE) != null) return Optional.empty();
         if ("false".equalsIgnoreCase(System.getProperty(OPT_OUT_PROPERTY))) return Optional.empty();
         Optional<String> java = ProcessHandle.current().info().command();
-        Optional<Path> classPath = ownLocation();
+        String classPath = System.getProperty("java.class.path", "");
         if (java.isEmpty() || classPath.isEmpty()) return Optional.empty();
         List<String> command = new ArrayList<>();
         command.add(java.get());
@@ -42,7 +40,7 @@ final class Relauncher {
         command.add("--enable-native-access=ALL-UNNAMED");
         command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
         command.add("-cp");
-        command.add(classPath.get().toString());
+        command.add(classPath);
         command.add(Main.class.getName());
         command.addAll(List.of(args));
         return Optional.of(command);
@@ -58,15 +56,5 @@ final class Relauncher {
         int code = child.waitFor();
         Runtime.getRuntime().removeShutdownHook(stopChild);
         return code;
-    }
-
-    /** The jar (or classes directory) this class was loaded from. */
-    private static Optional<Path> ownLocation() {
-        try {
-            var source = Main.class.getProtectionDomain().getCodeSource();
-            return source == null ? Optional.empty() : Optional.of(Path.of(source.getLocation().toURI()));
-        } catch (URISyntaxException | SecurityException e) {
-            return Optional.empty();
-        }
     }
 }

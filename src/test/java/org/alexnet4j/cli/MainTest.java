@@ -50,6 +50,15 @@ class MainTest {
     }
 
     @Test
+    void infoPrintsTheSeedSummaryTableOfSingleTowerAtTenClasses() {
+        CliRun run = CliRun.of("info", "--variant", "single-tower", "--classes", "10");
+        assertEquals(0, run.exitCode(), run.toString());
+        assertTrue(run.out().contains("Total params: 58,322,314"), run.toString()); // ALEXNET.md, the seed's table
+        assertTrue(run.out().contains("Params size (MB): 222.48"), run.toString());
+        assertTrue(run.out().contains("(2.262 GFLOP)"), run.toString()); // 1,135.3M MACs at 1000 classes less fc8's 4096 x 990
+    }
+
+    @Test
     void infoListsTheBackends() {
         CliRun run = CliRun.of("info");
         assertEquals(0, run.exitCode(), run.toString());
