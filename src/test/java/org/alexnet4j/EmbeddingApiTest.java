@@ -16,10 +16,32 @@ import org.alexnet4j.nn.Sequential;
 import org.alexnet4j.run.ModelFiles;
 import org.alexnet4j.run.Predictor;
 import org.alexnet4j.run.TrainedModel;
+import org.alexnet4j.run.EpochRecord;
+import org.alexnet4j.data.SyntheticDataset;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class EmbeddingApiTest {
+    @Test
+    void trainingOnAnImageFolderWritesWeightsThatLoadWithTheFolderClasses(@TempDir Path dir) throws Exception {
+        Path folder = dir.resolve("shapes");
+        SyntheticDataset shapes = new SyntheticDataset(3, 40, 80);
+        for (int i = 0; i < 24; i++) {
+            if (shapes.label(i) > 1) continue; // disk and square: i = 0, 1, 10, 11, 20, 21 ...
+            Path file = folder.resolve(shapes.classNames().get(shapes.label(i))).resolve(i + ".png");
+            java.nio.file.Files.createDirectories(file.getParent());
+            javax.imageio.ImageIO.write(org.alexnet4j.cli.Images.toBufferedImage(shapes.image(i)), "png", file.toFile());
+        }
+        List<EpochRecord> epochs = new java.util.ArrayList<>();
+        Training.Result result = AlexNet4j.training(folder).backend("reference", 1).variant("paper").inputSize(67)
+                .widthMultiplier(0.0625).epochs(1).batchSize(2).runDirectory(dir.resolve("run")).onEpoch(epochs::add).run();
+        assertEquals(1, result.history().size());
+        assertEquals(result.history(), epochs);
+        try (ImageClassifier classifier = AlexNet4j.load(result.weights(), "reference")) {
+            assertEquals(List.of("disk", "square"), classifier.classNames());
+        }
+    }
+
     @Test
     void classifyReturnsTheTopFiveOfTheNetworksProbabilities(@TempDir Path dir) throws Exception {
         TrainedModel model = org.alexnet4j.run.ModelFilesTest.model(AlexNet.Variant.PAPER, 67);

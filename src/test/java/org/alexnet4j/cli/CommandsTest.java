@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import javax.imageio.ImageIO;
-import org.alexnet4j.data.RgbImage;
 import org.alexnet4j.data.SyntheticDataset;
 import org.alexnet4j.io.SafeTensors;
 import org.alexnet4j.run.CheckpointDirectory;
@@ -102,7 +101,7 @@ class CommandsTest {
     @Test
     void predictPrintsTopFiveWithProbabilitiesAndLabelsFromAFile() throws Exception {
         Path image = dir.resolve("shape.png");
-        ImageIO.write(toImage(new SyntheticDataset(TrainSettings.DataChoice.Synthetic.DATA_SEED, 3, 90).image(2)), "png", image.toFile());
+        ImageIO.write(Images.toBufferedImage(new SyntheticDataset(TrainSettings.DataChoice.Synthetic.DATA_SEED, 3, 90).image(2)), "png", image.toFile());
         Path labels = dir.resolve("labels.txt");
         Files.writeString(labels, String.join("\n", List.of("a0", "a1", "a2", "a3", "a4", "a5", "a6", "a7", "a8", "a9")) + "\n");
         CliRun r = CliRun.of("predict", "--weights", run.resolve("weights.safetensors").toString(), "--labels", labels.toString(),
@@ -143,21 +142,6 @@ class CommandsTest {
         CliRun r = CliRun.of("bench", "--mode", "sideways");
         assertEquals(Main.EXIT_USAGE, r.exitCode(), r.toString());
         assertTrue(r.err().contains("--mode"), r.toString());
-    }
-
-    static BufferedImage toImage(RgbImage rgb) {
-        BufferedImage image = new BufferedImage(rgb.width(), rgb.height(), BufferedImage.TYPE_INT_RGB);
-        for (int y = 0; y < rgb.height(); y++) {
-            for (int x = 0; x < rgb.width(); x++) {
-                int r = channel(rgb, 0, y, x), g = channel(rgb, 1, y, x), b = channel(rgb, 2, y, x);
-                image.setRGB(x, y, (r << 16) | (g << 8) | b);
-            }
-        }
-        return image;
-    }
-
-    private static int channel(RgbImage rgb, int c, int y, int x) {
-        return Math.clamp(Math.round(rgb.pixels()[rgb.index(c, y, x)] * 255), 0, 255);
     }
 
     private static String[] concat(String[] a, String[] b) {
