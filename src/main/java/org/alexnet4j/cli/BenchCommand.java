@@ -45,7 +45,7 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override public Integer call() {
         if (batch < 1 || iterations < 1 || warmup < 0) throw new IllegalArgumentException("--batch and --iterations must be >= 1 and --warmup >= 0");
-        AlexNet.Config config = model.config(AlexNet.Config.of(AlexNet.Variant.PAPER));
+        AlexNet.Config config = model.config(AlexNet.Config.of(AlexNet.Variant.PAPER), null);
         PrintWriter out = spec.commandLine().getOut();
         try (Backend backend = backendChoice.create();
              Sequential network = AlexNet.create(backend, config, 1);

@@ -31,7 +31,7 @@ final class InfoCommand implements Callable<Integer> {
             out.printf("  %-10s %-12s %s%n", p.name(), a.available() ? "available" : "unavailable", a.reason());
         }
         if (model.variant != null || model.classes != null || model.input != null || model.width != null) {
-            AlexNet.Config config = model.config(AlexNet.Config.of(AlexNet.Variant.PAPER));
+            AlexNet.Config config = model.config(AlexNet.Config.of(AlexNet.Variant.PAPER), null);
             Architecture architecture = AlexNet.architecture(config);
             out.printf("%nmodel: %s, %d classes, input %dx%d, width x%s%n", config.variant().id(), config.classes(),
                     config.inputSize(), config.inputSize(), config.widthMultiplier());

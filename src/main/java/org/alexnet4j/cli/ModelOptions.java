@@ -19,8 +19,11 @@ final class ModelOptions {
     @Option(names = "--width", paramLabel = "W", description = "Width multiplier of every conv and FC layer (default: 1.0).")
     Double width;
 
-    /** The configuration these options describe, on top of {@code defaults}. */
-    AlexNet.Config config(AlexNet.Config defaults) {
+    /**
+     * The configuration these options describe, on top of {@code defaults}. Without --input the size is
+     * {@code defaultInput}, or the variant's own when that is null.
+     */
+    AlexNet.Config config(AlexNet.Config defaults, Integer defaultInput) {
         AlexNet.Config c = defaults;
         if (variant != null) {
             AlexNet.Variant v = AlexNet.Variant.parse(variant);
@@ -28,6 +31,7 @@ final class ModelOptions {
         }
         if (classes != null) c = c.withClasses(classes);
         if (input != null) c = c.withInputSize(input);
+        else if (defaultInput != null) c = c.withInputSize(defaultInput);
         if (width != null) c = c.withWidthMultiplier(width);
         return c;
     }

@@ -170,8 +170,8 @@ final class TrainCommand implements Callable<Integer> {
         }
         boolean synthetic = dataOptions == null || dataOptions.synthetic;
         AlexNet.Config defaults = AlexNet.Config.of(AlexNet.Variant.PAPER).withDropout(dropout).withPositiveBias(positiveBias);
-        if (synthetic) defaults = defaults.withInputSize(DEMO_INPUT).withWidthMultiplier(DEMO_WIDTH);
-        AlexNet.Config config = modelOptions.config(defaults);
+        if (synthetic) defaults = defaults.withWidthMultiplier(DEMO_WIDTH);
+        AlexNet.Config config = modelOptions.config(defaults, synthetic ? DEMO_INPUT : null);
         int baseSide = side != null ? side : org.alexnet4j.data.TrainingData.sideFor(config.inputSize());
         TrainSettings settings = new TrainSettings(dataChoice(baseSide), baseSide,
                 Normalization.valueOf(normalization.toUpperCase(Locale.ROOT)), config, epochs != null ? epochs : synthetic ? DEMO_EPOCHS : 90,
