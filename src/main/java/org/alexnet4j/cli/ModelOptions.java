@@ -13,7 +13,7 @@ final class ModelOptions {
     @Option(names = "--classes", paramLabel = "N", description = "Number of classes (default: from the data, or 1000).")
     Integer classes;
 
-    @Option(names = "--input", paramLabel = "S", description = "Input side in pixels (default: the variant's, 227 or 224).")
+    @Option(names = "--input", paramLabel = "S", description = "Input side in pixels, at least 67 (63 for torchvision) (default: the variant's 227 or 224; train's synthetic demo: 67).")
     Integer input;
 
     @Option(names = "--width", paramLabel = "W", description = "Width multiplier of every conv and FC layer (default: 1.0).")

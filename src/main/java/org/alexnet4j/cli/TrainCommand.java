@@ -19,6 +19,7 @@ import org.alexnet4j.run.CheckpointDirectory;
 import org.alexnet4j.run.EpochRecord;
 import org.alexnet4j.run.TrainSettings;
 import org.alexnet4j.run.TrainingRun;
+import org.alexnet4j.run.WeightInit;
 import org.alexnet4j.train.TrainingListener;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -38,6 +39,7 @@ final class TrainCommand implements Callable<Integer> {
     /** Defaults of the synthetic demo, chosen so the bare command finishes in minutes on two cores. */
     static final int DEMO_TRAINING_IMAGES = 2000, DEMO_VALIDATION_IMAGES = 500, DEMO_INPUT = 67, DEMO_EPOCHS = 6;
     static final double DEMO_WIDTH = 0.25;
+    static final float DEMO_LEARNING_RATE = 0.02f;
     static final Path RUNS = Path.of("runs");
 
     @Spec CommandSpec spec;
@@ -66,8 +68,12 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--dropout", paramLabel = "P", defaultValue = "0.5", description = "Dropout probability of fc6 and fc7. Default: ${DEFAULT-VALUE}.")
     float dropout;
 
-    @Option(names = "--bias-init", paramLabel = "B", defaultValue = "1", description = "Initial bias of conv2, conv4, conv5, fc6, fc7 (the paper's 1; Caffe used 0.1). Default: ${DEFAULT-VALUE}.")
-    float positiveBias;
+    @Option(names = "--bias-init", paramLabel = "B", description = "Initial bias of conv2, conv4, conv5, fc6, fc7 (the paper's 1; Caffe used 0.1). Default: 1 with --init paper, 0 with he.")
+    Float positiveBias;
+
+    @Option(names = "--init", paramLabel = "I", description = "Weight initialisation: paper (N(0, 0.01^2)) or he (N(0, 2/fan_in), learns fast at small widths). "
+            + "Default: he for the synthetic demo, paper otherwise.")
+    String init;
 
     @Option(names = "--side", paramLabel = "S", description = "Base image side: shorter side resized to it, central square kept (default: input x 256/227).")
     Integer side;
@@ -81,8 +87,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--batch", paramLabel = "N", defaultValue = "32", description = "Images per SGD step. Default: ${DEFAULT-VALUE}.")
     int batch;
 
-    @Option(names = "--lr", paramLabel = "LR", defaultValue = "0.01", description = "Initial learning rate. Default: ${DEFAULT-VALUE}.")
-    float learningRate;
+    @Option(names = "--lr", paramLabel = "LR", description = "Initial learning rate. Default: 0.01 (the paper's), " + DEMO_LEARNING_RATE + " for the synthetic demo.")
+    Float learningRate;
 
     @Option(names = "--lr-schedule", paramLabel = "S", defaultValue = "plateau", description = "constant, step or plateau (the paper: divide by 10 when validation error stalls). Default: ${DEFAULT-VALUE}.")
     String schedule;
@@ -130,7 +136,7 @@ final class TrainCommand implements Callable<Integer> {
     String resume;
 
     /** Options whose value a checkpoint fixes; giving them with --resume is an error rather than silently ignored. */
-    private static final List<String> FIXED_BY_CHECKPOINT = List.of("--variant", "--classes", "--input", "--width", "--dropout", "--bias-init",
+    private static final List<String> FIXED_BY_CHECKPOINT = List.of("--variant", "--classes", "--input", "--width", "--dropout", "--bias-init", "--init",
             "--side", "--normalization", "--batch", "--lr", "--lr-schedule", "--lr-gamma", "--lr-step", "--lr-patience", "--lr-min",
             "--lr-max-reductions", "--momentum", "--weight-decay", "--seed", "--synthetic-images", "--val-fraction", "--checkpoint-dir");
 
@@ -169,13 +175,16 @@ final class TrainCommand implements Callable<Integer> {
             return run;
         }
         boolean synthetic = dataOptions == null || dataOptions.synthetic;
-        AlexNet.Config defaults = AlexNet.Config.of(AlexNet.Variant.PAPER).withDropout(dropout).withPositiveBias(positiveBias);
+        WeightInit weightInit = init != null ? WeightInit.parse(init) : synthetic ? WeightInit.HE : WeightInit.PAPER;
+        float bias = positiveBias != null ? positiveBias : weightInit == WeightInit.HE ? 0 : 1;
+        AlexNet.Config defaults = AlexNet.Config.of(AlexNet.Variant.PAPER).withDropout(dropout).withPositiveBias(bias);
         if (synthetic) defaults = defaults.withWidthMultiplier(DEMO_WIDTH);
         AlexNet.Config config = modelOptions.config(defaults, synthetic ? DEMO_INPUT : null);
         int baseSide = side != null ? side : org.alexnet4j.data.TrainingData.sideFor(config.inputSize());
+        float rate = learningRate != null ? learningRate : synthetic ? DEMO_LEARNING_RATE : 0.01f;
         TrainSettings settings = new TrainSettings(dataChoice(baseSide), baseSide,
-                Normalization.valueOf(normalization.toUpperCase(Locale.ROOT)), config, epochs != null ? epochs : synthetic ? DEMO_EPOCHS : 90,
-                batch, new TrainSettings.Optimizer(learningRate, momentum, weightDecay),
+                Normalization.valueOf(normalization.toUpperCase(Locale.ROOT)), config, weightInit, epochs != null ? epochs : synthetic ? DEMO_EPOCHS : 90,
+                batch, new TrainSettings.Optimizer(rate, momentum, weightDecay),
                 new TrainSettings.ScheduleChoice(schedule, gamma, stepEpochs, patience, minimumRate, maxReductions), seed, loaderThreads);
         Path dir = checkpointDirectory != null ? checkpointDirectory
                 : RUNS.resolve(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
@@ -195,8 +204,8 @@ final class TrainCommand implements Callable<Integer> {
         AlexNet.Config c = run.model().config();
         TrainSettings s = run.settings();
         long parameters = run.network().parameterArena().size();
-        out.printf(Locale.ROOT, "model %s: %d classes, input %d, width x%s, %,d parameters; %d epochs of batch %d, lr %s (%s), momentum %s, weight decay %s, seed %d%n",
-                c.variant().id(), c.classes(), c.inputSize(), c.widthMultiplier(), parameters, s.epochs(), s.batchSize(),
+        out.printf(Locale.ROOT, "model %s: %d classes, input %d, width x%s, %,d parameters, %s init; %d epochs of batch %d, lr %s (%s), momentum %s, weight decay %s, seed %d%n",
+                c.variant().id(), c.classes(), c.inputSize(), c.widthMultiplier(), parameters, s.init().id(), s.epochs(), s.batchSize(),
                 plain(s.optimizer().learningRate()), s.schedule().kind(), plain(s.optimizer().momentum()), plain(s.optimizer().weightDecay()), s.seed());
         out.flush();
     }

@@ -102,7 +102,9 @@ public final class TrainingRun implements AutoCloseable {
         }
         TrainSettings resolved = settings.withModel(settings.model().withClasses(dataClasses));
         TrainingData data = open(split, resolved);
-        return new TrainingRun(resolved, data, backend, new CheckpointDirectory(directory, keep), checkpointEvery, List.of(), Position.startOf(0));
+        TrainingRun run = new TrainingRun(resolved, data, backend, new CheckpointDirectory(directory, keep), checkpointEvery, List.of(), Position.startOf(0));
+        resolved.init().apply(run.network, resolved.seed());
+        return run;
     }
 
     /**
