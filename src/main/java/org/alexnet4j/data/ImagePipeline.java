@@ -85,6 +85,17 @@ public final class ImagePipeline {
         trainingCrop(draws, index).extract(base, inputSize, lightingOffset(draws, index), subtrahend, scale, destination, offset);
     }
 
+    /**
+     * The evaluation inputs of one decoded image (for prediction): base image as in training, then the
+     * centre crop or ten crops, (cropsPerImage, 3, inputSize, inputSize) floats.
+     */
+    public float[] evaluationInputs(RgbImage image) {
+        if (mode == Mode.TRAIN) throw new IllegalStateException("evaluation inputs need a CENTRE or TEN_CROP pipeline");
+        float[] inputs = new float[cropsPerImage() * inputFloats()];
+        render(Resampler.shorterSideAndCentreCrop(image, side), 0, 0, 0, inputs, 0);
+        return inputs;
+    }
+
     /** The crop drawn for image {@code index} in TRAIN mode. */
     Crop trainingCrop(Draws draws, int index) {
         int range = side - inputSize + 1;

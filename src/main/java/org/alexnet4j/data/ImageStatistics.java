@@ -59,7 +59,8 @@ public record ImageStatistics(int side, long images, float[] meanImage, float[] 
 
     /**
      * The statistics cached in the dataset's cache folder for this (fingerprint, side, sample size), or
-     * computed and written there. Without a cache folder (or if it is not writable) they are computed.
+     * computed and written there (also when the cached file is damaged). Without a cache folder (or if it
+     * is not writable) they are computed.
      */
     public static ImageStatistics loadOrCompute(BaseImages images, int maxImages, int threads) {
         Dataset dataset = images.dataset();
@@ -67,8 +68,12 @@ public record ImageStatistics(int side, long images, float[] meanImage, float[] 
         if (dataset.cacheDirectory().isEmpty()) return compute(images, maxImages, threads);
         Path file = dataset.cacheDirectory().get().resolve(".alexnet4j-statistics-" + images.side() + "-" + key(dataset.fingerprint() + "|" + images.side() + "|" + count) + ".bin");
         if (Files.isRegularFile(file)) {
-            ImageStatistics cached = read(file);
-            if (cached.fingerprint().equals(dataset.fingerprint()) && cached.side() == images.side() && cached.images() == count) return cached;
+            try {
+                ImageStatistics cached = read(file);
+                if (cached.fingerprint().equals(dataset.fingerprint()) && cached.side() == images.side() && cached.images() == count) return cached;
+            } catch (DataException unreadable) {
+                // A damaged cache file is recomputed and replaced below.
+            }
         }
         ImageStatistics computed = compute(images, maxImages, threads);
         try {
@@ -79,6 +84,32 @@ public record ImageStatistics(int side, long images, float[] meanImage, float[] 
             // A read-only data folder: the statistics are still returned, only not cached.
         }
         return computed;
+    }
+
+    /**
+     * The statistics as named float arrays for saving with a model: "mean_image" (3, side, side),
+     * "channel_mean" (3), "channel_std" (3), "pca_eigenvalues" (3), "pca_eigenvectors" (3, 3) row-major
+     * with eigenvector k in column k. Side, image count and fingerprint are kept as metadata by the caller.
+     */
+    public java.util.Map<String, float[]> arrays() {
+        java.util.Map<String, float[]> arrays = new java.util.LinkedHashMap<>();
+        arrays.put("mean_image", meanImage.clone());
+        arrays.put("channel_mean", channelMean.clone());
+        arrays.put("channel_std", channelStd.clone());
+        arrays.put("pca_eigenvalues", pca.eigenvalues());
+        arrays.put("pca_eigenvectors", pca.eigenvectors());
+        return arrays;
+    }
+
+    /** The inverse of {@link #arrays()}; a missing or wrongly sized array is named in the exception. */
+    public static ImageStatistics fromArrays(int side, long images, String fingerprint, java.util.Map<String, float[]> arrays) {
+        java.util.function.BiFunction<String, Integer, float[]> get = (name, length) -> {
+            float[] a = arrays.get(name);
+            if (a == null || a.length != length) throw new DataException("image statistics array '" + name + "' " + (a == null ? "is missing" : "has " + a.length + " values") + ", expected " + length);
+            return a.clone();
+        };
+        return new ImageStatistics(side, images, get.apply("mean_image", 3 * side * side), get.apply("channel_mean", 3), get.apply("channel_std", 3),
+                new PcaLighting(get.apply("pca_eigenvalues", 3), get.apply("pca_eigenvectors", 9)), fingerprint);
     }
 
     /** The (3, side, side) plane subtracted under {@code normalization}. */
