@@ -46,6 +46,10 @@ class ImageStatisticsTest {
         assertTrue(e.getMessage().contains(cached.getFirst().toString()), e.getMessage());
         assertSameStatistics(first, ImageStatistics.loadOrCompute(images, 100, 1));
         assertSameStatistics(first, ImageStatistics.read(cached.getFirst()));
+
+        ImageStatistics stranger = ImageStatistics.compute(new BaseImages(new SyntheticDataset(1, 3, 8), 8, BadImagePolicy.FAIL, new DataProblems()), 100, 1);
+        stranger.write(cached.getFirst());
+        assertSameStatistics(first, ImageStatistics.loadOrCompute(images, 100, 1));
     }
 
     @Test void statisticsDoNotDependOnThreadsAndSurviveTheArrayForm() {
