@@ -42,6 +42,15 @@ public final class DataProblems {
         upscaled.incrementAndGet();
     }
 
+    /** Adds the counts and messages of {@code other} (e.g. files skipped while a folder was scanned). */
+    public void include(DataProblems other) {
+        if (other == this || (other.skippedCount() == 0 && other.upscaledCount() == 0 && other.messages().isEmpty())) return;
+        if (capacity == 0) throw new IllegalStateException("DataProblems.NONE is read-only");
+        skipped.addAndGet(other.skippedCount());
+        upscaled.addAndGet(other.upscaledCount());
+        for (String m : other.messages()) keep(m);
+    }
+
     public long skippedCount() { return skipped.get(); }
 
     public long upscaledCount() { return upscaled.get(); }

@@ -6,6 +6,7 @@ import java.util.List;
  * Everything a training run reads: the augmented training loader, the centre-crop validation loader and
  * the training-set statistics they normalize with (save them with the model). Build it from a
  * {@link DataSplit} (see {@link DataSources}) and {@link Settings}; close it to stop the loader threads.
+ * {@code problems} gathers files skipped while scanning and images skipped or upscaled while loading.
  */
 public record TrainingData(Loader training, Loader validation, ImageStatistics statistics, DataProblems problems) implements AutoCloseable {
     /**
@@ -47,6 +48,8 @@ public record TrainingData(Loader training, Loader validation, ImageStatistics s
     /** Computes (or loads the cached) training statistics and opens both loaders. */
     public static TrainingData open(DataSplit split, Settings settings) {
         DataProblems problems = new DataProblems();
+        problems.include(split.training().problems());
+        if (split.validation().problems() != split.training().problems()) problems.include(split.validation().problems());
         BaseImages trainingImages = new BaseImages(split.training(), settings.side(), settings.policy(), problems);
         BaseImages validationImages = new BaseImages(split.validation(), settings.side(), settings.policy(), problems);
         ImageStatistics statistics = ImageStatistics.loadOrCompute(trainingImages, settings.statisticsImages(), settings.threads());
