@@ -3,9 +3,8 @@ package org.alexnet4j.data;
 import java.util.List;
 
 /**
- * Classification results over a test set: top-1 and top-5 errors (top-k with k = min(5, classes)), and
- * the confusion matrix of top-1 predictions, confusion[true][predicted]. The true class is in the top
- * k when fewer than k classes have a strictly higher probability.
+ * Classification results over a test set: top-1 and top-5 errors and the confusion matrix of top-1
+ * predictions, confusion[true][predicted] (ranking as {@link org.alexnet4j.train.Metrics#rank}).
  */
 public record Evaluation(long images, long top1Errors, long top5Errors, long[][] confusion) {
     public double top1Error() { return images == 0 ? Double.NaN : (double) top1Errors / images; }

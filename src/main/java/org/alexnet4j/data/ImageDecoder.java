@@ -52,7 +52,7 @@ public final class ImageDecoder {
     }
 
     /** The RGB in [0, 1] of {@code image}; {@code name} is used in messages. */
-    static RgbImage toRgb(BufferedImage image, String name) {
+    public static RgbImage toRgb(BufferedImage image, String name) {
         int h = image.getHeight(), w = image.getWidth();
         RgbImage out = RgbImage.blank(h, w);
         float[] p = out.pixels();

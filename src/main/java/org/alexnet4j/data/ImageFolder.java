@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -15,7 +16,8 @@ import java.util.stream.Stream;
 
 /**
  * A folder with one sub-folder per class (sorted by name: label = position) holding JPEG, PNG, BMP or
- * GIF files, searched recursively and sorted by path. Hidden files and folders are ignored; other files
+ * GIF files, searched recursively and sorted by path. The fingerprint hashes every file's relative path,
+ * size and modification time. Hidden files and folders are ignored; other files
  * and empty class folders are handled by the {@link BadImagePolicy}: FAIL names them, SKIP counts them
  * (an empty class keeps its label so labels always match the sorted folder names).
  */
@@ -62,7 +64,7 @@ public final class ImageFolder implements Dataset {
                 files.add(file);
                 labels.add(label);
                 found++;
-                digest.update((root.relativize(file) + "\u0000" + size(file) + "\n").getBytes(StandardCharsets.UTF_8));
+                digest.update((root.relativize(file) + "\u0000" + sizeAndTime(file) + "\n").getBytes(StandardCharsets.UTF_8));
             }
             if (found == 0) {
                 String message = "class folder " + folder + " has no images";
@@ -126,9 +128,11 @@ public final class ImageFolder implements Dataset {
         return dot < 0 ? "" : name.substring(dot + 1).toLowerCase(Locale.ROOT);
     }
 
-    private static long size(Path file) {
+    /** "bytes@modified" of {@code file}: a content change almost always changes one of the two. */
+    private static String sizeAndTime(Path file) {
         try {
-            return Files.size(file);
+            BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+            return attributes.size() + "@" + attributes.lastModifiedTime().toMillis();
         } catch (IOException e) {
             throw new DataException("cannot read the size of " + file + ": " + e.getMessage(), e);
         }

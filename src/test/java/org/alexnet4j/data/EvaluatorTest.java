@@ -43,7 +43,7 @@ class EvaluatorTest {
     }
 
     /** Reads image and crop back from each input's pixels and answers scores(image, crop). */
-    private static final Classifier READS_CROPS = batch -> {
+    private static final BatchScorer READS_CROPS = batch -> {
         int floats = 3 * INPUT * INPUT, plane = INPUT * INPUT;
         float[] out = new float[batch.size() * CLASSES];
         for (int n = 0; n < batch.size(); n++) {
@@ -103,7 +103,7 @@ class EvaluatorTest {
         }
     }
 
-    /** Top-5 counts the true class as found when at most four classes score strictly higher. */
+    /** Top-5 counts the true class as found when at most four classes rank above it. */
     @Test void topFiveAndPerClassAccuracyByHand() {
         float[][] rows = {
             {0.30f, 0.20f, 0.15f, 0.12f, 0.10f, 0.08f, 0.05f}, // truth 0: top-1 right
@@ -111,7 +111,7 @@ class EvaluatorTest {
             {0.30f, 0.20f, 0.15f, 0.12f, 0.10f, 0.08f, 0.05f}, // truth 5: rank 6 -> both wrong
         };
         int[] truths = {0, 4, 5};
-        Classifier fixed = batch -> {
+        BatchScorer fixed = batch -> {
             float[] out = new float[batch.size() * CLASSES];
             for (int n = 0; n < batch.size(); n++) System.arraycopy(rows[n], 0, out, n * CLASSES, CLASSES);
             return out;
