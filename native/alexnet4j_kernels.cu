@@ -1,6 +1,7 @@
 // CUDA C kernels for the ops cuDNN and cuBLAS lack (fill, LRN scale, dropout, softmax cross-entropy, SGD,
 // adaptive average pooling). Compiled at run time by NVRTC for the device's own architecture; self-contained
 // (no headers), every entry point extern "C" so the host finds it by name. Sizes are in elements (floats).
+// The per-element math lives in __host__ __device__ functions, so a host program can check it without a GPU.
 
 #define THREADS_PER_BLOCK 256
 
@@ -23,6 +24,78 @@ __host__ __device__ inline float dropout_mask_value(unsigned long long seed, uns
     return counter_uniform(seed, index) < p ? 0.0f : scale;
 }
 
+// scale[i] of lrn_scale: k + alphaOverSize * sum of x^2 over channels c-(size-1)/2 .. c+size/2 that exist.
+__host__ __device__ inline float lrn_scale_at(const float* x, long long i, int channels, long long spatial,
+                                              int size, float alphaOverSize, float k) {
+    int c = (int) ((i / spatial) % channels);
+    const float* pixel = x + (i - (long long) c * spatial); // channel 0 at this pixel
+    int first = c - (size - 1) / 2, last = c + size / 2;
+    if (first < 0) first = 0;
+    if (last > channels - 1) last = channels - 1;
+    float sum = 0.0f;
+    for (int j = first; j <= last; j++) {
+        float v = pixel[(long long) j * spatial];
+        sum += v * v;
+    }
+    return k + alphaOverSize * sum;
+}
+
+// dlogits[i] = (probs[i] - onehot) / rows for element i of (rows, classes).
+__host__ __device__ inline float softmax_cross_entropy_backward_at(const float* probs, const int* labels, long long i,
+                                                                   int rows, int classes) {
+    int row = (int) (i / classes), c = (int) (i % classes);
+    float target = c == labels[row] ? 1.0f : 0.0f;
+    return (probs[i] - target) / (float) rows;
+}
+
+// SGD in the paper's form for element i: v = momentum*v - weightDecay*lr*w - lr*g; w = w + v. Evaluated left
+// to right, as the Java backends do (the program is compiled without FMA contraction).
+__host__ __device__ inline void sgd_step(float* weights, float* velocity, const float* grads, long long i,
+                                         float learningRate, float momentum, float weightDecay) {
+    float w = weights[i];
+    float v = momentum * velocity[i] - weightDecay * learningRate * w - learningRate * grads[i];
+    velocity[i] = v;
+    weights[i] = w + v;
+}
+
+// Window [start, end) of output cell i of `out` cells over `in` cells: floor(i*in/out) .. ceil((i+1)*in/out).
+__host__ __device__ inline int adaptive_start(int i, int in, int out) { return (i * in) / out; }
+__host__ __device__ inline int adaptive_end(int i, int in, int out) { return ((i + 1) * in + out - 1) / out; }
+
+// Output `index` of (planes, P, Q): the mean of its window of x (planes, H, W), as PyTorch's AdaptiveAvgPool2d.
+__host__ __device__ inline float adaptive_avg_pool_forward_at(const float* x, long long index, int H, int W, int P, int Q) {
+    int j = (int) (index % Q), i = (int) ((index / Q) % P);
+    long long plane = index / ((long long) P * Q);
+    int h0 = adaptive_start(i, H, P), h1 = adaptive_end(i, H, P);
+    int w0 = adaptive_start(j, W, Q), w1 = adaptive_end(j, W, Q);
+    const float* in = x + plane * H * W;
+    float sum = 0.0f;
+    for (int h = h0; h < h1; h++)
+        for (int w = w0; w < w1; w++) sum += in[(long long) h * W + w];
+    return sum / (float) ((h1 - h0) * (w1 - w0));
+}
+
+// Input `index` of (planes, H, W): the sum of dy / window size over every output window containing it.
+__host__ __device__ inline float adaptive_avg_pool_backward_at(const float* dy, long long index, int H, int W, int P, int Q) {
+    int w = (int) (index % W), h = (int) ((index / W) % H);
+    long long plane = index / ((long long) H * W);
+    const float* grad = dy + plane * P * Q;
+    // Windows are monotone in i, so the outputs whose window contains h lie in [floor(h*P/H), ceil((h+1)*P/H) - 1].
+    int iFirst = (h * P) / H, iLast = ((h + 1) * P + H - 1) / H - 1;
+    int jFirst = (w * Q) / W, jLast = ((w + 1) * Q + W - 1) / W - 1;
+    float sum = 0.0f;
+    for (int i = iFirst; i <= iLast && i < P; i++) {
+        int h0 = adaptive_start(i, H, P), h1 = adaptive_end(i, H, P);
+        if (h < h0 || h >= h1) continue;
+        for (int j = jFirst; j <= jLast && j < Q; j++) {
+            int w0 = adaptive_start(j, W, Q), w1 = adaptive_end(j, W, Q);
+            if (w < w0 || w >= w1) continue;
+            sum += grad[i * Q + j] / (float) ((h1 - h0) * (w1 - w0));
+        }
+    }
+    return sum;
+}
+
 #define GRID_STRIDE_LOOP(i, n) \
     for (long long i = (long long) blockIdx.x * blockDim.x + threadIdx.x; i < (n); i += (long long) blockDim.x * gridDim.x)
 
@@ -42,19 +115,7 @@ __global__ void multiply_float(float* out, const float* a, const float* b, long 
 // outside). x, scale: (N, C, spatial); one thread per element.
 __global__ void lrn_scale(float* scale, const float* x, int channels, long long spatial, long long n,
                           int size, float alphaOverSize, float k) {
-    GRID_STRIDE_LOOP(i, n) {
-        int c = (int) ((i / spatial) % channels);
-        const float* pixel = x + (i - (long long) c * spatial); // channel 0 at this pixel
-        int first = c - (size - 1) / 2, last = c + size / 2;
-        if (first < 0) first = 0;
-        if (last > channels - 1) last = channels - 1;
-        float sum = 0.0f;
-        for (int j = first; j <= last; j++) {
-            float v = pixel[(long long) j * spatial];
-            sum += v * v;
-        }
-        scale[i] = k + alphaOverSize * sum;
-    }
+    GRID_STRIDE_LOOP(i, n) scale[i] = lrn_scale_at(x, i, channels, spatial, size, alphaOverSize, k);
 }
 
 // Inverted dropout: mask[i] = 0 if uniform(seed, i) < p else scale; y[i] = x[i] * mask[i]. y may alias x.
@@ -104,65 +165,25 @@ __global__ void softmax_rows(float* probs, float* rowLoss, const float* logits, 
 __global__ void softmax_cross_entropy_backward(float* dlogits, const float* probs, const int* labels,
                                                int rows, int classes) {
     long long n = (long long) rows * classes;
-    GRID_STRIDE_LOOP(i, n) {
-        int row = (int) (i / classes), c = (int) (i % classes);
-        float target = c == labels[row] ? 1.0f : 0.0f;
-        dlogits[i] = (probs[i] - target) / (float) rows;
-    }
+    GRID_STRIDE_LOOP(i, n) dlogits[i] = softmax_cross_entropy_backward_at(probs, labels, i, rows, classes);
 }
 
-// SGD in the paper's form: v = momentum*v - weightDecay*lr*w - lr*g; w = w + v. Evaluated left to right,
-// as the Java backends do (the program is compiled without FMA contraction).
+// SGD in the paper's form over whole arenas (see sgd_step).
 __global__ void sgd_update(float* weights, float* velocity, const float* grads, long long n,
                            float learningRate, float momentum, float weightDecay) {
-    GRID_STRIDE_LOOP(i, n) {
-        float w = weights[i];
-        float v = momentum * velocity[i] - weightDecay * learningRate * w - learningRate * grads[i];
-        velocity[i] = v;
-        weights[i] = w + v;
-    }
+    GRID_STRIDE_LOOP(i, n) sgd_step(weights, velocity, grads, i, learningRate, momentum, weightDecay);
 }
 
-// Adaptive average pooling (PyTorch's AdaptiveAvgPool2d): output (i, j) averages rows
-// floor(i*H/P) .. ceil((i+1)*H/P)-1 and the same for columns. x: (planes, H, W), y: (planes, P, Q).
+// Adaptive average pooling (see adaptive_avg_pool_forward_at). x: (planes, H, W), y: (planes, P, Q).
 __global__ void adaptive_avg_pool_forward(float* y, const float* x, long long planes, int H, int W, int P, int Q) {
     long long n = planes * P * Q;
-    GRID_STRIDE_LOOP(index, n) {
-        int j = (int) (index % Q), i = (int) ((index / Q) % P);
-        long long plane = index / ((long long) P * Q);
-        int h0 = (i * H) / P, h1 = ((i + 1) * H + P - 1) / P;
-        int w0 = (j * W) / Q, w1 = ((j + 1) * W + Q - 1) / Q;
-        const float* in = x + plane * H * W;
-        float sum = 0.0f;
-        for (int h = h0; h < h1; h++)
-            for (int w = w0; w < w1; w++) sum += in[(long long) h * W + w];
-        y[index] = sum / (float) ((h1 - h0) * (w1 - w0));
-    }
+    GRID_STRIDE_LOOP(index, n) y[index] = adaptive_avg_pool_forward_at(x, index, H, W, P, Q);
 }
 
-// dx = gradient of adaptive_avg_pool_forward: each input cell gathers dy / window size from every output
-// window that contains it (windows may overlap). One thread per input element, no atomics.
+// Its gradient, one thread per input element (no atomics). dx: (planes, H, W), dy: (planes, P, Q).
 __global__ void adaptive_avg_pool_backward(float* dx, const float* dy, long long planes, int H, int W, int P, int Q) {
     long long n = planes * H * W;
-    GRID_STRIDE_LOOP(index, n) {
-        int w = (int) (index % W), h = (int) ((index / W) % H);
-        long long plane = index / ((long long) H * W);
-        const float* grad = dy + plane * P * Q;
-        // Output rows whose window [floor(i*H/P), ceil((i+1)*H/P)) contains h lie in this range.
-        int iFirst = (h * P) / H, iLast = ((h + 1) * P + H - 1) / H - 1;
-        int jFirst = (w * Q) / W, jLast = ((w + 1) * Q + W - 1) / W - 1;
-        float sum = 0.0f;
-        for (int i = iFirst; i <= iLast && i < P; i++) {
-            int h0 = (i * H) / P, h1 = ((i + 1) * H + P - 1) / P;
-            if (h < h0 || h >= h1) continue;
-            for (int j = jFirst; j <= jLast && j < Q; j++) {
-                int w0 = (j * W) / Q, w1 = ((j + 1) * W + Q - 1) / Q;
-                if (w < w0 || w >= w1) continue;
-                sum += grad[i * Q + j] / (float) ((h1 - h0) * (w1 - w0));
-            }
-        }
-        dx[index] = sum;
-    }
+    GRID_STRIDE_LOOP(index, n) dx[index] = adaptive_avg_pool_backward_at(dy, index, H, W, P, Q);
 }
 
 } // extern "C"
