@@ -13,6 +13,7 @@ import org.bytedeco.cuda.global.nvrtc;
 import org.bytedeco.cuda.nvrtc._nvrtcProgram;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.LongPointer;
+import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.PointerPointer;
 import org.bytedeco.javacpp.SizeTPointer;
 
@@ -37,14 +38,15 @@ final class CudaKernels implements AutoCloseable {
             adaptiveAvgPoolForward, adaptiveAvgPoolBackward;
     /** Argument values, 8 bytes per slot, and the array of slot addresses that cuLaunchKernel reads. */
     private final BytePointer values = new BytePointer(8L * MAX_ARGUMENTS);
-    private final LongPointer slots = new LongPointer(MAX_ARGUMENTS);
+    private final PointerPointer<Pointer> slots = new PointerPointer<>(MAX_ARGUMENTS);
     private int count;
     private boolean loaded;
 
     /** Compiles and loads the kernels for compute capability major.minor; the device's context must be current. */
     CudaKernels(int major, int minor, CUstream_st stream) {
         this.stream = stream;
-        for (int i = 0; i < MAX_ARGUMENTS; i++) slots.put(i, values.address() + 8L * i);
+        LongPointer slotAddresses = new LongPointer(slots); // the same memory, as 64-bit addresses
+        for (int i = 0; i < MAX_ARGUMENTS; i++) slotAddresses.put(i, values.address() + 8L * i);
         byte[] cubin = compile(source(), "sm_" + major + minor);
         CudaStatus.driver(cudart.cuInit(0), "cuInit");
         CudaStatus.driver(cudart.cuCtxGetCurrent(context), "cuCtxGetCurrent");
@@ -200,7 +202,8 @@ final class CudaKernels implements AutoCloseable {
     /** cuLaunchKernel copies the argument values, so the block may be rewritten as soon as it returns. */
     private void launch(Kernel kernel, int blocks) {
         CudaStatus.driver(cudart.cuCtxSetCurrent(context), "cuCtxSetCurrent"); // the caller's thread may be new to CUDA
-        CudaStatus.driver(cudart.cuLaunchKernel(kernel.function(), blocks, 1, 1, THREADS, 1, 1, 0, stream, slots, null),
+        // The PointerPointer overload passes slots itself as void** kernelParams (the Pointer overload would pass &slots).
+        CudaStatus.driver(cudart.cuLaunchKernel(kernel.function(), blocks, 1, 1, THREADS, 1, 1, 0, stream, slots, (PointerPointer<?>) null),
                 "cuLaunchKernel(" + kernel.name() + ")");
     }
 
