@@ -8,11 +8,16 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import java.io.File;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.alexnet4j.backend.BackendProvider;
 import org.alexnet4j.backend.BackendProvider.Availability;
 import org.alexnet4j.backend.Backends;
+import org.bytedeco.cuda.global.cudart;
+import org.bytedeco.javacpp.Loader;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -65,7 +70,7 @@ class CudaAvailabilityTest {
     /** In a fresh JVM (the probe runs once per JVM): exits normally, prints only what the program prints. */
     @Test void probeInAFreshJvmPrintsNothingAndDoesNotCrash() throws Exception {
         String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
-        Process process = new ProcessBuilder(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+        Process process = new ProcessBuilder(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp", classPath(),
                 ProbeMain.class.getName())).start();
         String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -76,6 +81,15 @@ class CudaAvailabilityTest {
         assertEquals(2, lines.size(), "expected two lines, got: " + out);
         assertTrue(lines.get(0).startsWith("cuda available=true ") || lines.get(0).startsWith("cuda available=false "), out);
         assertEquals(lines.get(0).startsWith("cuda available=true "), lines.get(1).contains("cuda"), "availability and Backends.available() disagree: " + out);
+    }
+
+    /** This JVM's class path plus where the classes the probe needs came from (a test launcher may load them itself). */
+    private static String classPath() throws Exception {
+        Set<String> entries = new LinkedHashSet<>(List.of(System.getProperty("java.class.path").split(File.pathSeparator)));
+        for (Class<?> c : List.of(ProbeMain.class, CudaBackendProvider.class, Loader.class, cudart.class)) {
+            entries.add(Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString());
+        }
+        return String.join(File.pathSeparator, entries);
     }
 
     /** What the fresh JVM runs. */
