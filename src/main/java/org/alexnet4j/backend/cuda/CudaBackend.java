@@ -316,7 +316,7 @@ public final class CudaBackend implements Backend {
         y.shape().require(x.shape(), "dropoutForward y");
         mask.shape().require(x.shape(), "dropoutForward mask");
         kernels.dropoutForward(address(y, "dropoutForward y"), address(mask, "dropoutForward mask"), address(x, "dropoutForward x"),
-                x.size(), p, 1f / (1f - p), seed);
+                x.size(), p, (float) (1.0 / (1.0 - p)), seed); // the kept scale rounded once, as the reference
     }
 
     @Override public synchronized void dropoutBackward(Tensor dx, Tensor dy, Tensor mask) {

@@ -74,7 +74,7 @@ class CudaBackendTest {
             cuda.dropoutForward(y, mask, x, p, seed);
             float[] got = new float[n], expected = new float[n];
             cuda.copyToHost(got, 0, mask);
-            for (int i = 0; i < n; i++) expected[i] = CounterRng.uniform(seed, i) < p ? 0f : 1f / (1f - p);
+            for (int i = 0; i < n; i++) expected[i] = CounterRng.uniform(seed, i) < p ? 0f : (float) (1.0 / (1.0 - p));
             assertArrayEquals(expected, got);
         }
     }
