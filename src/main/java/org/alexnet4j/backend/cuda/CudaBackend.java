@@ -57,38 +57,42 @@ public final class CudaBackend implements Backend {
     private final Set<CudaStorage> live = new HashSet<>();
     private boolean closed;
 
+    /** Sets up device 0; if any step fails, releases what the earlier steps made and rethrows. */
     CudaBackend(BackendOptions options) {
         this.precision = options.precision();
-        CudaStatus.runtime(cudart.cudaSetDevice(0), "cudaSetDevice(0)");
-        CudaStatus.runtime(cudart.cudaFree(null), "cudaFree(null) (creates the context)");
-        int major, minor;
-        try (cudaDeviceProp properties = new cudaDeviceProp()) {
-            CudaStatus.runtime(cudart.cudaGetDeviceProperties(properties, 0), "cudaGetDeviceProperties");
-            major = properties.major();
-            minor = properties.minor();
+        this.description = "cuda: " + CudaProbe.availability().reason() + ", precision " + precision;
+        try {
+            CudaStatus.runtime(cudart.cudaSetDevice(0), "cudaSetDevice(0)");
+            CudaStatus.runtime(cudart.cudaFree(null), "cudaFree(null) (creates the context)");
+            int major, minor;
+            try (cudaDeviceProp properties = new cudaDeviceProp()) {
+                CudaStatus.runtime(cudart.cudaGetDeviceProperties(properties, 0), "cudaGetDeviceProperties");
+                major = properties.major();
+                minor = properties.minor();
+            }
+            CudaStatus.runtime(cudart.cudaStreamCreateWithFlags(stream, cudart.cudaStreamNonBlocking), "cudaStreamCreateWithFlags");
+            CudaStatus.cudnn(cudnnCreate(cudnnHandle), "cudnnCreate");
+            CudaStatus.cudnn(cudnnSetStream(cudnnHandle, stream), "cudnnSetStream");
+            CudaStatus.cublas(cublas.cublasCreate_v2(cublasHandle), "cublasCreate");
+            CudaStatus.cublas(cublas.cublasSetStream_v2(cublasHandle, stream), "cublasSetStream");
+            CudaStatus.cublas(cublas.cublasSetMathMode(cublasHandle,
+                    precision == Precision.TF32 ? cublas.CUBLAS_TF32_TENSOR_OP_MATH : cublas.CUBLAS_DEFAULT_MATH), "cublasSetMathMode");
+            CudaStatus.cudnn(cudnnCreatePoolingDescriptor(pooling), "cudnnCreatePoolingDescriptor");
+            CudaStatus.cudnn(cudnnCreateLRNDescriptor(lrn), "cudnnCreateLRNDescriptor");
+            CudaStatus.cudnn(cudnnCreateActivationDescriptor(relu), "cudnnCreateActivationDescriptor");
+            CudaStatus.cudnn(cudnnSetActivationDescriptor(relu, CUDNN_ACTIVATION_RELU, CUDNN_NOT_PROPAGATE_NAN, 0.0), "cudnnSetActivationDescriptor");
+            kernels = new CudaKernels(major, minor, stream);
+            convolutions = new ConvolutionPlans(cudnnHandle, precision, ONE, ZERO);
+            staging = new PinnedStaging(stream);
+        } catch (RuntimeException failure) {
+            release();
+            throw failure;
         }
-        description = "cuda: " + CudaProbe.availability().reason() + ", precision " + precision;
-        CudaStatus.runtime(cudart.cudaStreamCreateWithFlags(stream, cudart.cudaStreamNonBlocking), "cudaStreamCreateWithFlags");
-        CudaStatus.cudnn(cudnnCreate(cudnnHandle), "cudnnCreate");
-        CudaStatus.cudnn(cudnnSetStream(cudnnHandle, stream), "cudnnSetStream");
-        CudaStatus.cublas(cublas.cublasCreate_v2(cublasHandle), "cublasCreate");
-        CudaStatus.cublas(cublas.cublasSetStream_v2(cublasHandle, stream), "cublasSetStream");
-        CudaStatus.cublas(cublas.cublasSetMathMode(cublasHandle,
-                precision == Precision.TF32 ? cublas.CUBLAS_TF32_TENSOR_OP_MATH : cublas.CUBLAS_DEFAULT_MATH), "cublasSetMathMode");
-        CudaStatus.cudnn(cudnnCreatePoolingDescriptor(pooling), "cudnnCreatePoolingDescriptor");
-        CudaStatus.cudnn(cudnnCreateLRNDescriptor(lrn), "cudnnCreateLRNDescriptor");
-        CudaStatus.cudnn(cudnnCreateActivationDescriptor(relu), "cudnnCreateActivationDescriptor");
-        CudaStatus.cudnn(cudnnSetActivationDescriptor(relu, CUDNN_ACTIVATION_RELU, CUDNN_NOT_PROPAGATE_NAN, 0.0), "cudnnSetActivationDescriptor");
-        kernels = new CudaKernels(major, minor, stream);
-        convolutions = new ConvolutionPlans(cudnnHandle, precision, ONE, ZERO);
-        staging = new PinnedStaging(stream);
     }
 
     @Override public String name() { return CudaBackendProvider.NAME; }
 
     @Override public String description() { return description; }
-
-    public Precision precision() { return precision; }
 
     // ---- memory ------------------------------------------------------------------------------
 
@@ -456,22 +460,25 @@ public final class CudaBackend implements Backend {
     /** Waits for the device, then frees every tensor, buffer, descriptor, handle and the stream. */
     @Override public synchronized void close() {
         if (closed) return;
-        cudart.cudaStreamSynchronize(stream);
+        release();
+        closed = true;
+    }
+
+    /** Frees whatever exists, also after a constructor that failed half way (statuses are not checked here). */
+    private void release() {
+        if (!stream.isNull()) cudart.cudaStreamSynchronize(stream);
         for (CudaStorage storage : new ArrayList<>(live)) free(storage);
-        convolutions.close();
+        if (convolutions != null) convolutions.close();
         labels.close();
         rowLosses.close();
-        staging.close();
-        kernels.close();
-        cudnnDestroyTensorDescriptor(first);
-        cudnnDestroyTensorDescriptor(second);
-        cudnnDestroyTensorDescriptor(channels);
-        cudnnDestroyPoolingDescriptor(pooling);
-        cudnnDestroyLRNDescriptor(lrn);
-        cudnnDestroyActivationDescriptor(relu);
-        cublas.cublasDestroy_v2(cublasHandle);
-        cudnnDestroy(cudnnHandle);
-        cudart.cudaStreamDestroy(stream);
-        closed = true;
+        if (staging != null) staging.close();
+        if (kernels != null) kernels.close();
+        for (cudnnTensorStruct descriptor : new cudnnTensorStruct[] {first, second, channels}) cudnnDestroyTensorDescriptor(descriptor);
+        if (!pooling.isNull()) cudnnDestroyPoolingDescriptor(pooling);
+        if (!lrn.isNull()) cudnnDestroyLRNDescriptor(lrn);
+        if (!relu.isNull()) cudnnDestroyActivationDescriptor(relu);
+        if (!cublasHandle.isNull()) cublas.cublasDestroy_v2(cublasHandle);
+        if (!cudnnHandle.isNull()) cudnnDestroy(cudnnHandle);
+        if (!stream.isNull()) cudart.cudaStreamDestroy(stream);
     }
 }
