@@ -14,16 +14,21 @@ import org.alexnet4j.backend.BackendProvider.Availability;
 import org.alexnet4j.backend.Backends;
 import org.alexnet4j.backend.ConvSpec;
 import org.alexnet4j.backend.CounterRng;
+import org.alexnet4j.data.Batch;
+import org.alexnet4j.model.AlexNet;
+import org.alexnet4j.nn.Sequential;
 import org.alexnet4j.tensor.Shape;
 import org.alexnet4j.tensor.Tensor;
 import org.alexnet4j.testing.Approx;
+import org.alexnet4j.train.Classifier;
+import org.alexnet4j.train.Sgd;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * What only the CUDA backend has: device memory with views and staging copies, ownership by one backend
- * instance, close(), dropout masks bit-identical to CounterRng on the device, and the TF32 precision
- * against the reference backend. Every op in FP32 is compared with the reference by the shared equivalence
+ * instance, close(), dropout masks bit-identical to CounterRng on the device, the TF32 precision against
+ * the reference backend, and a whole training step of a small AlexNet against the reference. Every op in FP32 is compared with the reference by the shared equivalence
  * suite. Skipped (with the reason) where CUDA is not available.
  */
 class CudaBackendTest {
@@ -102,15 +107,51 @@ class CudaBackendTest {
         }
     }
 
+    /**
+     * One training step of a narrow paper AlexNet (groups, LRN, overlapping pooling, dropout with the shared
+     * masks, adaptive pooling growing 1x1 to 6x6) at 67x67, batch 3, on cuda and on the reference: the loss,
+     * every parameter gradient and every parameter after SGD. Each layer adds float32 rounding of at most
+     * about 8u*L relative (L <= 600 terms per sum here, so ~3e-4); over the <= 10 layers a gradient passes
+     * through, 2e-3 of each tensor's largest value bounds it; rtol 1e-3 covers the rest.
+     */
+    @Test void oneTrainingStepOfASmallPaperAlexNetMatchesTheReference() {
+        assumeTrue(Backends.providers().stream().anyMatch(p -> p.name().equals("reference")), "no reference backend on the class path");
+        AlexNet.Config config = AlexNet.Config.of(AlexNet.Variant.PAPER).withWidthMultiplier(1 / 16.0).withInputSize(67).withClasses(10);
+        Shape images = Shape.of(3, 3, 67, 67);
+        Batch batch = new Batch(images, random((int) images.size(), 8), new int[] {3, 0, 9});
+        try (Backend reference = Backends.create("reference"); Backend cuda = Backends.create("cuda");
+             Sequential expectedNet = AlexNet.create(reference, config, 2012); Sequential actualNet = AlexNet.create(cuda, config, 2012);
+             Classifier expected = new Classifier(expectedNet); Classifier actual = new Classifier(actualNet)) {
+            float expectedLoss = expected.forward(batch, true), actualLoss = actual.forward(batch, true);
+            assertEquals(expectedLoss, actualLoss, 1e-3 * Math.abs(expectedLoss), "loss");
+            expected.backward();
+            actual.backward();
+            for (String name : expectedNet.gradients().keySet()) {
+                float[] e = download(reference, expectedNet.gradients().get(name)), a = download(cuda, actualNet.gradients().get(name));
+                Approx.assertClose("gradient of " + name, e, a, 2e-3 * maxAbs(e), 1e-3);
+            }
+            Sgd.paper().step(expectedNet, 0.01f);
+            Sgd.paper().step(actualNet, 0.01f);
+            for (String name : expectedNet.parameters().keySet()) {
+                float[] e = expectedNet.read(name);
+                Approx.assertClose("parameter " + name + " after SGD", e, actualNet.read(name), 2e-3 * maxAbs(e), 1e-3);
+            }
+        }
+    }
+
+    private static float[] download(Backend backend, Tensor t) {
+        float[] values = new float[(int) t.size()];
+        backend.copyToHost(values, 0, t);
+        return values;
+    }
+
     private interface Op { void apply(Backend backend, Tensor output); }
 
     /** Runs op into a fresh output of {@code shape} and downloads it; inputs are owned by the backend until it closes. */
     private static float[] run(Backend backend, Shape shape, Op op) {
         try (Tensor y = backend.allocate(shape)) {
             op.apply(backend, y);
-            float[] out = new float[(int) shape.size()];
-            backend.copyToHost(out, 0, y);
-            return out;
+            return download(backend, y);
         }
     }
 
