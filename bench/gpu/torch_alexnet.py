@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """PyTorch timing of the same AlexNet that `alexnet4j bench` times, on the same GPU, for a side-by-side table.
 
-The `paper` variant of ALEXNET.md (60,965,224 parameters at 1000 classes): two towers as groups=2, LRN(n=5,
-alpha=5e-4 in PyTorch's alpha/n convention, beta=0.75, k=2) after the ReLUs of conv1 and conv2, overlapping
-max pooling (3, stride 2), then dropout -> fc6 -> ReLU -> dropout -> fc7 -> ReLU -> fc8. Random N(0, 1)
-227x227 images, labels i mod classes; forward runs in eval mode (no dropout), as `bench --mode forward`. A training step is forward, cross-entropy, backward and SGD (momentum
+The `paper` variant layer for layer as org.alexnet4j.model.AlexNet builds it (60,965,224 parameters at
+1000 classes): two towers as groups=2, LRN(n=5, alpha=5e-4 in PyTorch's alpha/n convention, beta=0.75, k=2)
+after the ReLUs of conv1 and conv2, overlapping max pooling (3, stride 2), the adaptive average pooling to
+6x6 (a no-op at 227), then fc6 -> ReLU -> dropout -> fc7 -> ReLU -> dropout -> fc8. Random N(0, 1) 227x227
+images, labels i mod classes; forward runs in eval mode (no dropout), as `bench --mode forward`. A training step is forward, cross-entropy, backward and SGD (momentum
 0.9, weight decay 5e-4). Each step is timed with CUDA events after warm-up; prints one JSON object per run
 with the median and the mean step time.
 
@@ -26,9 +27,9 @@ def paper_alexnet(classes: int) -> nn.Sequential:
         nn.Conv2d(256, 384, 3, padding=1), nn.ReLU(inplace=True),
         nn.Conv2d(384, 384, 3, padding=1, groups=2), nn.ReLU(inplace=True),
         nn.Conv2d(384, 256, 3, padding=1, groups=2), nn.ReLU(inplace=True), nn.MaxPool2d(3, 2),
-        nn.Flatten(),
-        nn.Dropout(0.5), nn.Linear(9216, 4096), nn.ReLU(inplace=True),
-        nn.Dropout(0.5), nn.Linear(4096, 4096), nn.ReLU(inplace=True),
+        nn.AdaptiveAvgPool2d(6), nn.Flatten(),
+        nn.Linear(9216, 4096), nn.ReLU(inplace=True), nn.Dropout(0.5),
+        nn.Linear(4096, 4096), nn.ReLU(inplace=True), nn.Dropout(0.5),
         nn.Linear(4096, classes),
     )
 
