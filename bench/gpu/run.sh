@@ -54,8 +54,9 @@ tail -25 "$LOGS/tests.log"
 log "tests exit status $TESTS_STATUS"
 
 # ---- 4. Throughput: alexnet4j bench (its own wall-clock timing after synchronize) and PyTorch (CUDA events) ----
+BENCH_HELP=$("${JAVA[@]}" -jar "$JAR" bench --help 2>&1) || log "no 'bench' command in this jar (merge the CLI, then pack again); timing PyTorch only"
 PRECISIONS=(fp32)
-if "${JAVA[@]}" -jar "$JAR" bench --help 2>/dev/null | grep -q -- '--precision'; then PRECISIONS+=(tf32); fi
+if grep -q -- '--precision' <<< "$BENCH_HELP"; then PRECISIONS+=(tf32); fi
 ROWS=()
 for precision in "${PRECISIONS[@]}"; do
     for mode in forward train; do
