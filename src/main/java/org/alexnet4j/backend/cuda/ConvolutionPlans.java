@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.IntFunction;
 import org.alexnet4j.backend.BackendOptions.Precision;
 import org.alexnet4j.backend.ConvSpec;
@@ -23,9 +24,11 @@ import org.bytedeco.javacpp.Pointer;
 /**
  * cuDNN convolutions. Per (x shape, w shape, spec) one plan holds the descriptors (groups included) and
  * the forward, backward-data and backward-filter algorithms, each chosen once with cudnnFind* the first
- * time it runs. All plans share one grow-only workspace. Math: FP32 runs every algorithm with
- * CUDNN_FMA_MATH (CUDNN_DEFAULT_MATH would permit TF32 on Ampere and later); TF32 uses CUDNN_DEFAULT_MATH
- * and the math type cuDNN measured. A deterministic algorithm is preferred whenever one qualifies.
+ * time it runs. All plans share one grow-only workspace. Math: FP32 runs with CUDNN_FMA_MATH
+ * (CUDNN_DEFAULT_MATH would permit TF32 on Ampere and later) and only direct or GEMM-based algorithms, whose
+ * rounding is that of float32 dot products (FFT and Winograd transforms add their own, several times larger);
+ * TF32 uses CUDNN_DEFAULT_MATH, the math type cuDNN measured, and any algorithm. A deterministic algorithm
+ * is preferred whenever one qualifies.
  */
 final class ConvolutionPlans implements AutoCloseable {
     /** The most workspace one algorithm may ask for. */
@@ -38,6 +41,15 @@ final class ConvolutionPlans implements AutoCloseable {
 
     /** One row of a cudnnFind* result, whatever the direction. */
     private record Candidate(int algo, int status, int determinism, int mathType, long memory) {}
+
+    /** The FFT and Winograd algorithms of each direction (left out in FP32). */
+    private static final Set<Integer> FORWARD_TRANSFORMS = Set.of(CUDNN_CONVOLUTION_FWD_ALGO_FFT, CUDNN_CONVOLUTION_FWD_ALGO_FFT_TILING,
+            CUDNN_CONVOLUTION_FWD_ALGO_WINOGRAD, CUDNN_CONVOLUTION_FWD_ALGO_WINOGRAD_NONFUSED);
+    private static final Set<Integer> BACKWARD_DATA_TRANSFORMS = Set.of(CUDNN_CONVOLUTION_BWD_DATA_ALGO_FFT,
+            CUDNN_CONVOLUTION_BWD_DATA_ALGO_FFT_TILING, CUDNN_CONVOLUTION_BWD_DATA_ALGO_WINOGRAD, CUDNN_CONVOLUTION_BWD_DATA_ALGO_WINOGRAD_NONFUSED);
+    private static final Set<Integer> BACKWARD_FILTER_TRANSFORMS = Set.of(CUDNN_CONVOLUTION_BWD_FILTER_ALGO_FFT,
+            CUDNN_CONVOLUTION_BWD_FILTER_ALGO_FFT_TILING, CUDNN_CONVOLUTION_BWD_FILTER_ALGO_WINOGRAD,
+            CUDNN_CONVOLUTION_BWD_FILTER_ALGO_WINOGRAD_NONFUSED);
 
     private final cudnnContext handle;
     private final Precision precision;
@@ -100,7 +112,7 @@ final class ConvolutionPlans implements AutoCloseable {
         try (cudnnConvolutionFwdAlgoPerf_t perf = new cudnnConvolutionFwdAlgoPerf_t(max); IntPointer returned = new IntPointer(1)) {
             CudaStatus.cudnn(cudnnFindConvolutionForwardAlgorithm(handle, p.x, p.w, p.convolution, p.y, max, returned, perf),
                     "cudnnFindConvolutionForwardAlgorithm");
-            return choose("forward", p, returned.get(), i -> {
+            return choose("forward", FORWARD_TRANSFORMS, p, returned.get(), i -> {
                 cudnnConvolutionFwdAlgoPerf_t r = perf.getPointer(i);
                 return new Candidate(r.algo(), r.status(), r.determinism(), r.mathType(), r.memory());
             });
@@ -112,7 +124,7 @@ final class ConvolutionPlans implements AutoCloseable {
         try (cudnnConvolutionBwdDataAlgoPerf_t perf = new cudnnConvolutionBwdDataAlgoPerf_t(max); IntPointer returned = new IntPointer(1)) {
             CudaStatus.cudnn(cudnnFindConvolutionBackwardDataAlgorithm(handle, p.w, p.y, p.convolution, p.x, max, returned, perf),
                     "cudnnFindConvolutionBackwardDataAlgorithm");
-            return choose("backward-data", p, returned.get(), i -> {
+            return choose("backward-data", BACKWARD_DATA_TRANSFORMS, p, returned.get(), i -> {
                 cudnnConvolutionBwdDataAlgoPerf_t r = perf.getPointer(i);
                 return new Candidate(r.algo(), r.status(), r.determinism(), r.mathType(), r.memory());
             });
@@ -124,7 +136,7 @@ final class ConvolutionPlans implements AutoCloseable {
         try (cudnnConvolutionBwdFilterAlgoPerf_t perf = new cudnnConvolutionBwdFilterAlgoPerf_t(max); IntPointer returned = new IntPointer(1)) {
             CudaStatus.cudnn(cudnnFindConvolutionBackwardFilterAlgorithm(handle, p.x, p.y, p.convolution, p.w, max, returned, perf),
                     "cudnnFindConvolutionBackwardFilterAlgorithm");
-            return choose("backward-filter", p, returned.get(), i -> {
+            return choose("backward-filter", BACKWARD_FILTER_TRANSFORMS, p, returned.get(), i -> {
                 cudnnConvolutionBwdFilterAlgoPerf_t r = perf.getPointer(i);
                 return new Candidate(r.algo(), r.status(), r.determinism(), r.mathType(), r.memory());
             });
@@ -132,17 +144,16 @@ final class ConvolutionPlans implements AutoCloseable {
     }
 
     /**
-     * From cuDNN's candidates (fastest first): those that ran, fit the workspace limit and, in FP32, measured
-     * without tensor cores; the first deterministic one of them, else the fastest.
+     * From cuDNN's candidates (fastest first): those that ran and fit the workspace limit, and in FP32 measured
+     * without tensor cores and not among {@code transforms}; the first deterministic one of them, else the fastest.
      */
-    private Algorithm choose(String direction, Plan p, int returned, IntFunction<Candidate> row) {
+    private Algorithm choose(String direction, Set<Integer> transforms, Plan p, int returned, IntFunction<Candidate> row) {
         List<Candidate> usable = new ArrayList<>();
         for (int i = 0; i < returned; i++) {
             Candidate c = row.apply(i);
             boolean tensorCores = c.mathType() == CUDNN_TENSOR_OP_MATH || c.mathType() == CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION;
-            if (c.status() == CUDNN_STATUS_SUCCESS && c.memory() <= WORKSPACE_LIMIT_BYTES && !(precision == Precision.FP32 && tensorCores)) {
-                usable.add(c);
-            }
+            boolean exactEnough = precision != Precision.FP32 || !(tensorCores || transforms.contains(c.algo()));
+            if (c.status() == CUDNN_STATUS_SUCCESS && c.memory() <= WORKSPACE_LIMIT_BYTES && exactEnough) usable.add(c);
         }
         if (usable.isEmpty()) {
             throw new CudaException("no usable cuDNN " + direction + " convolution algorithm for x " + p.key.x() + ", w " + p.key.w()
