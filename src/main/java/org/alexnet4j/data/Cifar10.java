@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 
@@ -32,13 +34,13 @@ public final class Cifar10 implements Dataset {
         this.records = records;
         this.classNames = classNames;
         this.fileStarts = new int[files.size() + 1];
-        java.security.MessageDigest digest = Sha256.digest();
+        MessageDigest digest = Sha256.digest();
         for (int f = 0; f < files.size(); f++) {
             fileStarts[f + 1] = fileStarts[f] + records[f].length / RECORD_BYTES;
             digest.update(files.get(f).getFileName().toString().getBytes(StandardCharsets.UTF_8));
             digest.update(records[f]);
         }
-        this.fingerprint = "cifar10:" + size() + ":" + java.util.HexFormat.of().formatHex(digest.digest());
+        this.fingerprint = "cifar10:" + size() + ":" + HexFormat.of().formatHex(digest.digest());
         for (int i = 0; i < size(); i++) {
             if (label(i) >= classNames.size()) {
                 throw new DataException(describe(i) + ": label " + label(i) + " is not below the " + classNames.size() + " class names " + classNames);

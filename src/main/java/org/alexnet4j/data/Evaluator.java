@@ -1,5 +1,6 @@
 package org.alexnet4j.data;
 
+import java.util.Arrays;
 import java.util.Iterator;
 import org.alexnet4j.train.Metrics;
 
@@ -23,7 +24,7 @@ public final class Evaluator {
                 throw new IllegalArgumentException("model returned " + probabilities.length + " probabilities for " + batch.size() + " inputs of " + classes + " classes");
             }
             for (int image = 0; image < batch.size() / crops; image++) {
-                java.util.Arrays.fill(average, 0);
+                Arrays.fill(average, 0);
                 for (int c = 0; c < crops; c++) {
                     int row = (image * crops + c) * classes;
                     for (int j = 0; j < classes; j++) average[j] += probabilities[row + j] / crops;

@@ -1,5 +1,7 @@
 package org.alexnet4j.data;
 
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -10,12 +12,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.BiFunction;
 
 /**
  * Training-set statistics of the base images (side x side, RGB in [0, 1]): the per-pixel mean image
@@ -91,8 +96,8 @@ public record ImageStatistics(int side, long images, float[] meanImage, float[] 
      * "channel_mean" (3), "channel_std" (3), "pca_eigenvalues" (3), "pca_eigenvectors" (3, 3) row-major
      * with eigenvector k in column k. Side, image count and fingerprint are kept as metadata by the caller.
      */
-    public java.util.Map<String, float[]> arrays() {
-        java.util.Map<String, float[]> arrays = new java.util.LinkedHashMap<>();
+    public Map<String, float[]> arrays() {
+        Map<String, float[]> arrays = new LinkedHashMap<>();
         arrays.put("mean_image", meanImage.clone());
         arrays.put("channel_mean", channelMean.clone());
         arrays.put("channel_std", channelStd.clone());
@@ -102,8 +107,8 @@ public record ImageStatistics(int side, long images, float[] meanImage, float[] 
     }
 
     /** The inverse of {@link #arrays()}; a missing or wrongly sized array is named in the exception. */
-    public static ImageStatistics fromArrays(int side, long images, String fingerprint, java.util.Map<String, float[]> arrays) {
-        java.util.function.BiFunction<String, Integer, float[]> get = (name, length) -> {
+    public static ImageStatistics fromArrays(int side, long images, String fingerprint, Map<String, float[]> arrays) {
+        BiFunction<String, Integer, float[]> get = (name, length) -> {
             float[] a = arrays.get(name);
             if (a == null || a.length != length) throw new DataException("image statistics array '" + name + "' " + (a == null ? "is missing" : "has " + a.length + " values") + ", expected " + length);
             return a.clone();
@@ -128,7 +133,7 @@ public record ImageStatistics(int side, long images, float[] meanImage, float[] 
     }
 
     public void write(Path file) {
-        try (OutputStream raw = Files.newOutputStream(file); DataOutputStream out = new DataOutputStream(new java.io.BufferedOutputStream(raw))) {
+        try (OutputStream raw = Files.newOutputStream(file); DataOutputStream out = new DataOutputStream(new BufferedOutputStream(raw))) {
             out.writeUTF(MAGIC);
             out.writeInt(side);
             out.writeLong(images);
@@ -142,7 +147,7 @@ public record ImageStatistics(int side, long images, float[] meanImage, float[] 
     }
 
     public static ImageStatistics read(Path file) {
-        try (InputStream raw = Files.newInputStream(file); DataInputStream in = new DataInputStream(new java.io.BufferedInputStream(raw))) {
+        try (InputStream raw = Files.newInputStream(file); DataInputStream in = new DataInputStream(new BufferedInputStream(raw))) {
             String magic = in.readUTF();
             if (!magic.equals(MAGIC)) throw new DataException(file + ": not an image statistics file (header '" + magic + "', expected '" + MAGIC + "')");
             int side = in.readInt();
@@ -166,7 +171,7 @@ public record ImageStatistics(int side, long images, float[] meanImage, float[] 
 
     private static float[] channelPlanes(int side, float[] perChannel) {
         float[] plane = new float[3 * side * side];
-        for (int c = 0; c < 3; c++) java.util.Arrays.fill(plane, c * side * side, (c + 1) * side * side, perChannel[c]);
+        for (int c = 0; c < 3; c++) Arrays.fill(plane, c * side * side, (c + 1) * side * side, perChannel[c]);
         return plane;
     }
 

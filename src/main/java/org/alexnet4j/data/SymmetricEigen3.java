@@ -1,5 +1,6 @@
 package org.alexnet4j.data;
 
+import java.util.Arrays;
 /**
  * Eigen-decomposition of a symmetric 3x3 matrix by cyclic Jacobi rotations: A = V diag(values) V^T with
  * values in descending order and eigenvector k in column k of V (unit length; its sign is arbitrary).
@@ -27,7 +28,7 @@ public record SymmetricEigen3(double[] values, double[][] vectors) {
             }
         }
         Integer[] order = {0, 1, 2};
-        java.util.Arrays.sort(order, (i, j) -> Double.compare(a[j][j], a[i][i]));
+        Arrays.sort(order, (i, j) -> Double.compare(a[j][j], a[i][i]));
         double[] values = new double[3];
         double[][] vectors = new double[3][3];
         for (int k = 0; k < 3; k++) {
