@@ -1,10 +1,10 @@
 package org.alexnet4j.train;
 
+import java.util.Iterator;
 import org.alexnet4j.data.Batch;
 import org.alexnet4j.data.BatchSource;
-import java.util.Iterator;
-import org.alexnet4j.nn.BatchTensor;
 import org.alexnet4j.nn.Architecture;
+import org.alexnet4j.nn.BatchTensor;
 import org.alexnet4j.nn.Sequential;
 import org.alexnet4j.tensor.Shape;
 import org.alexnet4j.tensor.Tensor;
@@ -53,7 +53,10 @@ public final class Classifier implements AutoCloseable {
         network.backward(dLogits);
     }
 
-    /** The last forward's softmax probabilities, (n, classes) row-major, in an array reused by later calls. */
+    /**
+     * The last forward's softmax probabilities, (n, classes) row-major in the first n * classes elements of
+     * an array that later calls reuse (it may be longer after a smaller batch).
+     */
     public float[] probabilities() {
         network.backend().copyToHost(hostProbabilities, 0, probabilities.batch(batch));
         return hostProbabilities;

@@ -23,9 +23,11 @@ public final class ConsoleListener implements TrainingListener {
     }
 
     @Override public void onEpochEnd(EpochResult r) {
-        out.println(String.format(Locale.ROOT,
-                "epoch %d/%d  train loss %.4f  val loss %.4f  top-1 %.2f%% (error %.2f%%)  top-5 %.2f%% (error %.2f%%)  lr %.3g  %.1f s",
-                r.epoch() + 1, r.epochs(), r.trainLoss(), r.validationLoss(), 100 * r.validationTop1Accuracy(), 100 * r.validationTop1Error(),
-                100 * r.validationTop5Accuracy(), 100 * r.validationTop5Error(), r.learningRate(), r.seconds()));
+        String validation = Double.isNaN(r.validationLoss()) ? "no validation set"
+                : String.format(Locale.ROOT, "val loss %.4f  top-1 %.2f%% (error %.2f%%)  top-5 %.2f%% (error %.2f%%)",
+                        r.validationLoss(), 100 * r.validationTop1Accuracy(), 100 * r.validationTop1Error(),
+                        100 * r.validationTop5Accuracy(), 100 * r.validationTop5Error());
+        out.println(String.format(Locale.ROOT, "epoch %d/%d  train loss %.4f  %s  lr %.3g  %.1f s",
+                r.epoch() + 1, r.epochs(), r.trainLoss(), validation, r.learningRate(), r.seconds()));
     }
 }

@@ -135,6 +135,45 @@ class SequentialTest {
         pool.close();
     }
 
+    /** Copies x to its own output; in backward checks that dy and dx never share memory, then copies dy to dx. */
+    private static final class OverlapProbe extends Layer {
+        final List<String> overlaps = new java.util.ArrayList<>();
+        private BatchTensor output;
+
+        OverlapProbe(String name) { super(name); }
+
+        @Override public Shape outputShape(Shape x) { return x; }
+
+        @Override protected void allocate(Shape maxInput) { output = allocateActivation(maxInput); }
+
+        @Override protected Tensor forward(Tensor x, boolean training, long seed) {
+            Tensor y = output.batch(x.shape().dim(0));
+            backend.copy(y, x);
+            return y;
+        }
+
+        @Override protected Tensor backward(Tensor dy, Tensor dx) {
+            boolean overlap = dy.storage() == dx.storage() && dy.offset() < dx.offset() + dx.size() && dx.offset() < dy.offset() + dy.size();
+            if (overlap) overlaps.add(name() + ": dy " + dy.shape() + "@" + dy.offset() + " overlaps dx " + dx.shape() + "@" + dx.offset());
+            backend.copy(dx, dy);
+            return dx;
+        }
+    }
+
+    @Test void backwardNeverWritesAnInputGradientOverTheGradientItReads() {
+        List<OverlapProbe> probes = List.of(new OverlapProbe("probe1"), new OverlapProbe("probe2"), new OverlapProbe("probe3"));
+        Init weight = Init.normal(1), bias = Init.constant(0);
+        Architecture architecture = new Architecture(Shape.of(4), List.of(new Linear("fc1", 4, 6, true, weight, bias), probes.get(0),
+                new Flatten("flatten"), probes.get(1), new Linear("fc2", 6, 3, true, weight, bias), probes.get(2)));
+        try (Sequential small = new Sequential(backend, architecture, 1); Tensor x = backend.allocate(Shape.of(2, 4));
+             Tensor dLogits = backend.allocate(Shape.of(2, 3))) {
+            small.forward(x, true);
+            small.backward(dLogits);
+            small.backward(dLogits);
+            for (OverlapProbe probe : probes) assertEquals(List.of(), probe.overlaps);
+        }
+    }
+
     @Test void backwardNeedsATrainingForward() {
         try (Tensor d = backend.allocate(Shape.of(3, 3))) {
             assertThrows(IllegalStateException.class, () -> network.backward(d));

@@ -14,7 +14,7 @@ class MetricsTest {
                 // label 6 has 4 classes above it (rank 4): top-5 hit only
                 0.30f, 0.25f, 0.15f, 0.12f, 0.05f, 0.03f, 0.10f,
                 // label 5 has 5 classes above it (rank 5): neither
-                0.30f, 0.25f, 0.15f, 0.12f, 0.11f, 0.02f, 0.05f};
+                0.30f, 0.25f, 0.15f, 0.12f, 0.11f, 0.02f, 0.01f};
         metrics.add(probabilities, new int[] {0, 6, 5}, 3, 0.9);
         metrics.add(new float[] {0.1f, 0.9f, 0, 0, 0, 0, 0}, new int[] {1}, 1, 0.1);
         Score score = metrics.score();
