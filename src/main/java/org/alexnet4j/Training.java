@@ -14,7 +14,6 @@ import org.alexnet4j.model.AlexNet;
 import org.alexnet4j.run.EpochRecord;
 import org.alexnet4j.run.TrainSettings;
 import org.alexnet4j.run.TrainingRun;
-import org.alexnet4j.run.WeightInit;
 
 /**
  * Settings of a training run, with the paper's defaults: variant paper at 227 pixels, batch 128, SGD with
@@ -33,7 +32,7 @@ public final class Training {
     private String backend = Backends.AUTO;
     private Path runDirectory = Path.of("runs", "alexnet4j");
     private Consumer<EpochRecord> onEpoch = r -> {};
-    private WeightInit init = WeightInit.PAPER;
+    private AlexNet.WeightInit init = AlexNet.WeightInit.PAPER;
 
     Training(Path folder) { this.folder = folder; }
 
@@ -47,7 +46,7 @@ public final class Training {
     public Training widthMultiplier(double multiplier) { widthMultiplier = multiplier; return this; }
 
     /** "paper" (N(0, 0.01^2), the default) or "he" (N(0, 2/fan_in): learns much sooner at width multipliers below 1). */
-    public Training init(String id) { init = WeightInit.parse(id); return this; }
+    public Training init(String id) { init = AlexNet.WeightInit.parse(id); return this; }
 
     public Training epochs(int n) { epochs = n; return this; }
 
@@ -72,11 +71,11 @@ public final class Training {
 
     /** Trains to the end and returns the history and the weights file. */
     public Result run() throws IOException {
-        AlexNet.Config model = AlexNet.Config.of(variant).withWidthMultiplier(widthMultiplier);
+        AlexNet.Config model = AlexNet.Config.of(variant).withWidthMultiplier(widthMultiplier).withWeightInit(init);
         if (inputSize != null) model = model.withInputSize(inputSize);
         int side = TrainingData.sideFor(model.inputSize());
         TrainSettings settings = new TrainSettings(new TrainSettings.DataChoice.ImageFolder(folder, 0.1), side, Normalization.MEAN_IMAGE,
-                model, init, epochs, batchSize, new TrainSettings.Optimizer(learningRate, 0.9f, 5e-4f),
+                model, epochs, batchSize, new TrainSettings.Optimizer(learningRate, 0.9f, 5e-4f),
                 new TrainSettings.ScheduleChoice("plateau", 10, 30, 2, 1e-5f, 3), seed, Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
         try (Backend b = Backends.create(backend, new BackendOptions(threads, BackendOptions.Precision.FP32));
              TrainingRun run = TrainingRun.start(settings, null, b, runDirectory, 3, 0)) {

@@ -27,7 +27,7 @@ final class ModelOptions {
         AlexNet.Config c = defaults;
         if (variant != null) {
             AlexNet.Variant v = AlexNet.Variant.parse(variant);
-            c = new AlexNet.Config(v, c.classes(), v.inputSize(), c.widthMultiplier(), c.dropout(), c.positiveBias());
+            c = new AlexNet.Config(v, c.classes(), v.inputSize(), c.widthMultiplier(), c.dropout(), c.positiveBias(), c.weightInit());
         }
         if (classes != null) c = c.withClasses(classes);
         if (input != null) c = c.withInputSize(input);

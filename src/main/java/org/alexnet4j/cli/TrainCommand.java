@@ -19,7 +19,6 @@ import org.alexnet4j.run.CheckpointDirectory;
 import org.alexnet4j.run.EpochRecord;
 import org.alexnet4j.run.TrainSettings;
 import org.alexnet4j.run.TrainingRun;
-import org.alexnet4j.run.WeightInit;
 import org.alexnet4j.train.TrainingListener;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -175,15 +174,15 @@ final class TrainCommand implements Callable<Integer> {
             return run;
         }
         boolean synthetic = dataOptions == null || dataOptions.synthetic;
-        WeightInit weightInit = init != null ? WeightInit.parse(init) : synthetic ? WeightInit.HE : WeightInit.PAPER;
-        float bias = positiveBias != null ? positiveBias : weightInit == WeightInit.HE ? 0 : 1;
-        AlexNet.Config defaults = AlexNet.Config.of(AlexNet.Variant.PAPER).withDropout(dropout).withPositiveBias(bias);
+        AlexNet.WeightInit weightInit = init != null ? AlexNet.WeightInit.parse(init) : synthetic ? AlexNet.WeightInit.HE : AlexNet.WeightInit.PAPER;
+        float bias = positiveBias != null ? positiveBias : weightInit == AlexNet.WeightInit.HE ? 0 : 1;
+        AlexNet.Config defaults = AlexNet.Config.of(AlexNet.Variant.PAPER).withDropout(dropout).withPositiveBias(bias).withWeightInit(weightInit);
         if (synthetic) defaults = defaults.withWidthMultiplier(DEMO_WIDTH);
         AlexNet.Config config = modelOptions.config(defaults, synthetic ? DEMO_INPUT : null);
         int baseSide = side != null ? side : org.alexnet4j.data.TrainingData.sideFor(config.inputSize());
         float rate = learningRate != null ? learningRate : synthetic ? DEMO_LEARNING_RATE : 0.01f;
         TrainSettings settings = new TrainSettings(dataChoice(baseSide), baseSide,
-                Normalization.valueOf(normalization.toUpperCase(Locale.ROOT)), config, weightInit, epochs != null ? epochs : synthetic ? DEMO_EPOCHS : 90,
+                Normalization.valueOf(normalization.toUpperCase(Locale.ROOT)), config, epochs != null ? epochs : synthetic ? DEMO_EPOCHS : 90,
                 batch, new TrainSettings.Optimizer(rate, momentum, weightDecay),
                 new TrainSettings.ScheduleChoice(schedule, gamma, stepEpochs, patience, minimumRate, maxReductions), seed, loaderThreads);
         Path dir = checkpointDirectory != null ? checkpointDirectory
@@ -205,7 +204,7 @@ final class TrainCommand implements Callable<Integer> {
         TrainSettings s = run.settings();
         long parameters = run.network().parameterArena().size();
         out.printf(Locale.ROOT, "model %s: %d classes, input %d, width x%s, %,d parameters, %s init; %d epochs of batch %d, lr %s (%s), momentum %s, weight decay %s, seed %d%n",
-                c.variant().id(), c.classes(), c.inputSize(), c.widthMultiplier(), parameters, s.init().id(), s.epochs(), s.batchSize(),
+                c.variant().id(), c.classes(), c.inputSize(), c.widthMultiplier(), parameters, c.weightInit().id(), s.epochs(), s.batchSize(),
                 plain(s.optimizer().learningRate()), s.schedule().kind(), plain(s.optimizer().momentum()), plain(s.optimizer().weightDecay()), s.seed());
         out.flush();
     }

@@ -70,6 +70,7 @@ public final class ModelFiles {
         m.put("model.width_multiplier", Double.toString(c.widthMultiplier()));
         m.put("model.dropout", Float.toString(c.dropout()));
         m.put("model.positive_bias", Float.toString(c.positiveBias()));
+        m.put("model.weight_init", c.weightInit().id());
         StringBuilder names = new StringBuilder("[");
         for (String name : model.classNames()) names.append(names.length() > 1 ? "," : "").append(Json.quote(name));
         m.put(CLASSES, names.append(']').toString());
@@ -94,7 +95,8 @@ public final class ModelFiles {
         Metadata f = new Metadata(metadata, file);
         AlexNet.Config config = new AlexNet.Config(AlexNet.Variant.parse(f.get("model.variant")), f.integer("model.classes"),
                 f.integer("model.input_size"), Double.parseDouble(f.get("model.width_multiplier")),
-                Float.parseFloat(f.get("model.dropout")), Float.parseFloat(f.get("model.positive_bias")));
+                Float.parseFloat(f.get("model.dropout")), Float.parseFloat(f.get("model.positive_bias")),
+                AlexNet.WeightInit.parse(f.get("model.weight_init")));
         int side = f.integer("data.side");
         float[] meanImage = new float[3 * side * side];
         byte[] bytes = Base64.getDecoder().decode(f.get("data.mean_image"));

@@ -18,7 +18,7 @@ import org.alexnet4j.train.LearningRateSchedule;
  * and dropout; each of those draws is a pure function of (seed, epoch, index or step), which is what makes
  * a resumed run repeat an uninterrupted one exactly. Stored in checkpoints as metadata train.*.
  */
-public record TrainSettings(DataChoice data, int side, Normalization normalization, AlexNet.Config model, WeightInit init, int epochs,
+public record TrainSettings(DataChoice data, int side, Normalization normalization, AlexNet.Config model, int epochs,
                             int batchSize, Optimizer optimizer, ScheduleChoice schedule, long seed, int loaderThreads) {
     public TrainSettings {
         if (epochs < 1) throw new IllegalArgumentException("--epochs must be >= 1, got " + epochs);
@@ -75,15 +75,15 @@ public record TrainSettings(DataChoice data, int side, Normalization normalizati
     }
 
     public TrainSettings withEpochs(int newEpochs) {
-        return new TrainSettings(data, side, normalization, model, init, newEpochs, batchSize, optimizer, schedule, seed, loaderThreads);
+        return new TrainSettings(data, side, normalization, model, newEpochs, batchSize, optimizer, schedule, seed, loaderThreads);
     }
 
     public TrainSettings withModel(AlexNet.Config newModel) {
-        return new TrainSettings(data, side, normalization, newModel, init, epochs, batchSize, optimizer, schedule, seed, loaderThreads);
+        return new TrainSettings(data, side, normalization, newModel, epochs, batchSize, optimizer, schedule, seed, loaderThreads);
     }
 
     public TrainSettings withData(DataChoice newData) {
-        return new TrainSettings(newData, side, normalization, model, init, epochs, batchSize, optimizer, schedule, seed, loaderThreads);
+        return new TrainSettings(newData, side, normalization, model, epochs, batchSize, optimizer, schedule, seed, loaderThreads);
     }
 
     // ---- metadata ------------------------------------------------------------------------------
@@ -110,7 +110,6 @@ public record TrainSettings(DataChoice data, int side, Normalization normalizati
         }
         m.put("train.side", Integer.toString(side));
         m.put("train.normalization", normalization.name().toLowerCase(Locale.ROOT));
-        m.put("train.init", init.id());
         m.put("train.epochs", Integer.toString(epochs));
         m.put("train.batch", Integer.toString(batchSize));
         m.put("train.lr", Float.toString(optimizer.learningRate()));
@@ -138,8 +137,7 @@ public record TrainSettings(DataChoice data, int side, Normalization normalizati
             default -> throw f.invalid("train.data", "is not synthetic, folder or cifar10");
         };
         return new TrainSettings(data, f.integer("train.side"),
-                Normalization.valueOf(f.get("train.normalization").toUpperCase(Locale.ROOT)), model, WeightInit.parse(f.get("train.init")),
-                f.integer("train.epochs"),
+                Normalization.valueOf(f.get("train.normalization").toUpperCase(Locale.ROOT)), model, f.integer("train.epochs"),
                 f.integer("train.batch"),
                 new Optimizer((float) f.decimal("train.lr"), (float) f.decimal("train.momentum"), (float) f.decimal("train.weight_decay")),
                 new ScheduleChoice(f.get("train.lr_schedule"), (float) f.decimal("train.lr_gamma"), f.integer("train.lr_every"),

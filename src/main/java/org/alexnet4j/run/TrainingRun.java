@@ -102,9 +102,7 @@ public final class TrainingRun implements AutoCloseable {
         }
         TrainSettings resolved = settings.withModel(settings.model().withClasses(dataClasses));
         TrainingData data = open(split, resolved);
-        TrainingRun run = new TrainingRun(resolved, data, backend, new CheckpointDirectory(directory, keep), checkpointEvery, List.of(), Position.startOf(0));
-        resolved.init().apply(run.network, resolved.seed());
-        return run;
+        return new TrainingRun(resolved, data, backend, new CheckpointDirectory(directory, keep), checkpointEvery, List.of(), Position.startOf(0));
     }
 
     /**

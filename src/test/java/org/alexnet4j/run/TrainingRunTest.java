@@ -28,8 +28,9 @@ class TrainingRunTest {
     }
 
     static TrainSettings settings() {
-        AlexNet.Config model = AlexNet.Config.of(AlexNet.Variant.PAPER).withInputSize(67).withWidthMultiplier(0.0625).withClasses(10);
-        return new TrainSettings(new TrainSettings.DataChoice.Synthetic(24, 8, 72), 72, Normalization.MEAN_IMAGE, model, WeightInit.HE, EPOCHS, 4,
+        AlexNet.Config model = AlexNet.Config.of(AlexNet.Variant.PAPER).withInputSize(67).withWidthMultiplier(0.0625).withClasses(10)
+                .withWeightInit(AlexNet.WeightInit.HE).withPositiveBias(0);
+        return new TrainSettings(new TrainSettings.DataChoice.Synthetic(24, 8, 72), 72, Normalization.MEAN_IMAGE, model, EPOCHS, 4,
                 new TrainSettings.Optimizer(0.02f, 0.9f, 5e-4f), new TrainSettings.ScheduleChoice("step", 2, 1, 0, 0, 0), 7, 2);
     }
 
