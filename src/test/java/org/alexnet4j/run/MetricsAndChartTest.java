@@ -30,11 +30,18 @@ class MetricsAndChartTest {
         assertTrue(count(image, 0, half, 0xd62728) > 50, "validation loss curve in the left panel");
         assertTrue(count(image, half, CurveChart.WIDTH, 0x2ca02c) > 50, "top-5 curve in the right panel");
         assertEquals(0, count(image, half, CurveChart.WIDTH, 0x1f77b4), "no train-loss colour in the accuracy panel");
+        // The train-loss segment from epoch 1 (x 50, loss 2.25 = top, y 40) to epoch 2 (x 265, loss 1.5 = mid-range, y 205)
+        // passes through (157, 122); the point markers are 6 pixels wide, far from there.
+        assertTrue(count(image, 150, 165, 110, 135, 0x1f77b4) > 0, "the segment between the epoch 1 and 2 points is drawn");
     }
 
     private static int count(BufferedImage image, int fromX, int toX, int rgb) {
+        return count(image, fromX, toX, 0, image.getHeight(), rgb);
+    }
+
+    private static int count(BufferedImage image, int fromX, int toX, int fromY, int toY, int rgb) {
         int n = 0;
-        for (int y = 0; y < image.getHeight(); y++) for (int x = fromX; x < toX; x++) if ((image.getRGB(x, y) & 0xffffff) == rgb) n++;
+        for (int y = fromY; y < toY; y++) for (int x = fromX; x < toX; x++) if ((image.getRGB(x, y) & 0xffffff) == rgb) n++;
         return n;
     }
 }
