@@ -32,7 +32,7 @@ import picocli.CommandLine.Spec;
         description = {"Trains AlexNet with SGD (the paper's form), writing checkpoints, metrics.csv, chart.png and weights.safetensors to the run directory.",
                 "Without a data option it trains on generated shapes: a demo of a few minutes on two cores.",
                 "Examples: alexnet4j train",
-                "          alexnet4j train --data ~/imagenette --variant paper --width 0.5 --input 163 --epochs 30",
+                "          alexnet4j train --data photos --width 0.5 --input 163 --epochs 30",
                 "          alexnet4j train --resume runs/latest"})
 final class TrainCommand implements Callable<Integer> {
     /** Defaults of the synthetic demo, chosen so the bare command finishes in minutes on two cores. */
@@ -40,6 +40,7 @@ final class TrainCommand implements Callable<Integer> {
     static final double DEMO_WIDTH = 0.25;
     static final float DEMO_LEARNING_RATE = 0.02f;
     static final Path RUNS = Path.of("runs");
+    static final String LATEST = "latest";
 
     @Spec CommandSpec spec;
 
@@ -121,7 +122,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--loader-threads", paramLabel = "N", defaultValue = "2", description = "Threads that decode and augment images. Default: ${DEFAULT-VALUE}.")
     int loaderThreads;
 
-    @Option(names = "--checkpoint-dir", paramLabel = "DIR", description = "Run directory for checkpoints, metrics and weights (default: runs/<date-time>; with --resume: the checkpoint's).")
+    @Option(names = "--checkpoint-dir", paramLabel = "DIR", description = "Run directory for checkpoints, metrics and weights (default: runs/<date-time>, linked as runs/latest; with --resume: the checkpoint's).")
     Path checkpointDirectory;
 
     @Option(names = "--checkpoint-every", paramLabel = "N", defaultValue = "0", description = "Also save a checkpoint every N steps (0: only after each epoch). Default: ${DEFAULT-VALUE}.")
@@ -188,6 +189,7 @@ final class TrainCommand implements Callable<Integer> {
         Path dir = checkpointDirectory != null ? checkpointDirectory
                 : RUNS.resolve(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         TrainingRun run = TrainingRun.start(settings, modelOptions.classes, backend, dir, keep, checkpointEvery);
+        if (checkpointDirectory == null) linkLatest(dir);
         out.println("run directory " + dir + "; backend " + backend.description());
         describe(run, out);
         return run;
@@ -221,10 +223,22 @@ final class TrainCommand implements Callable<Integer> {
                 .orElseThrow(() -> new IllegalArgumentException("--resume " + target + ": no checkpoint-s*.safetensors in that directory"));
     }
 
+    /** Points runs/latest at the new run directory; where links are not supported the timestamped name still works. */
+    private static void linkLatest(Path dir) {
+        Path link = RUNS.resolve(LATEST);
+        try {
+            Files.createDirectories(dir);
+            if (Files.isSymbolicLink(link)) Files.delete(link);
+            if (!Files.exists(link)) Files.createSymbolicLink(link, dir.getFileName());
+        } catch (IOException | UnsupportedOperationException e) {
+            // no runs/latest on this file system
+        }
+    }
+
     private static Path newestRun() throws IOException {
         if (!Files.isDirectory(RUNS)) throw new IllegalArgumentException("--resume without a value needs a run in " + RUNS.toAbsolutePath());
         try (Stream<Path> runs = Files.list(RUNS)) {
-            return runs.filter(Files::isDirectory).max(java.util.Comparator.comparing(p -> p.getFileName().toString()))
+            return runs.filter(p -> Files.isDirectory(p) && !Files.isSymbolicLink(p)).max(java.util.Comparator.comparing(p -> p.getFileName().toString()))
                     .orElseThrow(() -> new IllegalArgumentException("--resume without a value: no run directory in " + RUNS.toAbsolutePath()));
         }
     }
