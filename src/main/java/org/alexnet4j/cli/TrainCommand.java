@@ -36,7 +36,7 @@ import picocli.CommandLine.Spec;
                 "          alexnet4j train --resume runs/latest"})
 final class TrainCommand implements Callable<Integer> {
     /** Defaults of the synthetic demo, chosen so the bare command finishes in minutes on two cores. */
-    static final int DEMO_TRAINING_IMAGES = 2000, DEMO_VALIDATION_IMAGES = 500, DEMO_INPUT = 67, DEMO_EPOCHS = 8;
+    static final int DEMO_TRAINING_IMAGES = 2000, DEMO_INPUT = 67, DEMO_EPOCHS = 8;
     static final double DEMO_WIDTH = 0.25;
     static final float DEMO_LEARNING_RATE = 0.02f;
     static final Path RUNS = Path.of("runs");
