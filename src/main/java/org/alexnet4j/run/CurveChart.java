@@ -77,7 +77,7 @@ public final class CurveChart {
         int firstEpoch = history.isEmpty() ? 0 : Math.min(history.getFirst().epoch(), lastEpoch - 1);
 
         g.setColor(Color.BLACK);
-        g.drawString(title, left + width / 2 - g.getFontMetrics().stringWidth(title) / 2, 20);
+        g.drawString(title, x0, 20);
         g.drawLine(x0, y0, x1, y0);
         g.drawLine(x0, y0, x0, y1);
         g.drawString(String.format(Locale.ROOT, "%.3g", high), left + 4, y1 + 5);
@@ -87,7 +87,7 @@ public final class CurveChart {
         g.drawString(end, x1 - g.getFontMetrics().stringWidth(end), y0 + 18);
 
         g.setStroke(new BasicStroke(2f));
-        int legendY = y1 + 5;
+        int legendX = x1 - 100 * curves.length; // the legend sits in the title row, right-aligned, clear of the curves
         for (Curve c : curves) {
             g.setColor(c.color);
             int previousX = -1, previousY = -1;
@@ -101,9 +101,9 @@ public final class CurveChart {
                 previousX = x;
                 previousY = y;
             }
-            g.drawLine(x1 - 110, legendY, x1 - 90, legendY);
-            g.drawString(c.label, x1 - 85, legendY + 4);
-            legendY += 16;
+            g.drawLine(legendX, 16, legendX + 20, 16);
+            g.drawString(c.label, legendX + 25, 20);
+            legendX += 100;
         }
     }
 }
