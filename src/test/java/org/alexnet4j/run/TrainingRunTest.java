@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.alexnet4j.backend.Backend;
+import org.alexnet4j.backend.BackendOptions;
 import org.alexnet4j.backend.Backends;
 import org.alexnet4j.data.Normalization;
 import org.alexnet4j.model.AlexNet;
@@ -23,6 +24,12 @@ import org.junit.jupiter.params.provider.MethodSource;
 class TrainingRunTest {
     /** 24 training images in batches of 4: 6 steps per epoch, 12 in two epochs; the stop falls mid-epoch 2. */
     private static final int EPOCHS = 2, STOP_AFTER_STEP = 8, CHECKPOINT_EVERY = 4;
+
+    /**
+     * One worker thread: the cpu backend with two threads was seen to differ in the last bit of a loss from
+     * one run to the next (a work split that varies), which no resume can repeat; the check below skips then.
+     */
+    private static final BackendOptions ONE_THREAD = new BackendOptions(1, BackendOptions.Precision.FP32);
 
     static Stream<String> hostBackends() {
         return Backends.available().stream().filter(name -> name.equals("reference") || name.equals("cpu"));
@@ -58,7 +65,7 @@ class TrainingRunTest {
 
     /** The per-step losses of an uninterrupted run in {@code dir}; its final fc7.weight goes to lastWeights. */
     private List<Float> uninterruptedLosses(String backendName, Path dir) throws Exception {
-        try (Backend backend = Backends.create(backendName);
+        try (Backend backend = Backends.create(backendName, ONE_THREAD);
              TrainingRun run = TrainingRun.start(settings(), null, backend, dir, 100, CHECKPOINT_EVERY)) {
             Recorder recorder = new Recorder(-1);
             run.run(recorder);
@@ -81,7 +88,7 @@ class TrainingRunTest {
 
         List<Float> resumed = new ArrayList<>();
         Path runDir = dir.resolve("b");
-        try (Backend backend = Backends.create(backendName);
+        try (Backend backend = Backends.create(backendName, ONE_THREAD);
              TrainingRun run = TrainingRun.start(settings(), null, backend, runDir, 100, CHECKPOINT_EVERY)) {
             Recorder recorder = new Recorder(STOP_AFTER_STEP);
             assertThrows(Interrupted.class, () -> run.run(recorder));
@@ -90,7 +97,7 @@ class TrainingRunTest {
         assertEquals(STOP_AFTER_STEP, resumed.size());
         Path checkpoint = new CheckpointDirectory(runDir, 100).pathFor(STOP_AFTER_STEP);
         float[] resumedWeights;
-        try (Backend backend = Backends.create(backendName);
+        try (Backend backend = Backends.create(backendName, ONE_THREAD);
              TrainingRun run = TrainingRun.resume(checkpoint, null, null, backend, 100, CHECKPOINT_EVERY)) {
             assertEquals(1, run.history().size(), "the checkpoint remembers epoch 1");
             List<EpochRecord> history = run.run(new TrainingRun.Listener() {
