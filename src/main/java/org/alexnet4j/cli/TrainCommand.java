@@ -132,13 +132,15 @@ final class TrainCommand implements Callable<Integer> {
     int keep;
 
     @Option(names = "--resume", paramLabel = "DIR|FILE", arity = "0..1", fallbackValue = "",
-            description = "Continue a run exactly: a checkpoint file, a run directory (its newest checkpoint), or nothing (the newest run in runs/).")
+            description = "Continue a run exactly: a checkpoint file, a run directory (its newest checkpoint), or nothing (the newest run in runs/). "
+                    + "Only --epochs, --backend, --threads, --checkpoint-every, --keep and a moved --data/--cifar10 folder may be given with it.")
     String resume;
 
     /** Options whose value a checkpoint fixes; giving them with --resume is an error rather than silently ignored. */
     private static final List<String> FIXED_BY_CHECKPOINT = List.of("--variant", "--classes", "--input", "--width", "--dropout", "--bias-init", "--init",
             "--side", "--normalization", "--batch", "--lr", "--lr-schedule", "--lr-gamma", "--lr-step", "--lr-patience", "--lr-min",
-            "--lr-max-reductions", "--momentum", "--weight-decay", "--seed", "--synthetic-images", "--val-fraction", "--checkpoint-dir");
+            "--lr-max-reductions", "--momentum", "--weight-decay", "--seed", "--synthetic-images", "--val-fraction", "--checkpoint-dir",
+            "--loader-threads", "--synthetic");
 
     @Override public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
@@ -170,7 +172,8 @@ final class TrainCommand implements Callable<Integer> {
             }
             Path checkpoint = resolveResume(resume);
             out.println("resuming from " + checkpoint + " on " + backend.description());
-            TrainingRun run = TrainingRun.resume(checkpoint, epochs, dataOptions == null ? null : dataChoice(0), backend, keep, checkpointEvery);
+            Path dataLocation = dataOptions == null ? null : dataOptions.folder != null ? dataOptions.folder : dataOptions.cifar10;
+            TrainingRun run = TrainingRun.resume(checkpoint, epochs, dataLocation, backend, keep, checkpointEvery);
             describe(run, out);
             return run;
         }

@@ -33,6 +33,15 @@ public record TrainSettings(DataChoice data, int side, Normalization normalizati
     public sealed interface DataChoice {
         DataSplit open(long seed);
 
+        /** The same data at another folder (resuming where the data moved); {@code source} names the checkpoint in messages. */
+        default DataChoice movedTo(Path directory, String source) {
+            return switch (this) {
+                case ImageFolder f -> new ImageFolder(directory, f.validationFraction());
+                case Cifar10 c -> new Cifar10(directory);
+                case Synthetic s -> throw new IllegalArgumentException(source + " was trained on synthetic data; it has no data folder to move");
+            };
+        }
+
         /** The generated shapes of {@link org.alexnet4j.data.SyntheticDataset}, always from {@link #DATA_SEED}, at {@code side}. */
         record Synthetic(int trainingImages, int validationImages, int side) implements DataChoice {
             /** The synthetic set is the same for every --seed, so runs with different seeds compare. */

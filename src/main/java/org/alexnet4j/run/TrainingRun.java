@@ -107,10 +107,10 @@ public final class TrainingRun implements AutoCloseable {
 
     /**
      * Continues the run saved in {@code checkpoint}, with its settings except the number of epochs (null:
-     * the saved one) and the data location (null: the saved one; the data must have the same fingerprint).
+     * the saved one) and the data's folder (null: the saved one; the data must have the same fingerprint).
      * The run directory is the checkpoint's.
      */
-    public static TrainingRun resume(Path checkpoint, Integer epochs, TrainSettings.DataChoice dataLocation, Backend backend,
+    public static TrainingRun resume(Path checkpoint, Integer epochs, Path dataLocation, Backend backend,
                                      int keep, int checkpointEvery) throws IOException {
         CheckpointFile.Contents contents = CheckpointFile.read(checkpoint);
         String file = checkpoint.toString();
@@ -118,7 +118,7 @@ public final class TrainingRun implements AutoCloseable {
         TrainedModel saved = ModelFiles.model(m, file);
         TrainSettings settings = TrainSettings.fromMetadata(m, saved.config(), file);
         if (epochs != null) settings = settings.withEpochs(epochs);
-        if (dataLocation != null) settings = settings.withData(dataLocation);
+        if (dataLocation != null) settings = settings.withData(settings.data().movedTo(dataLocation, file));
         DataSplit split = settings.data().open(settings.seed());
         if (!split.training().classNames().equals(saved.classNames())) {
             throw new IllegalArgumentException(file + ": the checkpoint's classes " + saved.classNames() + " differ from the data's " + split.training().classNames());
