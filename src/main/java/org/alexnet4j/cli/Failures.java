@@ -6,12 +6,14 @@ final class Failures {
     private Failures() {}
 
     /**
-     * The message of the deepest cause that has one (wrappers such as UncheckedIOException add little),
-     * prefixed with a plain name for exceptions whose message alone is unclear (file not found, out of memory).
+     * The message of the exception, or of its cause when the exception only wraps it (no message of its own,
+     * or the cause's toString as message), prefixed with a plain name where the message alone is unclear.
      */
     static String oneLine(Throwable e) {
         Throwable t = e;
-        while (t.getCause() != null && t.getCause() != t && (t.getMessage() == null || isWrapper(t))) t = t.getCause();
+        while (t.getCause() != null && t.getCause() != t && (t.getMessage() == null || t.getMessage().equals(t.getCause().toString()))) {
+            t = t.getCause();
+        }
         String message = t.getMessage();
         String text = switch (t) {
             case java.nio.file.NoSuchFileException n -> "no such file: " + message;
@@ -20,10 +22,5 @@ final class Failures {
             default -> message == null || message.isBlank() ? t.getClass().getSimpleName() : message;
         };
         return text.replace('\n', ' ');
-    }
-
-    private static boolean isWrapper(Throwable t) {
-        return t instanceof java.io.UncheckedIOException || t instanceof java.util.concurrent.ExecutionException
-                || t instanceof java.util.concurrent.CompletionException || t instanceof java.lang.reflect.InvocationTargetException;
     }
 }

@@ -169,7 +169,7 @@ public final class TrainingRun implements AutoCloseable {
         try {
             trainer.fit(training, data.validation(), settings.epochs());
         } catch (UncheckedIOException e) {
-            throw e.getCause();
+            throw new IOException(e.getMessage(), e.getCause()); // the message says which directory
         }
         ModelFiles.save(checkpoints.directory().resolve(WEIGHTS_FILE), network, model);
         return history();
