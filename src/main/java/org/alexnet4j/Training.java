@@ -17,7 +17,7 @@ import org.alexnet4j.run.TrainingRun;
 
 /**
  * Settings of a training run, with the paper's defaults: variant paper at 227 pixels, batch 128, SGD with
- * momentum 0.9 and weight decay 5e-4, learning rate 0.01 divided by 10 when validation error stalls,
+ * momentum 0.9 and weight decay 5e-4, learning rate 0.01 divided by 10 after an epoch without a better validation error (at most 3 times),
  * mean-image normalization, random crops, mirroring and PCA lighting, 90 epochs. The run directory gets
  * checkpoints after every epoch, metrics.csv, chart.png and, at the end, weights.safetensors.
  */
@@ -76,7 +76,7 @@ public final class Training {
         int side = TrainingData.sideFor(model.inputSize());
         TrainSettings settings = new TrainSettings(new TrainSettings.DataChoice.ImageFolder(folder, 0.1), side, Normalization.MEAN_IMAGE,
                 model, epochs, batchSize, new TrainSettings.Optimizer(learningRate, 0.9f, 5e-4f),
-                new TrainSettings.ScheduleChoice("plateau", 10, 30, 2, 1e-5f, 3), seed, Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
+                new TrainSettings.ScheduleChoice("plateau", 10, 30, 1, 1e-5f, 3), seed, Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
         try (Backend b = Backends.create(backend, new BackendOptions(threads, BackendOptions.Precision.FP32));
              TrainingRun run = TrainingRun.start(settings, null, b, runDirectory, 3, 0)) {
             List<EpochRecord> history = run.run(new TrainingRun.Listener() {

@@ -38,8 +38,8 @@ final class EvalCommand implements Callable<Integer> {
         @Option(names = "--cifar10", paramLabel = "DIR", description = "The CIFAR-10 test batch (test_batch.bin) in DIR.")
         Path cifar10;
 
-        @Option(names = "--synthetic", paramLabel = "N", arity = "0..1", fallbackValue = "500",
-                description = "The first N images of the synthetic validation set (default 500), as train --synthetic validates on.")
+        @Option(names = "--synthetic", paramLabel = "N", arity = "0..1", fallbackValue = "1000",
+                description = "The first N images of the synthetic validation set (default 1000, what the bare train command validates on).")
         Integer synthetic;
     }
 

@@ -30,13 +30,13 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "train", mixinStandardHelpOptions = true, versionProvider = Version.class, sortOptions = false,
         description = {"Trains AlexNet with SGD (the paper's form), writing checkpoints, metrics.csv, chart.png and weights.safetensors to the run directory.",
-                "Without a data option it trains on generated shapes: a demo of a few minutes on two cores.",
+                "Without a data option it trains on generated shapes: a demo of about two minutes on two cores.",
                 "Examples: alexnet4j train",
                 "          alexnet4j train --data photos --width 0.5 --input 163 --epochs 30",
                 "          alexnet4j train --resume runs/latest"})
 final class TrainCommand implements Callable<Integer> {
     /** Defaults of the synthetic demo, chosen so the bare command finishes in minutes on two cores. */
-    static final int DEMO_TRAINING_IMAGES = 2000, DEMO_INPUT = 67, DEMO_EPOCHS = 8;
+    static final int DEMO_TRAINING_IMAGES = 4000, DEMO_INPUT = 67, DEMO_EPOCHS = 15;
     static final double DEMO_WIDTH = 0.25;
     static final float DEMO_LEARNING_RATE = 0.02f;
     static final Path RUNS = Path.of("runs");
@@ -99,7 +99,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--lr-step", paramLabel = "E", defaultValue = "30", description = "step: ... every E epochs. Default: ${DEFAULT-VALUE}.")
     int stepEpochs;
 
-    @Option(names = "--lr-patience", paramLabel = "E", defaultValue = "2", description = "plateau: epochs without improvement before dividing by 10. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--lr-patience", paramLabel = "E", defaultValue = "1", description = "plateau: epochs without improvement before dividing by 10. Default: ${DEFAULT-VALUE}.")
     int patience;
 
     @Option(names = "--lr-min", paramLabel = "LR", defaultValue = "1e-5", description = "plateau: never below this rate. Default: ${DEFAULT-VALUE}.")
