@@ -70,7 +70,7 @@ public final class TrainingRun implements AutoCloseable {
     private final CheckpointDirectory checkpoints;
     private final int checkpointEvery;
     private final List<EpochRecord> history;
-    private Position resumeAt;
+    private final Position resumeAt;
     private Position current;
     private Listener listener = new Listener() {};
 
