@@ -80,6 +80,7 @@ final class Gemm {
         final int mr = GemmKernels.MR, nr = GemmKernels.NR;
         int ncMax = ceilDiv(Math.min(NC, j1 - j0), nr) * nr;
         MemorySegment packed = scratch.get(Scratch.Role.PACKED_B, (long) Math.min(KC, k) * ncMax);
+        MemorySegment tile = scratch.get(Scratch.Role.TILE, (long) mr * nr);
         for (int jc = j0; jc < j1; jc += NC) {
             int nc = Math.min(NC, j1 - jc);
             for (int pc = 0; pc < k; pc += KC) {
@@ -92,7 +93,7 @@ final class Gemm {
                         int width = Math.min(nr, nc - jr);
                         for (int ir = ic; ir < icEnd; ir += mr) {
                             GemmKernels.kernelNN(a, a.at(ir, pc), Math.min(mr, icEnd - ir), packed, (long) jr * kc, kc,
-                                    c, c.at(ir, jc + jr), width, add);
+                                    c, c.at(ir, jc + jr), width, add, tile);
                         }
                     }
                 }
