@@ -21,11 +21,11 @@ final class ReferenceMath {
 
     /** One term y[yIndex] ~ x[xIndex] * w[wIndex] of a convolution or a matrix product (flat indices). */
     @FunctionalInterface
-    interface ProductTerm { void accept(int yIndex, int xIndex, int wIndex); }
+    private interface ProductTerm { void accept(int yIndex, int xIndex, int wIndex); }
 
     /** One term y[yIndex] ~ weight * x[xIndex] of a fixed linear map such as average pooling. */
     @FunctionalInterface
-    interface WeightedTerm { void accept(int yIndex, int xIndex, double weight); }
+    private interface WeightedTerm { void accept(int yIndex, int xIndex, double weight); }
 
     // ---- convolution -------------------------------------------------------------------------
 
@@ -34,7 +34,7 @@ final class ReferenceMath {
      * filter k that lands inside x. Padding contributes zeros, so padded taps are skipped. Output channel
      * k belongs to group k / (K/groups) and reads only that group's C/groups input channels.
      */
-    static void forEachConvTerm(Shape x, Shape w, ConvSpec spec, ProductTerm term) {
+    private static void forEachConvTerm(Shape x, Shape w, ConvSpec spec, ProductTerm term) {
         int N = x.dim(0), C = x.dim(1), H = x.dim(2), W = x.dim(3);
         int K = w.dim(0), R = w.dim(2), S = w.dim(3);
         int channelsPerGroup = C / spec.groups(), filtersPerGroup = K / spec.groups();
@@ -104,7 +104,7 @@ final class ReferenceMath {
     // ---- fully connected ---------------------------------------------------------------------
 
     /** Visits every product term of y = x w^T: y[n][o] ~ x[n][i] * w[o][i]. x: (N, in), w: (out, in). */
-    static void forEachLinearTerm(Shape x, Shape w, ProductTerm term) {
+    private static void forEachLinearTerm(Shape x, Shape w, ProductTerm term) {
         int N = x.dim(0), in = x.dim(1), out = w.dim(0);
         for (int n = 0; n < N; n++) {
             for (int o = 0; o < out; o++) {
@@ -140,7 +140,7 @@ final class ReferenceMath {
      * window order; padded cells never win (the spec keeps at least one real cell in every window);
      * a NaN wins at once so that it propagates. x: (N, C, H, W).
      */
-    static int windowArgmax(DoubleTensor x, int n, int c, int p, int q, PoolSpec spec) {
+    private static int windowArgmax(DoubleTensor x, int n, int c, int p, int q, PoolSpec spec) {
         int C = x.dim(1), H = x.dim(2), W = x.dim(3);
         int best = -1;
         for (int r = 0; r < spec.windowH(); r++) {
@@ -159,7 +159,7 @@ final class ReferenceMath {
     }
 
     /** Visits each pooling window with its maximum: the term y[yIndex] = 1 * x[argmax]. y: (N, C, P, Q). */
-    static void forEachWindowMaximum(Shape y, DoubleTensor x, PoolSpec spec, WeightedTerm term) {
+    private static void forEachWindowMaximum(Shape y, DoubleTensor x, PoolSpec spec, WeightedTerm term) {
         int N = y.dim(0), C = y.dim(1), P = y.dim(2), Q = y.dim(3);
         for (int n = 0; n < N; n++) {
             for (int c = 0; c < C; c++) {
@@ -187,14 +187,14 @@ final class ReferenceMath {
      * floor(i*H/P) .. ceil((i+1)*H/P)-1 and columns floor(j*W/Q) .. ceil((j+1)*W/Q)-1 (PyTorch's rule;
      * windows may overlap, and P > H repeats rows). x: (N, C, H, W), y: (N, C, P, Q).
      */
-    static void forEachAdaptiveAverageTerm(Shape x, Shape y, WeightedTerm term) {
+    private static void forEachAdaptiveAverageTerm(Shape x, Shape y, WeightedTerm term) {
         int N = x.dim(0), C = x.dim(1), H = x.dim(2), W = x.dim(3), P = y.dim(2), Q = y.dim(3);
         for (int n = 0; n < N; n++) {
             for (int c = 0; c < C; c++) {
                 for (int i = 0; i < P; i++) {
-                    int rowStart = Math.floorDiv(i * H, P), rowEnd = ceilDiv((i + 1) * H, P);
+                    int rowStart = i * H / P, rowEnd = Math.ceilDiv((i + 1) * H, P);
                     for (int j = 0; j < Q; j++) {
-                        int colStart = Math.floorDiv(j * W, Q), colEnd = ceilDiv((j + 1) * W, Q);
+                        int colStart = j * W / Q, colEnd = Math.ceilDiv((j + 1) * W, Q);
                         double weight = 1.0 / ((rowEnd - rowStart) * (colEnd - colStart));
                         int yIndex = ((n * C + c) * P + i) * Q + j;
                         for (int h = rowStart; h < rowEnd; h++) {
@@ -207,8 +207,6 @@ final class ReferenceMath {
             }
         }
     }
-
-    private static int ceilDiv(int a, int b) { return -Math.floorDiv(-a, b); }
 
     /** y = adaptive average pool of x to y's spatial size. y: (N, C, P, Q), x: (N, C, H, W). */
     static void adaptiveAvgPoolForward(DoubleTensor y, DoubleTensor x) {
@@ -386,36 +384,33 @@ final class ReferenceMath {
 
     // ---- loss and update ---------------------------------------------------------------------
 
-    /** probs = softmax(logits) per row, computed as exp(l - max) / sum. probs, logits: (N, classes). */
+    /** probs = softmax(logits) per row, as exp(l - logSumExp(row)). probs, logits: (N, classes). */
     static void softmaxForward(DoubleTensor probs, DoubleTensor logits) {
         int N = logits.dim(0), classes = logits.dim(1);
         for (int n = 0; n < N; n++) {
-            double max = rowMax(logits, n), sum = 0;
-            for (int j = 0; j < classes; j++) sum += Math.exp(logits.data()[n * classes + j] - max);
-            for (int j = 0; j < classes; j++) probs.data()[n * classes + j] = Math.exp(logits.data()[n * classes + j] - max) / sum;
+            double logSum = logSumExp(logits, n);
+            for (int j = 0; j < classes; j++) probs.data()[n * classes + j] = Math.exp(logits.data()[n * classes + j] - logSum);
         }
     }
 
-    private static double rowMax(DoubleTensor logits, int n) {
+    /** log(sum over row n of exp(logits)), shifted by the row's maximum so no exp overflows. */
+    private static double logSumExp(DoubleTensor logits, int n) {
         int classes = logits.dim(1);
-        double max = Double.NEGATIVE_INFINITY;
+        double max = Double.NEGATIVE_INFINITY, sum = 0;
         for (int j = 0; j < classes; j++) max = Math.max(max, logits.data()[n * classes + j]);
-        return max;
+        for (int j = 0; j < classes; j++) sum += Math.exp(logits.data()[n * classes + j] - max);
+        return max + Math.log(sum);
     }
 
     /**
      * probs = softmax(logits); returns the mean over rows of -log probs[n][labels[n]], computed as
-     * log(sum exp(l - max)) + max - l[label] so it stays finite. Labels are in [0, classes).
+     * logSumExp(row) - logits[n][label] so it stays finite. Labels are in [0, classes).
      */
     static double softmaxCrossEntropyForward(DoubleTensor probs, DoubleTensor logits, int[] labels) {
         softmaxForward(probs, logits);
         int N = logits.dim(0), classes = logits.dim(1);
         double total = 0;
-        for (int n = 0; n < N; n++) {
-            double max = rowMax(logits, n), sum = 0;
-            for (int j = 0; j < classes; j++) sum += Math.exp(logits.data()[n * classes + j] - max);
-            total += Math.log(sum) + max - logits.data()[n * classes + labels[n]];
-        }
+        for (int n = 0; n < N; n++) total += logSumExp(logits, n) - logits.data()[n * classes + labels[n]];
         return total / N;
     }
 
