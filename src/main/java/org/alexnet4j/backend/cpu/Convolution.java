@@ -8,7 +8,7 @@ import org.alexnet4j.tensor.Shape;
  * Convolution forward, backward-data and backward-filter as im2col + GEMM per image and group:
  * columns (C/groups*R*S x P*Q) are built in the worker's scratch, then
  * forward y_g = w_g * columns, backward-data columns = w_g^T * dy_g then col2im, backward-filter
- * dw_g += dy_g * columns^T. Work is split over images when the batch covers the workers (each GEMM
+ * dw_g += dy_g * columns^T (the transposes read through strides; columns^T is gathered when B is packed). Work is split over images when the batch covers the workers (each GEMM
  * serial, backward-filter summing per-worker accumulators at the end), else inside each GEMM.
  */
 final class Convolution {
@@ -113,8 +113,8 @@ final class Convolution {
         int pq = g.outputPixels(), crs = g.columnRows(), kg = g.filtersPerGroup();
         for (int group = 0; group < g.groups(); group++) {
             im2col(columns, x, g.inputOffset(image, group), g);
-            Gemm.multiplyTransposed(gemmPool, scratch, worker, kg, crs, pq, Matrix.rowMajor(dy, g.outputOffset(image, group), pq),
-                    Matrix.rowMajor(columns, 0, pq), Matrix.rowMajor(dw, g.filterOffset(group), crs), true);
+            Gemm.multiply(gemmPool, scratch, worker, kg, crs, pq, Matrix.rowMajor(dy, g.outputOffset(image, group), pq),
+                    Matrix.rowMajor(columns, 0, pq).transposed(), Matrix.rowMajor(dw, g.filterOffset(group), crs), true);
         }
     }
 

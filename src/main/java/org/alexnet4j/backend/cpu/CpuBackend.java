@@ -140,8 +140,9 @@ public final class CpuBackend implements Backend {
         checkLinear(y, x, w, "linearForward");
         int n = x.shape().dim(0), in = x.shape().dim(1), out = w.shape().dim(0);
         MemorySegment ys = segment(y, "linearForward y");
-        Gemm.multiplyTransposed(pool, scratch, 0, n, out, in, Matrix.rowMajor(segment(x, "linearForward x"), 0, in),
-                Matrix.rowMajor(segment(w, "linearForward w"), 0, in), Matrix.rowMajor(ys, 0, out), false);
+        // y^T (out x N) = w (out x in) * x^T: the weight is read in place as A, only the small x^T is packed.
+        Gemm.multiply(pool, scratch, 0, out, n, in, Matrix.rowMajor(segment(w, "linearForward w"), 0, in),
+                Matrix.rowMajor(segment(x, "linearForward x"), 0, in).transposed(), Matrix.rowMajor(ys, 0, out).transposed(), false);
         if (bias != null) {
             bias.shape().require(Shape.of(out), "linearForward bias");
             MemorySegment bs = segment(bias, "linearForward bias");

@@ -8,13 +8,11 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
-import static jdk.incubator.vector.VectorOperators.ADD;
 
 /**
- * The Vector API GEMM micro-kernels and B packing (see {@link Gemm} for the blocking around them).
- * NN: an MR x NR tile of C from A read in place through its strides (one broadcast per row and k) and
- * a packed B panel (NR = two vectors per k), MR*2 accumulators. NT: a 4 x 4 tile of dot products of
- * rows that are both contiguous in k. Loaded only when {@link CpuConfig#VECTOR} is true.
+ * The Vector API GEMM micro-kernel and B packing (see {@link Gemm} for the blocking around them): an
+ * MR x NR tile of C from A read in place through its strides (one broadcast per row and k) and a packed
+ * B panel (NR = two vectors per k), MR*2 accumulators in registers. Loaded only when {@link CpuConfig#VECTOR}.
  */
 final class GemmKernels {
     private GemmKernels() {}
@@ -23,17 +21,22 @@ final class GemmKernels {
     static final int MR = 8;
     /** Columns of the NN tile: two vectors. */
     static final int NR = 2 * LANES;
-    /** Rows (of A and of B) of the NT tile. */
-    static final int NT_TILE = 4;
+    /** Floats of the tile buffer the kernel stores its accumulators to. */
+    static final int TILE_FLOATS = MR * NR;
 
     private static final long VECTOR_BYTES = LANES * 4L, ROW_BYTES = NR * 4L;
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
 
     /**
      * Packs B rows [0, kc) and columns [0, nc) (b's origin already moved to the block) into NR-wide
-     * panels: panel p holds kc rows of NR floats at packed[p*kc*NR], columns past nc zero.
+     * panels: panel p holds kc rows of NR floats at packed[p*kc*NR], columns past nc zero. Rows of B
+     * that are contiguous copy as vectors; a transposed B (columns contiguous) is gathered element-wise.
      */
     static void packB(Matrix b, int kc, int nc, MemorySegment packed) {
+        if (b.colStride() != 1) {
+            packTransposedB(b, kc, nc, packed);
+            return;
+        }
         MemorySegment src = b.segment();
         long rowStride = b.rowStride() * 4;
         for (int jr = 0; jr < nc; jr += NR) {
@@ -55,12 +58,25 @@ final class GemmKernels {
         }
     }
 
+    private static void packTransposedB(Matrix b, int kc, int nc, MemorySegment packed) {
+        MemorySegment src = b.segment();
+        for (int jr = 0; jr < nc; jr += NR) {
+            int width = Math.min(NR, nc - jr);
+            long panel = (long) jr * kc;
+            if (width < NR) Loops.fill(packed, panel, (long) kc * NR, 0f);
+            for (int j = 0; j < width; j++) {
+                long from = b.at(0, jr + j), dst = panel + j;
+                for (int k = 0; k < kc; k++, from += b.rowStride(), dst += NR) packed.set(FLOAT, dst * 4, src.get(FLOAT, from * 4));
+            }
+        }
+    }
+
     /**
      * C[0..mr, 0..nr) (=|+=) A[0..mr, 0..kc) * panel, with a's and c's origins at the tile. Rows past mr
      * repeat row mr-1 (valid memory) and are not stored, so M tails need no packing. {@code tile} is
      * scratch for MR x NR floats.
      */
-    static void kernelNN(Matrix a, long aOff, int mr, MemorySegment packed, long panel, int kc,
+    static void kernel(Matrix a, long aOff, int mr, MemorySegment packed, long panel, int kc,
                          Matrix c, long cOff, int nr, boolean accumulate, MemorySegment tile) {
         MemorySegment as = a.segment();
         long rs = a.rowStride() * 4, step = a.colStride() * 4, base = aOff * 4;
@@ -100,65 +116,24 @@ final class GemmKernels {
         c50.intoMemorySegment(tile, 5 * ROW_BYTES, ORDER); c51.intoMemorySegment(tile, 5 * ROW_BYTES + VECTOR_BYTES, ORDER);
         c60.intoMemorySegment(tile, 6 * ROW_BYTES, ORDER); c61.intoMemorySegment(tile, 6 * ROW_BYTES + VECTOR_BYTES, ORDER);
         c70.intoMemorySegment(tile, 7 * ROW_BYTES, ORDER); c71.intoMemorySegment(tile, 7 * ROW_BYTES + VECTOR_BYTES, ORDER);
-        storeTile(tile, mr, nr, c.segment(), cOff, c.rowStride(), accumulate);
+        storeTile(tile, mr, nr, c, cOff, accumulate);
     }
 
-    /** C[0..mr, 0..nr) (=|+=) tile rows. */
-    private static void storeTile(MemorySegment tile, int mr, int nr, MemorySegment c, long cOff, long ldc, boolean accumulate) {
+    /** C[0..mr, 0..nr) (=|+=) tile rows: vector rows when C's rows are contiguous, else element by element. */
+    private static void storeTile(MemorySegment tile, int mr, int nr, Matrix c, long cOff, boolean accumulate) {
+        MemorySegment cs = c.segment();
         for (int i = 0; i < mr; i++) {
-            if (accumulate) Loops.add(c, cOff + i * ldc, tile, (long) i * NR, nr);
-            else Loops.copy(c, cOff + i * ldc, tile, (long) i * NR, nr);
-        }
-    }
-
-    /**
-     * C[0..mr, 0..nr) (=|+=) dot products of A rows and B rows over k in [0, kc), both contiguous in k
-     * (aOff, bOff at the tile's first rows). Rows past mr / nr repeat the last valid row and are not stored.
-     */
-    static void kernelNT(MemorySegment a, long aOff, long lda, int mr, MemorySegment b, long bOff, long ldb, int nr, int kc,
-                         MemorySegment c, long cOff, long ldc, boolean accumulate) {
-        long a0 = aOff * 4, a1 = (aOff + Math.min(1, mr - 1) * lda) * 4, a2 = (aOff + Math.min(2, mr - 1) * lda) * 4;
-        long a3 = (aOff + Math.min(3, mr - 1) * lda) * 4;
-        long b0 = bOff * 4, b1 = (bOff + Math.min(1, nr - 1) * ldb) * 4, b2 = (bOff + Math.min(2, nr - 1) * ldb) * 4;
-        long b3 = (bOff + Math.min(3, nr - 1) * ldb) * 4;
-        FloatVector s00 = FloatVector.zero(SPECIES), s01 = s00, s02 = s00, s03 = s00, s10 = s00, s11 = s00, s12 = s00, s13 = s00;
-        FloatVector s20 = s00, s21 = s00, s22 = s00, s23 = s00, s30 = s00, s31 = s00, s32 = s00, s33 = s00;
-        int end = kc - kc % LANES;
-        for (int k = 0; k <= end; k += LANES) {
-            FloatVector x0, x1, x2, x3, y0, y1, y2, y3;
-            if (k < end) {
-                x0 = FloatVector.fromMemorySegment(SPECIES, a, a0 + k * 4L, ORDER); x1 = FloatVector.fromMemorySegment(SPECIES, a, a1 + k * 4L, ORDER);
-                x2 = FloatVector.fromMemorySegment(SPECIES, a, a2 + k * 4L, ORDER); x3 = FloatVector.fromMemorySegment(SPECIES, a, a3 + k * 4L, ORDER);
-                y0 = FloatVector.fromMemorySegment(SPECIES, b, b0 + k * 4L, ORDER); y1 = FloatVector.fromMemorySegment(SPECIES, b, b1 + k * 4L, ORDER);
-                y2 = FloatVector.fromMemorySegment(SPECIES, b, b2 + k * 4L, ORDER); y3 = FloatVector.fromMemorySegment(SPECIES, b, b3 + k * 4L, ORDER);
+            long row = cOff + i * c.rowStride();
+            if (c.colStride() == 1) {
+                if (accumulate) Loops.add(cs, row, tile, (long) i * NR, nr);
+                else Loops.copy(cs, row, tile, (long) i * NR, nr);
             } else {
-                if (end == kc) break;
-                VectorMask<Float> m = SPECIES.indexInRange(0, kc - end);
-                x0 = FloatVector.fromMemorySegment(SPECIES, a, a0 + k * 4L, ORDER, m); x1 = FloatVector.fromMemorySegment(SPECIES, a, a1 + k * 4L, ORDER, m);
-                x2 = FloatVector.fromMemorySegment(SPECIES, a, a2 + k * 4L, ORDER, m); x3 = FloatVector.fromMemorySegment(SPECIES, a, a3 + k * 4L, ORDER, m);
-                y0 = FloatVector.fromMemorySegment(SPECIES, b, b0 + k * 4L, ORDER, m); y1 = FloatVector.fromMemorySegment(SPECIES, b, b1 + k * 4L, ORDER, m);
-                y2 = FloatVector.fromMemorySegment(SPECIES, b, b2 + k * 4L, ORDER, m); y3 = FloatVector.fromMemorySegment(SPECIES, b, b3 + k * 4L, ORDER, m);
+                for (int j = 0; j < nr; j++) {
+                    long at = (row + j * c.colStride()) * 4;
+                    float v = tile.get(FLOAT, ((long) i * NR + j) * 4);
+                    cs.set(FLOAT, at, accumulate ? cs.get(FLOAT, at) + v : v);
+                }
             }
-            s00 = x0.fma(y0, s00); s01 = x0.fma(y1, s01); s02 = x0.fma(y2, s02); s03 = x0.fma(y3, s03);
-            s10 = x1.fma(y0, s10); s11 = x1.fma(y1, s11); s12 = x1.fma(y2, s12); s13 = x1.fma(y3, s13);
-            s20 = x2.fma(y0, s20); s21 = x2.fma(y1, s21); s22 = x2.fma(y2, s22); s23 = x2.fma(y3, s23);
-            s30 = x3.fma(y0, s30); s31 = x3.fma(y1, s31); s32 = x3.fma(y2, s32); s33 = x3.fma(y3, s33);
         }
-        // Reduced here, not in a helper, so the accumulators never leave registers.
-        storeDots(c, cOff, nr, accumulate, s00.reduceLanes(ADD), s01.reduceLanes(ADD), s02.reduceLanes(ADD), s03.reduceLanes(ADD));
-        if (mr > 1) storeDots(c, cOff + ldc, nr, accumulate, s10.reduceLanes(ADD), s11.reduceLanes(ADD), s12.reduceLanes(ADD), s13.reduceLanes(ADD));
-        if (mr > 2) storeDots(c, cOff + 2 * ldc, nr, accumulate, s20.reduceLanes(ADD), s21.reduceLanes(ADD), s22.reduceLanes(ADD), s23.reduceLanes(ADD));
-        if (mr > 3) storeDots(c, cOff + 3 * ldc, nr, accumulate, s30.reduceLanes(ADD), s31.reduceLanes(ADD), s32.reduceLanes(ADD), s33.reduceLanes(ADD));
-    }
-
-    private static void storeDots(MemorySegment c, long off, int nr, boolean accumulate, float d0, float d1, float d2, float d3) {
-        storeDot(c, off, accumulate, d0);
-        if (nr > 1) storeDot(c, off + 1, accumulate, d1);
-        if (nr > 2) storeDot(c, off + 2, accumulate, d2);
-        if (nr > 3) storeDot(c, off + 3, accumulate, d3);
-    }
-
-    private static void storeDot(MemorySegment c, long index, boolean accumulate, float v) {
-        c.set(FLOAT, index * 4, accumulate ? c.get(FLOAT, index * 4) + v : v);
     }
 }

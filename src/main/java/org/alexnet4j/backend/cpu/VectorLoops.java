@@ -103,7 +103,7 @@ final class VectorLoops {
         long end = bound(n);
         FloatVector acc = FloatVector.zero(SPECIES);
         for (long i = 0; i < end; i += LANES) acc = acc.add(load(s, off + i));
-        return acc.reduceLanes(VectorOperators.ADD);
+        return laneSum(acc);
     }
 
     /** sum of (s - mean)^2 over the first bound(n) elements. */
@@ -114,7 +114,7 @@ final class VectorLoops {
             FloatVector d = load(s, off + i).sub(mean);
             acc = d.fma(d, acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return laneSum(acc);
     }
 
     /** sum of a * (b - mean) over the first bound(n) elements. */
@@ -122,7 +122,7 @@ final class VectorLoops {
         long end = bound(n);
         FloatVector acc = FloatVector.zero(SPECIES);
         for (long i = 0; i < end; i += LANES) acc = load(a, aOff + i).fma(load(b, bOff + i).sub(mean), acc);
-        return acc.reduceLanes(VectorOperators.ADD);
+        return laneSum(acc);
     }
 
     /** out = a * ca + b * cb + c0 (batch norm forward with b = null, backward with both). */
@@ -191,6 +191,13 @@ final class VectorLoops {
             store(load(dy, off + i).mul(load(y, off + i)).div(load(scale, off + i)), t, tOff + i);
         }
         return end;
+    }
+
+    /** The sum of v's lanes in lane order: reduceLanes' order is unspecified and differs between compiled and interpreted code. */
+    private static float laneSum(FloatVector v) {
+        float sum = 0f;
+        for (float lane : v.toArray()) sum += lane;
+        return sum;
     }
 
     /** s^beta; beta = 0.75 (AlexNet) as sqrt(s) * sqrt(sqrt(s)), exact to a few ulps and much faster than pow. */
