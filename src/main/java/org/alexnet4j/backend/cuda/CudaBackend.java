@@ -1,0 +1,484 @@
+package org.alexnet4j.backend.cuda;
+
+import static org.bytedeco.cuda.global.cudnn.*;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
+import org.alexnet4j.backend.Backend;
+import org.alexnet4j.backend.BackendOptions;
+import org.alexnet4j.backend.BackendOptions.Precision;
+import org.alexnet4j.backend.BatchNormSpec;
+import org.alexnet4j.backend.ConvSpec;
+import org.alexnet4j.backend.LrnSpec;
+import org.alexnet4j.backend.PoolSpec;
+import org.alexnet4j.backend.SgdSpec;
+import org.alexnet4j.tensor.Shape;
+import org.alexnet4j.tensor.ShapeException;
+import org.alexnet4j.tensor.Tensor;
+import org.bytedeco.cuda.cublas.cublasContext;
+import org.bytedeco.cuda.cudart.CUstream_st;
+import org.bytedeco.cuda.cudart.cudaDeviceProp;
+import org.bytedeco.cuda.cudnn.cudnnActivationStruct;
+import org.bytedeco.cuda.cudnn.cudnnContext;
+import org.bytedeco.cuda.cudnn.cudnnLRNStruct;
+import org.bytedeco.cuda.cudnn.cudnnPoolingStruct;
+import org.bytedeco.cuda.cudnn.cudnnTensorStruct;
+import org.bytedeco.cuda.global.cublas;
+import org.bytedeco.cuda.global.cudart;
+import org.bytedeco.javacpp.FloatPointer;
+
+/**
+ * The CUDA backend on device 0: cuDNN for convolution, pooling, LRN, ReLU and batch norm; cuBLAS sgemm for
+ * the fully connected layers; NVRTC-compiled kernels (native/alexnet4j_kernels.cu) for the rest. All work
+ * goes to one stream, in issue order; host copies and {@link #synchronize()} wait for it. Tensors are views
+ * of device memory this backend allocated; close() frees all of it. Precision FP32 keeps every op in IEEE
+ * single precision (cuDNN FMA math, cuBLAS default math); TF32 lets cuDNN and cuBLAS use TF32 tensor cores.
+ * LRN: lrnForward fills {@code scale} (k + alpha/n * window sum of x^2) like the host backends, with a kernel;
+ * cuDNN's LRN backward recomputes what it needs from x and y, so lrnBackward does not read {@code scale}.
+ */
+public final class CudaBackend implements Backend {
+    private static final FloatPointer ONE = new FloatPointer(1f), ZERO = new FloatPointer(0f);
+
+    private final Precision precision;
+    private final String description;
+    private final CUstream_st stream = new CUstream_st();
+    private final cudnnContext cudnnHandle = new cudnnContext();
+    private final cublasContext cublasHandle = new cublasContext();
+    private final CudaKernels kernels;
+    private final ConvolutionPlans convolutions;
+    private final PinnedStaging staging;
+    private final DeviceBuffer labels = new DeviceBuffer("labels"), rowLosses = new DeviceBuffer("per-row losses");
+    /** Scratch descriptors, set before each call that uses them. */
+    private final cudnnTensorStruct first = CudaDescriptors.create(), second = CudaDescriptors.create(), channels = CudaDescriptors.create();
+    private final cudnnPoolingStruct pooling = new cudnnPoolingStruct();
+    private final cudnnLRNStruct lrn = new cudnnLRNStruct();
+    private final cudnnActivationStruct relu = new cudnnActivationStruct();
+    private final Set<CudaStorage> live = new HashSet<>();
+    private boolean closed;
+
+    /** Sets up device 0; if any step fails, releases what the earlier steps made and rethrows. */
+    CudaBackend(BackendOptions options) {
+        this.precision = options.precision();
+        this.description = "cuda: " + CudaProbe.availability().reason() + ", precision " + precision;
+        try {
+            CudaStatus.runtime(cudart.cudaSetDevice(0), "cudaSetDevice(0)");
+            CudaStatus.runtime(cudart.cudaFree(null), "cudaFree(null) (creates the context)");
+            int major, minor;
+            try (cudaDeviceProp properties = new cudaDeviceProp()) {
+                CudaStatus.runtime(cudart.cudaGetDeviceProperties(properties, 0), "cudaGetDeviceProperties");
+                major = properties.major();
+                minor = properties.minor();
+            }
+            CudaStatus.runtime(cudart.cudaStreamCreateWithFlags(stream, cudart.cudaStreamNonBlocking), "cudaStreamCreateWithFlags");
+            CudaStatus.cudnn(cudnnCreate(cudnnHandle), "cudnnCreate");
+            CudaStatus.cudnn(cudnnSetStream(cudnnHandle, stream), "cudnnSetStream");
+            CudaStatus.cublas(cublas.cublasCreate_v2(cublasHandle), "cublasCreate");
+            CudaStatus.cublas(cublas.cublasSetStream_v2(cublasHandle, stream), "cublasSetStream");
+            CudaStatus.cublas(cublas.cublasSetMathMode(cublasHandle,
+                    precision == Precision.TF32 ? cublas.CUBLAS_TF32_TENSOR_OP_MATH : cublas.CUBLAS_DEFAULT_MATH), "cublasSetMathMode");
+            CudaStatus.cudnn(cudnnCreatePoolingDescriptor(pooling), "cudnnCreatePoolingDescriptor");
+            CudaStatus.cudnn(cudnnCreateLRNDescriptor(lrn), "cudnnCreateLRNDescriptor");
+            CudaStatus.cudnn(cudnnCreateActivationDescriptor(relu), "cudnnCreateActivationDescriptor");
+            CudaStatus.cudnn(cudnnSetActivationDescriptor(relu, CUDNN_ACTIVATION_RELU, CUDNN_NOT_PROPAGATE_NAN, 0.0), "cudnnSetActivationDescriptor");
+            kernels = new CudaKernels(major, minor, stream);
+            convolutions = new ConvolutionPlans(cudnnHandle, precision, ONE, ZERO);
+            staging = new PinnedStaging(stream);
+        } catch (RuntimeException failure) {
+            release();
+            throw failure;
+        }
+    }
+
+    @Override public String name() { return CudaBackendProvider.NAME; }
+
+    @Override public String description() { return description; }
+
+    // ---- memory ------------------------------------------------------------------------------
+
+    @Override public synchronized Tensor allocate(Shape shape) {
+        open();
+        long bytes = shape.size() * Float.BYTES;
+        RawPointer block = new RawPointer(0);
+        CudaStatus.runtime(cudart.cudaMalloc(block, bytes), "cudaMalloc(" + shape + ", " + bytes + " bytes)");
+        CudaStorage storage = new CudaStorage(this, shape.size(), block.address());
+        live.add(storage);
+        CudaStatus.runtime(cudart.cudaMemsetAsync(block, 0, bytes, stream), "cudaMemsetAsync(allocate)");
+        return Tensor.owning(shape, storage);
+    }
+
+    /** Called by CudaStorage.close(); waits for the device (cudaFree does) and forgets the block. */
+    synchronized void free(CudaStorage storage) {
+        if (!live.remove(storage)) return; // already freed, or freed by close()
+        CudaStatus.runtime(cudart.cudaFree(new RawPointer(storage.release())), "cudaFree");
+    }
+
+    @Override public synchronized void copyFromHost(Tensor dst, float[] src, int srcOffset) {
+        long d = address(dst, "copyFromHost dst");
+        checkRange("copyFromHost src", src.length, srcOffset, dst.size());
+        staging.upload(d, src, srcOffset, (int) dst.size());
+    }
+
+    @Override public synchronized void copyToHost(float[] dst, int dstOffset, Tensor src) {
+        long s = address(src, "copyToHost src");
+        checkRange("copyToHost dst", dst.length, dstOffset, src.size());
+        staging.download(dst, dstOffset, s, (int) src.size());
+    }
+
+    @Override public synchronized void fill(Tensor t, float value) {
+        long a = address(t, "fill t");
+        if (Float.floatToRawIntBits(value) == 0) {
+            CudaStatus.runtime(cudart.cudaMemsetAsync(new RawPointer(a), 0, t.size() * Float.BYTES, stream), "cudaMemsetAsync(fill)");
+        } else {
+            kernels.fill(a, t.size(), value);
+        }
+    }
+
+    @Override public synchronized void copy(Tensor dst, Tensor src) {
+        sameSize(dst, src, "copy dst");
+        CudaStatus.runtime(cudart.cudaMemcpyAsync(new RawPointer(address(dst, "copy dst")), new RawPointer(address(src, "copy src")),
+                src.size() * Float.BYTES, cudart.cudaMemcpyDeviceToDevice, stream), "cudaMemcpyAsync(device to device)");
+    }
+
+    @Override public synchronized void synchronize() {
+        open();
+        CudaStatus.runtime(cudart.cudaStreamSynchronize(stream), "cudaStreamSynchronize");
+    }
+
+    // ---- convolution -------------------------------------------------------------------------
+
+    @Override public synchronized void conv2dForward(Tensor y, Tensor x, Tensor w, Tensor bias, ConvSpec spec) {
+        spec.check(y, x, w, bias);
+        convolutions.forward(address(y, "conv2dForward y"), address(x, "conv2dForward x"), address(w, "conv2dForward w"),
+                bias == null ? 0 : address(bias, "conv2dForward bias"), x.shape(), w.shape(), spec);
+    }
+
+    @Override public synchronized void conv2dBackwardData(Tensor dx, Tensor dy, Tensor w, ConvSpec spec) {
+        spec.check(dy, dx, w, null);
+        convolutions.backwardData(address(dx, "conv2dBackwardData dx"), address(dy, "conv2dBackwardData dy"),
+                address(w, "conv2dBackwardData w"), dx.shape(), w.shape(), spec);
+    }
+
+    @Override public synchronized void conv2dBackwardFilter(Tensor dw, Tensor dy, Tensor x, ConvSpec spec) {
+        spec.check(dy, x, dw, null);
+        convolutions.backwardFilter(address(dw, "conv2dBackwardFilter dw"), address(dy, "conv2dBackwardFilter dy"),
+                address(x, "conv2dBackwardFilter x"), x.shape(), dw.shape(), spec);
+    }
+
+    @Override public synchronized void biasBackward(Tensor db, Tensor dy) {
+        if (dy.shape().rank() < 2) throw new ShapeException("biasBackward dy: expected (N, K, ...), got " + dy.shape());
+        db.shape().require(Shape.of(dy.shape().dim(1)), "biasBackward db");
+        CudaDescriptors.set(first, dy.shape());
+        CudaDescriptors.set(channels, db.shape());
+        CudaStatus.cudnn(cudnnConvolutionBackwardBias(cudnnHandle, ONE, first, pointer(dy, "biasBackward dy"), ONE, channels,
+                pointer(db, "biasBackward db")), "cudnnConvolutionBackwardBias");
+    }
+
+    // ---- fully connected (row-major data seen by column-major cuBLAS as its transpose) ---------
+
+    @Override public synchronized void linearForward(Tensor y, Tensor x, Tensor w, Tensor bias) {
+        int[] d = linearDims(y, x, w, "linearForward");
+        int n = d[0], in = d[1], out = d[2];
+        if (bias != null) bias.shape().require(Shape.of(out), "linearForward bias");
+        // y^T (out x N) = w (out x in, stored as column-major in x out, transposed) * x^T (in x N)
+        sgemm(cublas.CUBLAS_OP_T, cublas.CUBLAS_OP_N, out, n, in, address(w, "linearForward w"), in, address(x, "linearForward x"), in,
+                ZERO, address(y, "linearForward y"), out, "linearForward");
+        if (bias != null) {
+            CudaDescriptors.set(channels, bias.shape());
+            CudaDescriptors.set(first, y.shape());
+            CudaStatus.cudnn(cudnnAddTensor(cudnnHandle, ONE, channels, pointer(bias, "linearForward bias"), ONE, first,
+                    pointer(y, "linearForward y")), "cudnnAddTensor(linear bias)");
+        }
+    }
+
+    @Override public synchronized void linearBackwardData(Tensor dx, Tensor dy, Tensor w) {
+        int[] d = linearDims(dy, dx, w, "linearBackwardData");
+        int n = d[0], in = d[1], out = d[2];
+        // dx^T (in x N) = w^T (in x out) * dy^T (out x N)
+        sgemm(cublas.CUBLAS_OP_N, cublas.CUBLAS_OP_N, in, n, out, address(w, "linearBackwardData w"), in,
+                address(dy, "linearBackwardData dy"), out, ZERO, address(dx, "linearBackwardData dx"), in, "linearBackwardData");
+    }
+
+    @Override public synchronized void linearBackwardWeight(Tensor dw, Tensor dy, Tensor x) {
+        int[] d = linearDims(dy, x, dw, "linearBackwardWeight");
+        int n = d[0], in = d[1], out = d[2];
+        // dw^T (in x out) += x^T (in x N) * dy (N x out)
+        sgemm(cublas.CUBLAS_OP_N, cublas.CUBLAS_OP_T, in, out, n, address(x, "linearBackwardWeight x"), in,
+                address(dy, "linearBackwardWeight dy"), out, ONE, address(dw, "linearBackwardWeight dw"), in, "linearBackwardWeight");
+    }
+
+    /** Checks y (N, out), x (N, in), w (out, in) and returns {N, in, out}. */
+    private static int[] linearDims(Tensor y, Tensor x, Tensor w, String op) {
+        x.shape().requireRank(2, op + " x (N, in)");
+        w.shape().requireRank(2, op + " w (out, in)");
+        int n = x.shape().dim(0), in = x.shape().dim(1), out = w.shape().dim(0);
+        w.shape().require(Shape.of(out, in), op + " w");
+        y.shape().require(Shape.of(n, out), op + " y/dy");
+        return new int[] {n, in, out};
+    }
+
+    /** Column-major C (m x n) = alpha * op(A) * op(B) + beta * C with alpha = 1. */
+    private void sgemm(int transA, int transB, int m, int n, int k, long a, int lda, long b, int ldb, FloatPointer beta, long c, int ldc, String op) {
+        CudaStatus.cublas(cublas.cublasSgemm_v2(cublasHandle, transA, transB, m, n, k, ONE, new RawPointer(a).asFloats(), lda,
+                new RawPointer(b).asFloats(), ldb, beta, new RawPointer(c).asFloats(), ldc), "cublasSgemm(" + op + ")");
+    }
+
+    // ---- pooling, normalization, activation --------------------------------------------------
+
+    @Override public synchronized void maxPoolForward(Tensor y, Tensor x, PoolSpec spec) {
+        spec.check(y, x);
+        describePooling(spec, x, y);
+        CudaStatus.cudnn(cudnnPoolingForward(cudnnHandle, pooling, ONE, first, pointer(x, "maxPoolForward x"), ZERO, second,
+                pointer(y, "maxPoolForward y")), "cudnnPoolingForward");
+    }
+
+    @Override public synchronized void maxPoolBackward(Tensor dx, Tensor dy, Tensor y, Tensor x, PoolSpec spec) {
+        spec.check(y, x);
+        dy.shape().require(y.shape(), "maxPoolBackward dy");
+        dx.shape().require(x.shape(), "maxPoolBackward dx");
+        describePooling(spec, x, y);
+        CudaStatus.cudnn(cudnnPoolingBackward(cudnnHandle, pooling, ONE, second, pointer(y, "maxPoolBackward y"), second,
+                pointer(dy, "maxPoolBackward dy"), first, pointer(x, "maxPoolBackward x"), ZERO, first, pointer(dx, "maxPoolBackward dx")),
+                "cudnnPoolingBackward");
+    }
+
+    /** Pooling descriptor for spec; first = x, second = y. */
+    private void describePooling(PoolSpec spec, Tensor x, Tensor y) {
+        CudaStatus.cudnn(cudnnSetPooling2dDescriptor(pooling, CUDNN_POOLING_MAX_DETERMINISTIC, CUDNN_NOT_PROPAGATE_NAN,
+                spec.windowH(), spec.windowW(), spec.padH(), spec.padW(), spec.strideH(), spec.strideW()), "cudnnSetPooling2dDescriptor");
+        CudaDescriptors.set(first, x.shape());
+        CudaDescriptors.set(second, y.shape());
+    }
+
+    @Override public synchronized void adaptiveAvgPoolForward(Tensor y, Tensor x) {
+        int[] d = adaptiveDims(y, x, "adaptiveAvgPoolForward y");
+        kernels.adaptiveAvgPoolForward(address(y, "adaptiveAvgPoolForward y"), address(x, "adaptiveAvgPoolForward x"),
+                (long) d[0] * d[1], d[2], d[3], d[4], d[5]);
+    }
+
+    @Override public synchronized void adaptiveAvgPoolBackward(Tensor dx, Tensor dy) {
+        int[] d = adaptiveDims(dy, dx, "adaptiveAvgPoolBackward dy");
+        kernels.adaptiveAvgPoolBackward(address(dx, "adaptiveAvgPoolBackward dx"), address(dy, "adaptiveAvgPoolBackward dy"),
+                (long) d[0] * d[1], d[2], d[3], d[4], d[5]);
+    }
+
+    /** Checks pooled (N, C, P, Q) against full (N, C, H, W) and returns {N, C, H, W, P, Q}. */
+    private static int[] adaptiveDims(Tensor pooled, Tensor full, String role) {
+        Shape f = full.shape().requireRank(4, "adaptive average pool input (N, C, H, W)");
+        Shape p = pooled.shape().requireRank(4, role + " (N, C, P, Q)");
+        if (p.dim(0) != f.dim(0) || p.dim(1) != f.dim(1)) {
+            throw new ShapeException(role + ": expected (" + f.dim(0) + ", " + f.dim(1) + ", P, Q) for input " + f + ", got " + p);
+        }
+        return new int[] {f.dim(0), f.dim(1), f.dim(2), f.dim(3), p.dim(2), p.dim(3)};
+    }
+
+    @Override public synchronized void lrnForward(Tensor y, Tensor scale, Tensor x, LrnSpec spec) {
+        Shape s = x.shape().requireRank(4, "lrnForward x (N, C, H, W)");
+        y.shape().require(s, "lrnForward y");
+        scale.shape().require(s, "lrnForward scale");
+        describeLrn(spec, s);
+        CudaStatus.cudnn(cudnnLRNCrossChannelForward(cudnnHandle, lrn, CUDNN_LRN_CROSS_CHANNEL_DIM1, ONE, first, pointer(x, "lrnForward x"),
+                ZERO, first, pointer(y, "lrnForward y")), "cudnnLRNCrossChannelForward");
+        kernels.lrnScale(address(scale, "lrnForward scale"), address(x, "lrnForward x"), s.dim(1), (long) s.dim(2) * s.dim(3), s.size(),
+                spec.size(), (float) (spec.alpha() / spec.size()), (float) spec.k());
+    }
+
+    @Override public synchronized void lrnBackward(Tensor dx, Tensor dy, Tensor y, Tensor scale, Tensor x, LrnSpec spec) {
+        Shape s = x.shape().requireRank(4, "lrnBackward x (N, C, H, W)");
+        for (Tensor t : new Tensor[] {dx, dy, y, scale}) t.shape().require(s, "lrnBackward dx/dy/y/scale");
+        describeLrn(spec, s);
+        CudaStatus.cudnn(cudnnLRNCrossChannelBackward(cudnnHandle, lrn, CUDNN_LRN_CROSS_CHANNEL_DIM1, ONE, first, pointer(y, "lrnBackward y"),
+                first, pointer(dy, "lrnBackward dy"), first, pointer(x, "lrnBackward x"), ZERO, first, pointer(dx, "lrnBackward dx")),
+                "cudnnLRNCrossChannelBackward");
+    }
+
+    /** cuDNN's LRN takes the same (n, alpha, beta, k) as LrnSpec: both divide alpha by n. */
+    private void describeLrn(LrnSpec spec, Shape shape) {
+        CudaStatus.cudnn(cudnnSetLRNDescriptor(lrn, spec.size(), spec.alpha(), spec.beta(), spec.k()), "cudnnSetLRNDescriptor");
+        CudaDescriptors.set(first, shape);
+    }
+
+    @Override public synchronized void reluForward(Tensor y, Tensor x) {
+        y.shape().require(x.shape(), "reluForward y");
+        CudaDescriptors.set(first, x.shape());
+        CudaStatus.cudnn(cudnnActivationForward(cudnnHandle, relu, ONE, first, pointer(x, "reluForward x"), ZERO, first,
+                pointer(y, "reluForward y")), "cudnnActivationForward");
+    }
+
+    /** cuDNN wants x too; y serves, since y > 0 exactly where x > 0. In place (dx = dy) is allowed by cuDNN. */
+    @Override public synchronized void reluBackward(Tensor dx, Tensor dy, Tensor y) {
+        dy.shape().require(y.shape(), "reluBackward dy");
+        dx.shape().require(y.shape(), "reluBackward dx");
+        CudaDescriptors.set(first, y.shape());
+        RawPointer yPointer = pointer(y, "reluBackward y");
+        CudaStatus.cudnn(cudnnActivationBackward(cudnnHandle, relu, ONE, first, yPointer, first, pointer(dy, "reluBackward dy"),
+                first, yPointer, ZERO, first, pointer(dx, "reluBackward dx")), "cudnnActivationBackward");
+    }
+
+    @Override public synchronized void dropoutForward(Tensor y, Tensor mask, Tensor x, float p, long seed) {
+        if (!(p >= 0 && p < 1)) throw new IllegalArgumentException("dropout p must be in [0, 1), got " + p);
+        y.shape().require(x.shape(), "dropoutForward y");
+        mask.shape().require(x.shape(), "dropoutForward mask");
+        kernels.dropoutForward(address(y, "dropoutForward y"), address(mask, "dropoutForward mask"), address(x, "dropoutForward x"),
+                x.size(), p, (float) (1.0 / (1.0 - p)), seed); // the kept scale rounded once, as the reference
+    }
+
+    @Override public synchronized void dropoutBackward(Tensor dx, Tensor dy, Tensor mask) {
+        dy.shape().require(mask.shape(), "dropoutBackward dy");
+        dx.shape().require(mask.shape(), "dropoutBackward dx");
+        kernels.multiply(address(dx, "dropoutBackward dx"), address(dy, "dropoutBackward dy"), address(mask, "dropoutBackward mask"), mask.size());
+    }
+
+    @Override public synchronized void batchNormForwardTraining(Tensor y, Tensor savedMean, Tensor savedInvStd, Tensor runningMean,
+                                                                Tensor runningVar, Tensor x, Tensor gamma, Tensor beta, BatchNormSpec spec) {
+        describeBatchNorm(x, "batchNormForwardTraining", y, savedMean, savedInvStd, runningMean, runningVar, gamma, beta);
+        // cuDNN: running = (1 - factor) * running + factor * batch, running variance unbiased; saves 1/sqrt(var + eps).
+        CudaStatus.cudnn(cudnnBatchNormalizationForwardTraining(cudnnHandle, CUDNN_BATCHNORM_SPATIAL, ONE, ZERO,
+                first, pointer(x, "batchNorm x"), first, pointer(y, "batchNorm y"), channels, pointer(gamma, "batchNorm gamma"),
+                pointer(beta, "batchNorm beta"), spec.momentum(), pointer(runningMean, "batchNorm runningMean"),
+                pointer(runningVar, "batchNorm runningVar"), spec.epsilon(), pointer(savedMean, "batchNorm savedMean"),
+                pointer(savedInvStd, "batchNorm savedInvStd")), "cudnnBatchNormalizationForwardTraining");
+    }
+
+    @Override public synchronized void batchNormForwardInference(Tensor y, Tensor x, Tensor gamma, Tensor beta, Tensor runningMean,
+                                                                 Tensor runningVar, BatchNormSpec spec) {
+        describeBatchNorm(x, "batchNormForwardInference", y, gamma, beta, runningMean, runningVar);
+        CudaStatus.cudnn(cudnnBatchNormalizationForwardInference(cudnnHandle, CUDNN_BATCHNORM_SPATIAL, ONE, ZERO,
+                first, pointer(x, "batchNorm x"), first, pointer(y, "batchNorm y"), channels, pointer(gamma, "batchNorm gamma"),
+                pointer(beta, "batchNorm beta"), pointer(runningMean, "batchNorm runningMean"), pointer(runningVar, "batchNorm runningVar"),
+                spec.epsilon()), "cudnnBatchNormalizationForwardInference");
+    }
+
+    @Override public synchronized void batchNormBackward(Tensor dx, Tensor dgamma, Tensor dbeta, Tensor dy, Tensor x, Tensor gamma,
+                                                         Tensor savedMean, Tensor savedInvStd, BatchNormSpec spec) {
+        describeBatchNorm(x, "batchNormBackward", dx, dy, dgamma, dbeta, gamma, savedMean, savedInvStd);
+        // data gradient overwritten (beta 0), parameter gradients accumulated (beta 1)
+        CudaStatus.cudnn(cudnnBatchNormalizationBackward(cudnnHandle, CUDNN_BATCHNORM_SPATIAL, ONE, ZERO, ONE, ONE,
+                first, pointer(x, "batchNorm x"), first, pointer(dy, "batchNorm dy"), first, pointer(dx, "batchNorm dx"),
+                channels, pointer(gamma, "batchNorm gamma"), pointer(dgamma, "batchNorm dgamma"), pointer(dbeta, "batchNorm dbeta"),
+                spec.epsilon(), pointer(savedMean, "batchNorm savedMean"), pointer(savedInvStd, "batchNorm savedInvStd")),
+                "cudnnBatchNormalizationBackward");
+    }
+
+    /** Checks that each tensor is x-shaped (rank >= 2) or (C), and sets first = x, channels = (1, C, 1, 1). */
+    private void describeBatchNorm(Tensor x, String op, Tensor... others) {
+        if (x.shape().rank() < 2) throw new ShapeException(op + " x: expected (N, C, ...), got " + x.shape());
+        Shape perChannel = Shape.of(x.shape().dim(1));
+        for (Tensor t : others) {
+            if (!t.shape().equals(x.shape()) && !t.shape().equals(perChannel)) {
+                throw new ShapeException(op + ": expected " + x.shape() + " or " + perChannel + ", got " + t.shape());
+            }
+        }
+        CudaDescriptors.set(first, x.shape());
+        CudaDescriptors.set(channels, perChannel);
+    }
+
+    // ---- loss and update ---------------------------------------------------------------------
+
+    @Override public synchronized void softmaxForward(Tensor probs, Tensor logits) {
+        Shape s = logits.shape().requireRank(2, "softmaxForward logits (N, classes)");
+        probs.shape().require(s, "softmaxForward probs");
+        kernels.softmaxRows(address(probs, "softmaxForward probs"), 0, address(logits, "softmaxForward logits"), 0, s.dim(0), s.dim(1));
+    }
+
+    @Override public synchronized float softmaxCrossEntropyForward(Tensor probs, Tensor logits, int[] labels) {
+        Shape s = logits.shape().requireRank(2, "softmaxCrossEntropyForward logits (N, classes)");
+        probs.shape().require(s, "softmaxCrossEntropyForward probs");
+        int rows = s.dim(0);
+        long deviceLabels = uploadLabels(labels, s, "softmaxCrossEntropyForward");
+        long losses = rowLosses.reserve((long) rows * Float.BYTES);
+        kernels.softmaxRows(address(probs, "softmaxCrossEntropyForward probs"), losses, address(logits, "softmaxCrossEntropyForward logits"),
+                deviceLabels, rows, s.dim(1));
+        float[] perRow = new float[rows];
+        staging.download(perRow, 0, losses, rows);
+        double sum = 0;
+        for (float loss : perRow) sum += loss;
+        return (float) (sum / rows);
+    }
+
+    @Override public synchronized void softmaxCrossEntropyBackward(Tensor dlogits, Tensor probs, int[] labels) {
+        Shape s = probs.shape().requireRank(2, "softmaxCrossEntropyBackward probs (N, classes)");
+        dlogits.shape().require(s, "softmaxCrossEntropyBackward dlogits");
+        long deviceLabels = uploadLabels(labels, s, "softmaxCrossEntropyBackward");
+        kernels.softmaxCrossEntropyBackward(address(dlogits, "softmaxCrossEntropyBackward dlogits"),
+                address(probs, "softmaxCrossEntropyBackward probs"), deviceLabels, s.dim(0), s.dim(1));
+    }
+
+    /** Checks labels against logits (N, classes) and copies them to the device; returns their address. */
+    private long uploadLabels(int[] labels, Shape logits, String op) {
+        open();
+        if (labels.length != logits.dim(0)) throw new ShapeException(op + " labels: expected " + logits.dim(0) + " labels for logits " + logits + ", got " + labels.length);
+        for (int i = 0; i < labels.length; i++) {
+            if (labels[i] < 0 || labels[i] >= logits.dim(1)) {
+                throw new IllegalArgumentException(op + " labels[" + i + "] = " + labels[i] + " is not a class in [0, " + logits.dim(1) + ")");
+            }
+        }
+        long device = this.labels.reserve((long) labels.length * Integer.BYTES);
+        staging.upload(device, labels);
+        return device;
+    }
+
+    @Override public synchronized void sgdUpdate(Tensor weights, Tensor velocity, Tensor grads, SgdSpec spec) {
+        sameSize(velocity, weights, "sgdUpdate velocity");
+        sameSize(grads, weights, "sgdUpdate grads");
+        kernels.sgdUpdate(address(weights, "sgdUpdate weights"), address(velocity, "sgdUpdate velocity"), address(grads, "sgdUpdate grads"),
+                weights.size(), spec.learningRate(), spec.momentum(), spec.weightDecay());
+    }
+
+    // ---- tensors to device addresses ---------------------------------------------------------
+
+    /** The device address of t's first element; throws naming {@code role} if t is null, foreign or freed. */
+    private long address(Tensor t, String role) {
+        open();
+        if (t == null) throw new NullPointerException(role + " is null");
+        if (!(t.storage() instanceof CudaStorage s) || s.owner() != this) {
+            throw new IllegalArgumentException(role + ": tensor " + t + " was not allocated by this cuda backend");
+        }
+        return s.address(role) + t.offset() * Float.BYTES;
+    }
+
+    private RawPointer pointer(Tensor t, String role) { return new RawPointer(address(t, role)); }
+
+    private static void sameSize(Tensor t, Tensor expected, String role) {
+        if (t.size() != expected.size()) {
+            throw new ShapeException(role + ": expected " + expected.size() + " elements (" + expected.shape() + "), got " + t.size() + " (" + t.shape() + ")");
+        }
+    }
+
+    private static void checkRange(String role, int length, int offset, long count) {
+        if (offset < 0 || offset + count > length) {
+            throw new IndexOutOfBoundsException(role + ": " + count + " floats from offset " + offset + " do not fit an array of " + length);
+        }
+    }
+
+    private void open() {
+        if (closed) throw new IllegalStateException("the cuda backend is closed");
+    }
+
+    // ---- lifetime ----------------------------------------------------------------------------
+
+    /** Waits for the device, then frees every tensor, buffer, descriptor, handle and the stream. */
+    @Override public synchronized void close() {
+        if (closed) return;
+        release();
+        closed = true;
+    }
+
+    /** Frees whatever exists, also after a constructor that failed half way (statuses are not checked here). */
+    private void release() {
+        if (!stream.isNull()) cudart.cudaStreamSynchronize(stream);
+        for (CudaStorage storage : new ArrayList<>(live)) free(storage);
+        if (convolutions != null) convolutions.close();
+        labels.close();
+        rowLosses.close();
+        if (staging != null) staging.close();
+        if (kernels != null) kernels.close();
+        for (cudnnTensorStruct descriptor : new cudnnTensorStruct[] {first, second, channels}) cudnnDestroyTensorDescriptor(descriptor);
+        if (!pooling.isNull()) cudnnDestroyPoolingDescriptor(pooling);
+        if (!lrn.isNull()) cudnnDestroyLRNDescriptor(lrn);
+        if (!relu.isNull()) cudnnDestroyActivationDescriptor(relu);
+        if (!cublasHandle.isNull()) cublas.cublasDestroy_v2(cublasHandle);
+        if (!cudnnHandle.isNull()) cudnnDestroy(cudnnHandle);
+        if (!stream.isNull()) cudart.cudaStreamDestroy(stream);
+    }
+}

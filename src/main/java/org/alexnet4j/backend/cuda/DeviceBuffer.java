@@ -1,0 +1,33 @@
+package org.alexnet4j.backend.cuda;
+
+import org.bytedeco.cuda.global.cudart;
+
+/**
+ * A grow-only block of device scratch memory (cuDNN workspace, labels, per-row losses): reallocated only
+ * when a larger size is asked for, so a steady training loop allocates nothing. Not thread-safe.
+ */
+final class DeviceBuffer implements AutoCloseable {
+    private final String purpose;
+    private long address;
+    private long bytes;
+
+    DeviceBuffer(String purpose) { this.purpose = purpose; }
+
+    /** The address of at least {@code needed} bytes (0 when nothing is needed and nothing was allocated). */
+    long reserve(long needed) {
+        if (needed > bytes) {
+            close(); // cudaFree waits for the work that may still use the old block
+            RawPointer block = new RawPointer(0);
+            CudaStatus.runtime(cudart.cudaMalloc(block, needed), "cudaMalloc(" + purpose + ", " + needed + " bytes)");
+            address = block.address();
+            bytes = needed;
+        }
+        return address;
+    }
+
+    @Override public void close() {
+        if (address != 0) CudaStatus.runtime(cudart.cudaFree(new RawPointer(address)), "cudaFree(" + purpose + ")");
+        address = 0;
+        bytes = 0;
+    }
+}
