@@ -82,23 +82,75 @@ public final class ThroughputBenchmark {
      * {@code timedSteps} timed steps of {@code mode} at {@code batch} images.
      */
     public static Result run(Backend backend, AlexNet.Config config, Mode mode, int batch, int warmupSteps, int timedSteps, long seed) {
-        if (batch < 1 || warmupSteps < 0 || timedSteps < 1) {
-            throw new IllegalArgumentException("need batch >= 1, warmup >= 0, steps >= 1; got " + batch + ", " + warmupSteps + ", " + timedSteps);
-        }
-        Batch data = syntheticBatch(config, batch, seed);
-        Architecture architecture = AlexNet.architecture(config);
-        double flopsPerImage = mode == Mode.TRAIN ? trainFlopsPerImage(architecture) : forwardFlopsPerImage(architecture);
-        try (Sequential network = new Sequential(backend, architecture, seed); Classifier classifier = new Classifier(network)) {
-            float loss = check(classifier, data, mode);
-            for (int i = 0; i < warmupSteps; i++) loss = step(classifier, data, mode);
+        if (warmupSteps < 0 || timedSteps < 1) throw new IllegalArgumentException("need warmup >= 0 and steps >= 1; got " + warmupSteps + ", " + timedSteps);
+        try (Session session = new Session(backend, config, mode, batch, seed)) {
+            float loss = session.check();
+            for (int i = 0; i < warmupSteps; i++) loss = session.step();
             backend.synchronize();
             long start = System.nanoTime();
-            for (int i = 0; i < timedSteps; i++) loss = step(classifier, data, mode);
+            for (int i = 0; i < timedSteps; i++) loss = session.step();
             backend.synchronize();
             double seconds = (System.nanoTime() - start) / 1e9;
             double imagesPerSecond = (double) batch * timedSteps / seconds;
             return new Result(backend.name(), backend.description(), config.variant().id(), mode, batch, timedSteps, seconds,
-                    imagesPerSecond, flopsPerImage / 1e9, imagesPerSecond * flopsPerImage / 1e9, loss);
+                    imagesPerSecond, session.flopsPerImage() / 1e9, imagesPerSecond * session.flopsPerImage() / 1e9, loss);
+        }
+    }
+
+    /** A network, its classifier and one synthetic batch, ready to run steps of one mode (also used by the JMH benchmarks). */
+    public static final class Session implements AutoCloseable {
+        private final Mode mode;
+        private final Batch data;
+        private final double flopsPerImage;
+        private final Sequential network;
+        private final Classifier classifier;
+
+        public Session(Backend backend, AlexNet.Config config, Mode mode, int batch, long seed) {
+            if (batch < 1) throw new IllegalArgumentException("batch must be >= 1, got " + batch);
+            this.mode = mode;
+            this.data = syntheticBatch(config, batch, seed);
+            Architecture architecture = AlexNet.architecture(config);
+            this.flopsPerImage = mode == Mode.TRAIN ? trainFlopsPerImage(architecture) : forwardFlopsPerImage(architecture);
+            this.network = new Sequential(backend, architecture, seed);
+            this.classifier = new Classifier(network);
+        }
+
+        /** FLOPs of one step per image (forward, or the whole training step). */
+        public double flopsPerImage() { return flopsPerImage; }
+
+        /** One step; returns the batch's loss. */
+        public float step() {
+            if (mode == Mode.FORWARD) return classifier.forward(data, false);
+            float loss = classifier.forward(data, true);
+            classifier.backward();
+            Sgd.paper().step(network, 0.01f);
+            return loss;
+        }
+
+        /**
+         * Throws unless the loss is finite and two evaluation forwards of the batch give identical
+         * probabilities (and, in training mode, a training step's loss is finite); returns the loss.
+         */
+        public float check() {
+            String backend = network.backend().name();
+            float first = classifier.forward(data, false);
+            float[] probabilities = Arrays.copyOf(classifier.probabilities(), data.size() * classifier.classes());
+            float second = classifier.forward(data, false);
+            float[] again = Arrays.copyOf(classifier.probabilities(), probabilities.length);
+            if (!Float.isFinite(first)) throw new IllegalStateException("benchmark check: the loss is " + first + " on " + backend);
+            if (first != second || !Arrays.equals(probabilities, again)) {
+                throw new IllegalStateException("benchmark check: two forwards of one batch differ on " + backend + " (loss " + first + " vs " + second + ")");
+            }
+            if (mode == Mode.TRAIN) {
+                float loss = step();
+                if (!Float.isFinite(loss)) throw new IllegalStateException("benchmark check: the training loss is " + loss + " on " + backend);
+            }
+            return first;
+        }
+
+        @Override public void close() {
+            classifier.close();
+            network.close();
         }
     }
 
@@ -109,31 +161,5 @@ public final class ThroughputBenchmark {
         float[] images = new float[Math.toIntExact(shape.size())];
         for (int i = 0; i < images.length; i++) images[i] = (float) (random.nextGaussian() * 50);
         return new Batch(shape, images, random.ints(batch, 0, config.classes()).toArray());
-    }
-
-    private static float step(Classifier classifier, Batch data, Mode mode) {
-        if (mode == Mode.FORWARD) return classifier.forward(data, false);
-        float loss = classifier.forward(data, true);
-        classifier.backward();
-        Sgd.paper().step(classifier.network(), 0.01f);
-        return loss;
-    }
-
-    /** The loss of the batch is finite and two evaluation forwards give identical probabilities; returns the loss. */
-    private static float check(Classifier classifier, Batch data, Mode mode) {
-        float first = classifier.forward(data, false);
-        float[] probabilities = Arrays.copyOf(classifier.probabilities(), data.size() * classifier.classes());
-        float second = classifier.forward(data, false);
-        float[] again = Arrays.copyOf(classifier.probabilities(), probabilities.length);
-        if (!Float.isFinite(first)) throw new IllegalStateException("benchmark check: the loss is " + first + " on " + classifier.network().backend().name());
-        if (first != second || !Arrays.equals(probabilities, again)) {
-            throw new IllegalStateException("benchmark check: two forwards of one batch differ on " + classifier.network().backend().name()
-                    + " (loss " + first + " vs " + second + ")");
-        }
-        if (mode == Mode.TRAIN) {
-            float loss = step(classifier, data, mode);
-            if (!Float.isFinite(loss)) throw new IllegalStateException("benchmark check: training loss is " + loss);
-        }
-        return first;
     }
 }
