@@ -169,6 +169,7 @@ public class LayerBenchmark {
             new ArrayList<>(got).forEach(Tensor::close);
         }
         timed = create(layer, engine, batch);
+        timed.forward(); // backward reads what forward saved (pooling's y, LRN's scale)
     }
 
     @Benchmark public void forward() {
