@@ -139,15 +139,19 @@ public final class CpuBackend implements Backend {
     @Override public void linearForward(Tensor y, Tensor x, Tensor w, Tensor bias) {
         checkLinear(y, x, w, "linearForward");
         int n = x.shape().dim(0), in = x.shape().dim(1), out = w.shape().dim(0);
+        if (bias != null) bias.shape().require(Shape.of(out), "linearForward bias");
         MemorySegment ys = segment(y, "linearForward y");
-        // y^T (out x N) = w (out x in) * x^T: the weight is read in place as A, only the small x^T is packed.
+        // y^T (out x N) = w (out x in) * x^T into a row-major scratch: the weight is read in place as A and only
+        // the small x^T is packed; then one transpose into y (storing y^T directly would scatter every tile).
+        MemorySegment transposed = scratch[0].get(Scratch.Role.ACCUMULATOR, (long) out * n);
         Gemm.multiply(pool, scratch, 0, out, n, in, Matrix.rowMajor(segment(w, "linearForward w"), 0, in),
-                Matrix.rowMajor(segment(x, "linearForward x"), 0, in).transposed(), Matrix.rowMajor(ys, 0, out).transposed(), false);
-        if (bias != null) {
-            bias.shape().require(Shape.of(out), "linearForward bias");
-            MemorySegment bs = segment(bias, "linearForward bias");
-            for (int row = 0; row < n; row++) Loops.add(ys, (long) row * out, bs, 0, out);
-        }
+                Matrix.rowMajor(segment(x, "linearForward x"), 0, in).transposed(), Matrix.rowMajor(transposed, 0, n), false);
+        MemorySegment bs = bias == null ? null : segment(bias, "linearForward bias");
+        pool.forEach(n, (worker, row) -> {
+            long to = (long) row * out;
+            for (int o = 0; o < out; o++) Loops.set(ys, to + o, Loops.get(transposed, (long) o * n + row));
+            if (bs != null) Loops.add(ys, to, bs, 0, out);
+        });
     }
 
     @Override public void linearBackwardData(Tensor dx, Tensor dy, Tensor w) {
