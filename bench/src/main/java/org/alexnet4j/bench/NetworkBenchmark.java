@@ -33,7 +33,7 @@ import org.openjdk.jmh.annotations.Warmup;
 public class NetworkBenchmark {
     @Param({"single-tower", "paper"}) public String variant;
     @Param({"forward", "train"}) public String mode;
-    @Param({"64"}) public int batch;
+    @Param({"1", "64"}) public int batch;
     @Param({"cpu"}) public String backend;
 
     private Backend engine;

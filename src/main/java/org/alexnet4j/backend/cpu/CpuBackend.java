@@ -17,7 +17,8 @@ import org.alexnet4j.tensor.Tensor;
 /**
  * The multi-threaded Vector API backend: off-heap float32 tensors ({@link HostStorage}), GEMM-based
  * convolution and linear layers ({@link Gemm}, {@link Convolution}), vectorized element-wise, pooling and
- * normalization loops, all run on a worker pool this backend owns. Ops run synchronously.
+ * normalization loops, all run on a worker pool this backend owns. Ops run synchronously; like every
+ * backend, one instance serves one calling thread at a time.
  */
 public final class CpuBackend implements Backend {
     public static final String NAME = "cpu";
