@@ -131,8 +131,14 @@ final class Convolution {
 
     /** columns[(c*R + r)*S + s][p*Q + q] = x[c][p*strideH + r - padH][q*strideW + s - padW], zero outside the image. */
     static void im2col(MemorySegment columns, MemorySegment x, long xOff, Geometry g) {
+        if (g.spec().strideW() == 1) im2colContiguous(columns, x, xOff, g);
+        else im2colStrided(columns, x, xOff, g);
+    }
+
+    /** Stride 1 along W: every output row is one contiguous run of an input row, copied with vectors. */
+    private static void im2colContiguous(MemorySegment columns, MemorySegment x, long xOff, Geometry g) {
         ConvSpec spec = g.spec();
-        int q = g.q(), strideW = spec.strideW();
+        int q = g.q();
         long row = 0;
         for (int c = 0; c < g.channelsPerGroup(); c++) {
             for (int r = 0; r < g.r(); r++) {
@@ -147,12 +153,35 @@ final class Convolution {
                         }
                         for (int j = 0; j < first; j++) Loops.set(columns, dst + j, 0f);
                         for (int j = end; j < q; j++) Loops.set(columns, dst + j, 0f);
-                        long src = xOff + ((long) c * g.h() + h) * g.w() + (long) first * strideW + s - spec.padW();
-                        if (strideW == 1) {
-                            Loops.copy(columns, dst + first, x, src, end - first);
-                        } else {
-                            for (int j = first; j < end; j++, src += strideW) Loops.set(columns, dst + j, Loops.get(x, src));
+                        Loops.copy(columns, dst + first, x, xOff + ((long) c * g.h() + h) * g.w() + first + s - spec.padW(), end - first);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Stride > 1 along W (conv1): each input row is read once into a heap row, the S output rows it feeds
+     * are gathered from it there and written back as runs (element-wise segment access costs ~3x more).
+     */
+    private static void im2colStrided(MemorySegment columns, MemorySegment x, long xOff, Geometry g) {
+        ConvSpec spec = g.spec();
+        int q = g.q(), strideW = spec.strideW();
+        float[] in = new float[g.w()], out = new float[q];
+        for (int c = 0; c < g.channelsPerGroup(); c++) {
+            for (int r = 0; r < g.r(); r++) {
+                for (int p = 0; p < g.p(); p++) {
+                    int h = p * spec.strideH() + r - spec.padH();
+                    boolean inside = h >= 0 && h < g.h();
+                    if (inside) MemorySegment.copy(x, Loops.FLOAT, (xOff + ((long) c * g.h() + h) * g.w()) * 4, in, 0, g.w());
+                    for (int s = 0; s < g.s(); s++) {
+                        long dst = ((((long) c * g.r() + r) * g.s() + s) * g.p() + p) * q;
+                        int first = firstColumn(s, g), end = Math.max(first, endColumn(s, g));
+                        java.util.Arrays.fill(out, 0f);
+                        if (inside) {
+                            for (int j = first, w = first * strideW + s - spec.padW(); j < end; j++, w += strideW) out[j] = in[w];
                         }
+                        MemorySegment.copy(out, 0, columns, Loops.FLOAT, dst * 4, q);
                     }
                 }
             }

@@ -30,7 +30,7 @@ final class GemmKernels {
     /**
      * Packs B rows [0, kc) and columns [0, nc) (b's origin already moved to the block) into NR-wide
      * panels: panel p holds kc rows of NR floats at packed[p*kc*NR], columns past nc zero. Rows of B
-     * that are contiguous copy as vectors; a transposed B (columns contiguous) is gathered element-wise.
+     * that are contiguous copy as vectors; a transposed B (columns contiguous) is transposed through the heap.
      */
     static void packB(Matrix b, int kc, int nc, MemorySegment packed) {
         if (b.colStride() != 1) {
@@ -58,16 +58,18 @@ final class GemmKernels {
         }
     }
 
+    /** Packs a B whose columns are contiguous (rowStride 1): each column is read as one run, transposed on the heap. */
     private static void packTransposedB(Matrix b, int kc, int nc, MemorySegment packed) {
-        MemorySegment src = b.segment();
+        if (b.rowStride() != 1) throw new IllegalArgumentException("gemm: B needs contiguous rows or contiguous columns");
+        float[] column = new float[kc], panel = new float[kc * NR];
         for (int jr = 0; jr < nc; jr += NR) {
             int width = Math.min(NR, nc - jr);
-            long panel = (long) jr * kc;
-            if (width < NR) Loops.fill(packed, panel, (long) kc * NR, 0f);
+            if (width < NR) java.util.Arrays.fill(panel, 0f);
             for (int j = 0; j < width; j++) {
-                long from = b.at(0, jr + j), dst = panel + j;
-                for (int k = 0; k < kc; k++, from += b.rowStride(), dst += NR) packed.set(FLOAT, dst * 4, src.get(FLOAT, from * 4));
+                MemorySegment.copy(b.segment(), FLOAT, b.at(0, jr + j) * 4, column, 0, kc);
+                for (int k = 0; k < kc; k++) panel[k * NR + j] = column[k];
             }
+            MemorySegment.copy(panel, 0, packed, FLOAT, (long) jr * kc * 4, kc * NR);
         }
     }
 
