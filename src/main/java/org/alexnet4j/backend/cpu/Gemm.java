@@ -7,8 +7,8 @@ import java.lang.foreign.MemorySegment;
  * ops: C (=|+=) A B with every operand given by its strides ({@link Matrix}), so transposes cost no copy.
  *
  * <p>B is packed KC x NC at a time into NR-wide panels (the block stays in L3, one panel in L1 across
- * the row loop; a transposed B is gathered in packing); A is read in place in MC x KC blocks that stay in
- * L2; the {@link GemmKernels#kernel MR x NR micro-kernel} accumulates in registers. With a pool, C is split
+ * the row loop; a transposed B is transposed in packing); A, in MC x KC blocks that stay in L2, is packed
+ * into MR-row panels for wide products and read in place through its strides for narrow ones; the {@link GemmKernels#kernel MR x NR micro-kernel} accumulates in registers. With a pool, C is split
  * among the workers along its longer side (in MR rows or NR columns); without one the call runs on the
  * given worker. Without the Vector API it runs plain loops.
  */
@@ -21,6 +21,13 @@ final class Gemm {
     static final int MC = Integer.getInteger("alexnet4j.cpu.gemm.mc", 256);
     /** Columns of B per packed block: KC*NC*4 bytes = 4 MiB per worker, in the 32 MiB L3. */
     static final int NC = Integer.getInteger("alexnet4j.cpu.gemm.nc", 4096);
+
+    /**
+     * A is packed (contiguous MR-row panels) when a piece has at least this many columns: then the packing
+     * is spread over many column panels, and it avoids the cache-set conflicts of reading MR rows in place
+     * when A's row stride is a large power of two. Narrower products read A in place.
+     */
+    static final int PACK_A_COLUMNS = 512;
 
     private static final boolean VECTOR = CpuConfig.VECTOR;
 
@@ -56,6 +63,9 @@ final class Gemm {
         int ncMax = ceilDiv(Math.min(NC, j1 - j0), nr) * nr;
         MemorySegment packed = scratch.get(Scratch.Role.PACKED_B, (long) Math.min(KC, k) * ncMax);
         MemorySegment tile = scratch.get(Scratch.Role.TILE, GemmKernels.TILE_FLOATS);
+        boolean packA = j1 - j0 >= PACK_A_COLUMNS;
+        MemorySegment packedA = packA ? scratch.get(Scratch.Role.PACKED_A, (long) ceilDiv(Math.min(MC, i1 - i0), mr) * mr * Math.min(KC, k)) : null;
+        Matrix panels = packA ? new Matrix(packedA, 0, 1, mr) : a;
         for (int jc = j0; jc < j1; jc += NC) {
             int nc = Math.min(NC, j1 - jc);
             for (int pc = 0; pc < k; pc += KC) {
@@ -64,10 +74,12 @@ final class Gemm {
                 GemmKernels.packB(new Matrix(b.segment(), b.at(pc, jc), b.rowStride(), b.colStride()), kc, nc, packed);
                 for (int ic = i0; ic < i1; ic += MC) {
                     int icEnd = Math.min(i1, ic + MC);
+                    if (packA) GemmKernels.packA(new Matrix(a.segment(), a.at(ic, pc), a.rowStride(), a.colStride()), icEnd - ic, kc, packedA);
                     for (int jr = 0; jr < nc; jr += nr) {
                         int width = Math.min(nr, nc - jr);
                         for (int ir = ic; ir < icEnd; ir += mr) {
-                            GemmKernels.kernel(a, a.at(ir, pc), Math.min(mr, icEnd - ir), packed, (long) jr * kc, kc,
+                            long origin = packA ? (long) (ir - ic) * kc : a.at(ir, pc);
+                            GemmKernels.kernel(panels, origin, Math.min(mr, icEnd - ir), packed, (long) jr * kc, kc,
                                     c, c.at(ir, jc + jr), width, add, tile);
                         }
                     }

@@ -58,6 +58,32 @@ final class GemmKernels {
         }
     }
 
+    /**
+     * Packs rows [0, mc) and columns [0, kc) of A (a's origin at the block) into MR-row panels: panel p holds
+     * kc columns of MR floats at packed[p*kc*MR] (rows past mc in the last panel are left as they are; the
+     * kernel never stores them). Read as Matrix(packed, p*kc*MR, 1, MR) by the kernel.
+     */
+    static void packA(Matrix a, int mc, int kc, MemorySegment packed) {
+        float[] rows = new float[MR * kc], panel = new float[MR * kc];
+        for (int ir = 0; ir < mc; ir += MR) {
+            int height = Math.min(MR, mc - ir);
+            long dst = (long) ir * kc;
+            if (a.colStride() == 1) {
+                for (int i = 0; i < height; i++) MemorySegment.copy(a.segment(), FLOAT, a.at(ir + i, 0) * 4, rows, i * kc, kc);
+                for (int k = 0; k < kc; k++) {
+                    for (int i = 0; i < height; i++) panel[k * MR + i] = rows[i * kc + k];
+                }
+                MemorySegment.copy(panel, 0, packed, FLOAT, dst * 4, MR * kc);
+            } else if (a.rowStride() == 1) {
+                for (int k = 0; k < kc; k++) Loops.copy(packed, dst + (long) k * MR, a.segment(), a.at(ir, k), height);
+            } else {
+                for (int k = 0; k < kc; k++) {
+                    for (int i = 0; i < height; i++) Loops.set(packed, dst + (long) k * MR + i, Loops.get(a.segment(), a.at(ir + i, k)));
+                }
+            }
+        }
+    }
+
     /** Packs a B whose columns are contiguous (rowStride 1): each column is read as one run, transposed on the heap. */
     private static void packTransposedB(Matrix b, int kc, int nc, MemorySegment packed) {
         if (b.rowStride() != 1) throw new IllegalArgumentException("gemm: B needs contiguous rows or contiguous columns");
