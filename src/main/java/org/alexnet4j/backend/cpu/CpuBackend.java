@@ -137,29 +137,39 @@ public final class CpuBackend implements Backend {
         y.shape().require(Shape.of(x.shape().dim(0), w.shape().dim(0)), op + " y/dy (N, out)");
     }
 
+    // The weight (out x in) is the only large operand of the linear ops. Forward and backward-data compute the
+    // transposed product (weight as A, read in place; the small batch operand packed as B) into a row-major
+    // scratch, then transpose that once into the output: storing the transposed result tile by tile, or
+    // packing the weight as B, would each cost a pass over memory per call.
+
     @Override public void linearForward(Tensor y, Tensor x, Tensor w, Tensor bias) {
         checkLinear(y, x, w, "linearForward");
         int n = x.shape().dim(0), in = x.shape().dim(1), out = w.shape().dim(0);
         if (bias != null) bias.shape().require(Shape.of(out), "linearForward bias");
-        MemorySegment ys = segment(y, "linearForward y");
-        // y^T (out x N) = w (out x in) * x^T into a row-major scratch: the weight is read in place as A and only
-        // the small x^T is packed; then one transpose into y (storing y^T directly would scatter every tile).
         MemorySegment transposed = scratch[0].get(Scratch.Role.ACCUMULATOR, (long) out * n);
+        // y^T (out x N) = w (out x in) * x^T
         Gemm.multiply(pool, scratch, 0, out, n, in, Matrix.rowMajor(segment(w, "linearForward w"), 0, in),
                 Matrix.rowMajor(segment(x, "linearForward x"), 0, in).transposed(), Matrix.rowMajor(transposed, 0, n), false);
-        MemorySegment bs = bias == null ? null : segment(bias, "linearForward bias");
-        pool.forEach(n, (worker, row) -> {
-            long to = (long) row * out;
-            for (int o = 0; o < out; o++) Loops.set(ys, to + o, Loops.get(transposed, (long) o * n + row));
-            if (bs != null) Loops.add(ys, to, bs, 0, out);
-        });
+        transposeInto(segment(y, "linearForward y"), transposed, n, out, bias == null ? null : segment(bias, "linearForward bias"));
     }
 
     @Override public void linearBackwardData(Tensor dx, Tensor dy, Tensor w) {
         checkLinear(dy, dx, w, "linearBackwardData");
         int n = dx.shape().dim(0), in = dx.shape().dim(1), out = w.shape().dim(0);
-        Gemm.multiply(pool, scratch, 0, n, in, out, Matrix.rowMajor(segment(dy, "linearBackwardData dy"), 0, out),
-                Matrix.rowMajor(segment(w, "linearBackwardData w"), 0, in), Matrix.rowMajor(segment(dx, "linearBackwardData dx"), 0, in), false);
+        MemorySegment transposed = scratch[0].get(Scratch.Role.ACCUMULATOR, (long) in * n);
+        // dx^T (in x N) = w^T (in x out) * dy^T
+        Gemm.multiply(pool, scratch, 0, in, n, out, Matrix.rowMajor(segment(w, "linearBackwardData w"), 0, in).transposed(),
+                Matrix.rowMajor(segment(dy, "linearBackwardData dy"), 0, out).transposed(), Matrix.rowMajor(transposed, 0, n), false);
+        transposeInto(segment(dx, "linearBackwardData dx"), transposed, n, in, null);
+    }
+
+    /** dst (rows x columns) = src^T, src being (columns x rows) row-major; then each row += bias when given. */
+    private void transposeInto(MemorySegment dst, MemorySegment src, int rows, int columns, MemorySegment bias) {
+        pool.forEach(rows, (worker, row) -> {
+            long to = (long) row * columns;
+            for (int j = 0; j < columns; j++) Loops.set(dst, to + j, Loops.get(src, (long) j * rows + row));
+            if (bias != null) Loops.add(dst, to, bias, 0, columns);
+        });
     }
 
     @Override public void linearBackwardWeight(Tensor dw, Tensor dy, Tensor x) {
