@@ -147,12 +147,22 @@ final class GemmKernels {
         storeTile(tile, mr, nr, c, cOff, accumulate);
     }
 
-    /** C[0..mr, 0..nr) (=|+=) tile rows: vector rows when C's rows are contiguous, else element by element. */
+    /** C[0..mr, 0..nr) (=|+=) tile rows: two vectors per row for full-width tiles, masked or element-wise otherwise. */
     private static void storeTile(MemorySegment tile, int mr, int nr, Matrix c, long cOff, boolean accumulate) {
         MemorySegment cs = c.segment();
         for (int i = 0; i < mr; i++) {
             long row = cOff + i * c.rowStride();
-            if (c.colStride() == 1) {
+            if (c.colStride() == 1 && nr == NR) {
+                long from = i * ROW_BYTES, to = row * 4;
+                FloatVector v0 = FloatVector.fromMemorySegment(SPECIES, tile, from, ORDER);
+                FloatVector v1 = FloatVector.fromMemorySegment(SPECIES, tile, from + VECTOR_BYTES, ORDER);
+                if (accumulate) {
+                    v0 = v0.add(FloatVector.fromMemorySegment(SPECIES, cs, to, ORDER));
+                    v1 = v1.add(FloatVector.fromMemorySegment(SPECIES, cs, to + VECTOR_BYTES, ORDER));
+                }
+                v0.intoMemorySegment(cs, to, ORDER);
+                v1.intoMemorySegment(cs, to + VECTOR_BYTES, ORDER);
+            } else if (c.colStride() == 1) {
                 if (accumulate) Loops.add(cs, row, tile, (long) i * NR, nr);
                 else Loops.copy(cs, row, tile, (long) i * NR, nr);
             } else {
