@@ -156,11 +156,17 @@ public final class CpuBackend implements Backend {
     @Override public void linearBackwardData(Tensor dx, Tensor dy, Tensor w) {
         checkLinear(dy, dx, w, "linearBackwardData");
         int n = dx.shape().dim(0), in = dx.shape().dim(1), out = w.shape().dim(0);
+        MemorySegment dxs = segment(dx, "linearBackwardData dx"), dys = segment(dy, "linearBackwardData dy"), ws = segment(w, "linearBackwardData w");
+        if ((long) n * 8 >= out) {
+            // A large batch: dx = dy w directly, packing w as B costs less than transposing the result.
+            Gemm.multiply(pool, scratch, 0, n, in, out, Matrix.rowMajor(dys, 0, out), Matrix.rowMajor(ws, 0, in), Matrix.rowMajor(dxs, 0, in), false);
+            return;
+        }
         MemorySegment transposed = scratch[0].get(Scratch.Role.ACCUMULATOR, (long) in * n);
         // dx^T (in x N) = w^T (in x out) * dy^T
-        Gemm.multiply(pool, scratch, 0, in, n, out, Matrix.rowMajor(segment(w, "linearBackwardData w"), 0, in).transposed(),
-                Matrix.rowMajor(segment(dy, "linearBackwardData dy"), 0, out).transposed(), Matrix.rowMajor(transposed, 0, n), false);
-        transposeInto(segment(dx, "linearBackwardData dx"), transposed, n, in, null);
+        Gemm.multiply(pool, scratch, 0, in, n, out, Matrix.rowMajor(ws, 0, in).transposed(), Matrix.rowMajor(dys, 0, out).transposed(),
+                Matrix.rowMajor(transposed, 0, n), false);
+        transposeInto(dxs, transposed, n, in, null);
     }
 
     /** dst (rows x columns) = src^T, src being (columns x rows) row-major; then each row += bias when given. */
