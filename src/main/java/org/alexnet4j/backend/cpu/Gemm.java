@@ -29,6 +29,9 @@ final class Gemm {
      */
     static final int PACK_A_COLUMNS = 512;
 
+    /** At most this many B panels (4 x 32 KiB at 512 bits, in L2) make a product narrow: rows outside, panels inside. */
+    static final int NARROW_PANELS = 4;
+
     private static final boolean VECTOR = CpuConfig.VECTOR;
 
     /** One serial piece of a product: rows [i0, i1) and columns [j0, j1) of C. */
@@ -75,12 +78,17 @@ final class Gemm {
                 for (int ic = i0; ic < i1; ic += MC) {
                     int icEnd = Math.min(i1, ic + MC);
                     if (packA) GemmKernels.packA(new Matrix(a.segment(), a.at(ic, pc), a.rowStride(), a.colStride()), icEnd - ic, kc, packedA);
-                    for (int jr = 0; jr < nc; jr += nr) {
-                        int width = Math.min(nr, nc - jr);
-                        for (int ir = ic; ir < icEnd; ir += mr) {
+                    // Usually each B panel stays in L1 while the A rows stream past it; with only a few B panels
+                    // (a narrow C, e.g. a batch of 64) they all stay in L2 instead and A is walked once.
+                    int columnPanels = ceilDiv(nc, nr), rowTiles = ceilDiv(icEnd - ic, mr);
+                    boolean rowsOuter = columnPanels <= NARROW_PANELS;
+                    int outer = rowsOuter ? rowTiles : columnPanels, inner = rowsOuter ? columnPanels : rowTiles;
+                    for (int o = 0; o < outer; o++) {
+                        for (int t = 0; t < inner; t++) {
+                            int ir = ic + (rowsOuter ? o : t) * mr, jr = (rowsOuter ? t : o) * nr;
                             long origin = packA ? (long) (ir - ic) * kc : a.at(ir, pc);
                             GemmKernels.kernel(panels, origin, Math.min(mr, icEnd - ir), packed, (long) jr * kc, kc,
-                                    c, c.at(ir, jc + jr), width, add, tile);
+                                    c, c.at(ir, jc + jr), Math.min(nr, nc - jr), add, tile);
                         }
                     }
                 }
