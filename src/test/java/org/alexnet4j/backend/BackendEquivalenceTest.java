@@ -74,8 +74,9 @@ class BackendEquivalenceTest {
     }
 
     static Stream<Arguments> linearCases() {
-        // (N, in, out): vector tails, depths past one GEMM block (300 > 256, 1100 > 1024), 8300 columns past one packed block
-        int[][] sizes = {{1, 37, 33}, {3, 130, 70}, {3, 70, 300}, {2, 1100, 9}, {17, 33, 129}, {1, 8300, 3}};
+        // (N, in, out): vector tails, depths past one GEMM block (300 > 256; 2100 > 2048, the depth of narrow
+        // products), 8300 columns past one packed block
+        int[][] sizes = {{1, 37, 33}, {3, 130, 70}, {3, 70, 300}, {2, 2100, 9}, {17, 33, 129}, {1, 8300, 3}};
         return backends().flatMap(b -> Stream.of(sizes).map(s -> Arguments.of(b, s[0], s[1], s[2])));
     }
 

@@ -29,8 +29,12 @@ final class Gemm {
      */
     static final int PACK_A_COLUMNS = 512;
 
-    /** At most this many B panels (4 x 32 KiB at 512 bits, in L2) make a product narrow: rows outside, panels inside. */
-    static final int NARROW_PANELS = 4;
+    /**
+     * A product with at most this many B panels in a piece is narrow (an FC layer at a small batch): its few
+     * panels stay in L2 while each A row tile is used for all of them, and the depth grows to NARROW_KC so
+     * that A, used only that often, streams from memory in long runs (4 panels x 2048 x 128 bytes = 1 MiB).
+     */
+    static final int NARROW_PANELS = 4, NARROW_KC = 2048;
 
     private static final boolean VECTOR = CpuConfig.VECTOR;
 
@@ -64,28 +68,29 @@ final class Gemm {
     private static void blocked(Scratch scratch, int i0, int i1, int j0, int j1, int k, Matrix a, Matrix b, Matrix c, boolean accumulate) {
         final int mr = GemmKernels.MR, nr = GemmKernels.NR;
         int ncMax = ceilDiv(Math.min(NC, j1 - j0), nr) * nr;
-        MemorySegment packed = scratch.get(Scratch.Role.PACKED_B, (long) Math.min(KC, k) * ncMax);
+        boolean narrow = ncMax / nr <= NARROW_PANELS;
+        int depth = narrow ? NARROW_KC : KC;
+        MemorySegment packed = scratch.get(Scratch.Role.PACKED_B, (long) Math.min(depth, k) * ncMax);
         MemorySegment tile = scratch.get(Scratch.Role.TILE, GemmKernels.TILE_FLOATS);
         boolean packA = j1 - j0 >= PACK_A_COLUMNS;
-        MemorySegment packedA = packA ? scratch.get(Scratch.Role.PACKED_A, (long) ceilDiv(Math.min(MC, i1 - i0), mr) * mr * Math.min(KC, k)) : null;
+        MemorySegment packedA = packA ? scratch.get(Scratch.Role.PACKED_A, (long) ceilDiv(Math.min(MC, i1 - i0), mr) * mr * Math.min(depth, k)) : null;
         Matrix panels = packA ? new Matrix(packedA, 0, 1, mr) : a;
         for (int jc = j0; jc < j1; jc += NC) {
             int nc = Math.min(NC, j1 - jc);
-            for (int pc = 0; pc < k; pc += KC) {
-                int kc = Math.min(KC, k - pc);
+            for (int pc = 0; pc < k; pc += depth) {
+                int kc = Math.min(depth, k - pc);
                 boolean add = accumulate || pc > 0;
                 GemmKernels.packB(new Matrix(b.segment(), b.at(pc, jc), b.rowStride(), b.colStride()), kc, nc, packed);
                 for (int ic = i0; ic < i1; ic += MC) {
                     int icEnd = Math.min(i1, ic + MC);
                     if (packA) GemmKernels.packA(new Matrix(a.segment(), a.at(ic, pc), a.rowStride(), a.colStride()), icEnd - ic, kc, packedA);
-                    // Usually each B panel stays in L1 while the A rows stream past it; with only a few B panels
-                    // (a narrow C, e.g. a batch of 64) they all stay in L2 instead and A is walked once.
+                    // Usually each B panel stays in L1 while the A rows stream past it; a narrow product keeps its
+                    // few B panels in L2 instead and walks A once.
                     int columnPanels = ceilDiv(nc, nr), rowTiles = ceilDiv(icEnd - ic, mr);
-                    boolean rowsOuter = columnPanels <= NARROW_PANELS;
-                    int outer = rowsOuter ? rowTiles : columnPanels, inner = rowsOuter ? columnPanels : rowTiles;
+                    int outer = narrow ? rowTiles : columnPanels, inner = narrow ? columnPanels : rowTiles;
                     for (int o = 0; o < outer; o++) {
                         for (int t = 0; t < inner; t++) {
-                            int ir = ic + (rowsOuter ? o : t) * mr, jr = (rowsOuter ? t : o) * nr;
+                            int ir = ic + (narrow ? o : t) * mr, jr = (narrow ? t : o) * nr;
                             long origin = packA ? (long) (ir - ic) * kc : a.at(ir, pc);
                             GemmKernels.kernel(panels, origin, Math.min(mr, icEnd - ir), packed, (long) jr * kc, kc,
                                     c, c.at(ir, jc + jr), Math.min(nr, nc - jr), add, tile);
