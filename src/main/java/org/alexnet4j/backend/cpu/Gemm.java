@@ -31,8 +31,8 @@ final class Gemm {
 
     /**
      * A product with at most this many B panels in a piece is narrow (an FC layer at a small batch): its few
-     * panels stay in L2 while each A row tile is used for all of them, and the depth grows to NARROW_KC so
-     * that A, used only that often, streams from memory in long runs (4 panels x 2048 x 128 bytes = 1 MiB).
+     * panels stay in L2 while each A row tile is used for all of them, and for a row-major A the depth grows
+     * to NARROW_KC so that A, used only that often, streams from memory in long runs (4 x 2048 x 128 bytes = 1 MiB).
      */
     static final int NARROW_PANELS = 4, NARROW_KC = 2048;
 
@@ -69,7 +69,7 @@ final class Gemm {
         final int mr = GemmKernels.MR, nr = GemmKernels.NR;
         int ncMax = ceilDiv(Math.min(NC, j1 - j0), nr) * nr;
         boolean narrow = ncMax / nr <= NARROW_PANELS;
-        int depth = narrow ? NARROW_KC : KC;
+        int depth = narrow && a.colStride() == 1 ? NARROW_KC : KC; // a transposed A gains nothing from long runs
         MemorySegment packed = scratch.get(Scratch.Role.PACKED_B, (long) Math.min(depth, k) * ncMax);
         MemorySegment tile = scratch.get(Scratch.Role.TILE, GemmKernels.TILE_FLOATS);
         boolean packA = j1 - j0 >= PACK_A_COLUMNS;
