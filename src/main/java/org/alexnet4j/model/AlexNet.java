@@ -42,6 +42,31 @@ public final class AlexNet {
     /** Standard deviation of the paper's weight initialisation N(0, 0.01^2). */
     public static final double WEIGHT_STD = 0.01;
 
+    /**
+     * How weights start. PAPER: N(0, 0.01^2) everywhere, as published; at full width it trains, but slowly
+     * at first, and narrow models (width multiplier << 1) shrink the signal at every layer and can sit at
+     * chance for many epochs. HE: N(0, 2/fan_in) (Kaiming normal), which keeps activations at unit scale at
+     * any width; the synthetic demo uses it.
+     */
+    public enum WeightInit {
+        PAPER("paper", Init.normal(WEIGHT_STD)), HE("he", Init.he());
+
+        private final String id;
+        private final Init init;
+
+        WeightInit(String id, Init init) { this.id = id; this.init = init; }
+
+        public String id() { return id; }
+
+        public static WeightInit parse(String id) {
+            for (WeightInit w : values()) if (w.id.equals(id)) return w;
+            throw new IllegalArgumentException("unknown weight init '" + id + "'; known: "
+                    + Arrays.stream(values()).map(WeightInit::id).collect(Collectors.joining(", ")));
+        }
+
+        @Override public String toString() { return id; }
+    }
+
     /** Pooled spatial size in front of the classifier (6x6 at 227; AdaptiveAvgPool2d makes it so at any input). */
     public static final int POOLED_SIZE = 6;
 
@@ -100,9 +125,10 @@ public final class AlexNet {
      * What to build. widthMultiplier scales every conv's channels and the FC width (1.0 = the paper;
      * small values make test and demo models; channels round to a multiple of the groups). dropout: the
      * probability in drop6 and drop7 (0 allowed). positiveBias: the initial bias of conv2, conv4, conv5,
-     * fc6 and fc7 (the paper's 1, or Caffe's 0.1); every other bias starts at 0 and every weight ~ N(0, 0.01^2).
+     * fc6 and fc7 (the paper's 1, or Caffe's 0.1); every other bias starts at 0. weightInit: see {@link WeightInit}.
      */
-    public record Config(Variant variant, int classes, int inputSize, double widthMultiplier, float dropout, float positiveBias) {
+    public record Config(Variant variant, int classes, int inputSize, double widthMultiplier, float dropout, float positiveBias,
+                         WeightInit weightInit) {
         public Config {
             if (variant == null) throw new IllegalArgumentException("variant must not be null");
             if (classes < 1) throw new IllegalArgumentException("classes must be >= 1, got " + classes);
@@ -110,20 +136,23 @@ public final class AlexNet {
             if (!(widthMultiplier > 0 && widthMultiplier <= 16)) throw new IllegalArgumentException("width multiplier must be in (0, 16], got " + widthMultiplier);
             if (!(dropout >= 0 && dropout < 1)) throw new IllegalArgumentException("dropout must be in [0, 1), got " + dropout);
             if (!Float.isFinite(positiveBias)) throw new IllegalArgumentException("positive bias must be finite, got " + positiveBias);
+            if (weightInit == null) throw new IllegalArgumentException("weight init must not be null");
         }
 
-        /** The variant as published: 1000 classes, its own input size, full width, dropout 0.5, bias 1. */
-        public static Config of(Variant variant) { return new Config(variant, 1000, variant.inputSize(), 1.0, 0.5f, 1f); }
+        /** The variant as published: 1000 classes, its own input size, full width, dropout 0.5, bias 1, N(0, 0.01^2) weights. */
+        public static Config of(Variant variant) { return new Config(variant, 1000, variant.inputSize(), 1.0, 0.5f, 1f, WeightInit.PAPER); }
 
-        public Config withClasses(int classes) { return new Config(variant, classes, inputSize, widthMultiplier, dropout, positiveBias); }
+        public Config withClasses(int classes) { return new Config(variant, classes, inputSize, widthMultiplier, dropout, positiveBias, weightInit); }
 
-        public Config withInputSize(int inputSize) { return new Config(variant, classes, inputSize, widthMultiplier, dropout, positiveBias); }
+        public Config withInputSize(int inputSize) { return new Config(variant, classes, inputSize, widthMultiplier, dropout, positiveBias, weightInit); }
 
-        public Config withWidthMultiplier(double widthMultiplier) { return new Config(variant, classes, inputSize, widthMultiplier, dropout, positiveBias); }
+        public Config withWidthMultiplier(double widthMultiplier) { return new Config(variant, classes, inputSize, widthMultiplier, dropout, positiveBias, weightInit); }
 
-        public Config withDropout(float dropout) { return new Config(variant, classes, inputSize, widthMultiplier, dropout, positiveBias); }
+        public Config withDropout(float dropout) { return new Config(variant, classes, inputSize, widthMultiplier, dropout, positiveBias, weightInit); }
 
-        public Config withPositiveBias(float positiveBias) { return new Config(variant, classes, inputSize, widthMultiplier, dropout, positiveBias); }
+        public Config withPositiveBias(float positiveBias) { return new Config(variant, classes, inputSize, widthMultiplier, dropout, positiveBias, weightInit); }
+
+        public Config withWeightInit(WeightInit weightInit) { return new Config(variant, classes, inputSize, widthMultiplier, dropout, positiveBias, weightInit); }
 
         /** Output channels of conv1..conv5 after the width multiplier, each a positive multiple of the variant's largest group count. */
         public int[] channels() {
@@ -145,7 +174,7 @@ public final class AlexNet {
         Variant v = config.variant();
         int[] c = config.channels();
         int[] g = v.groups;
-        Init weight = Init.normal(WEIGHT_STD), zero = Init.constant(0), positive = Init.constant(config.positiveBias());
+        Init weight = config.weightInit().init, zero = Init.constant(0), positive = Init.constant(config.positiveBias());
         List<Layer> layers = new ArrayList<>();
         layers.add(new Conv2d("conv1", 3, c[0], 11, 4, v.conv1Padding, g[0], true, weight, zero));
         addBlockEnd(layers, v, 1, c[0]);

@@ -76,7 +76,7 @@ public final class Sequential implements AutoCloseable {
         List<ParameterTable.Entry> entries = table.entries();
         for (int i = 0; i < entries.size(); i++) {
             ParameterTable.Entry e = entries.get(i);
-            backend.copyFromHost(views.get(e.name()), e.spec().init().sample(Math.toIntExact(e.size()), CounterRng.bits(seed, i)), 0);
+            backend.copyFromHost(views.get(e.name()), e.spec().init().sample(e.spec().shape(), CounterRng.bits(seed, i)), 0);
         }
     }
 

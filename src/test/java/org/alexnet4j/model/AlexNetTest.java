@@ -8,6 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import org.alexnet4j.model.AlexNet.Config;
 import org.alexnet4j.model.AlexNet.Variant;
+import org.alexnet4j.model.AlexNet.WeightInit;
+import org.alexnet4j.backend.Backends;
+import org.alexnet4j.nn.Sequential;
 import org.alexnet4j.nn.Architecture;
 import org.alexnet4j.nn.Layer;
 import org.alexnet4j.tensor.Shape;
@@ -108,5 +111,31 @@ class AlexNetTest {
         List<Layer> layers = a.layers();
         for (int i = 0; i < layers.size(); i++) if (layers.get(i).name().equals(layer)) return a.outputShape(i, 1);
         throw new AssertionError("no layer " + layer);
+    }
+
+    @Test void weightInitSetsTheStandardDeviationPerLayer() {
+        Config config = Config.of(Variant.PAPER).withClasses(10).withInputSize(67).withWidthMultiplier(0.25);
+        // conv2 is grouped: fan-in = 24/2 input channels * 5 * 5 = 300; fc7: fan-in = the FC width 1024.
+        assertEquals(0.01, weightStd(config, "conv2.weight"), 0.0005);
+        assertEquals(0.01, weightStd(config, "fc7.weight"), 0.0005);
+        Config he = config.withWeightInit(WeightInit.HE);
+        assertEquals(Math.sqrt(2.0 / 300), weightStd(he, "conv2.weight"), 0.02 * Math.sqrt(2.0 / 300));
+        assertEquals(Math.sqrt(2.0 / 1024), weightStd(he, "fc7.weight"), 0.02 * Math.sqrt(2.0 / 1024));
+        assertEquals(1f, read(he, "conv2.bias")[0], "the positive bias does not depend on the weight init");
+        assertThrows(IllegalArgumentException.class, () -> WeightInit.parse("xavier"));
+    }
+
+    private static double weightStd(Config config, String name) {
+        float[] w = read(config, name);
+        double sum = 0, squares = 0;
+        for (float v : w) { sum += v; squares += (double) v * v; }
+        double mean = sum / w.length;
+        return Math.sqrt(squares / w.length - mean * mean);
+    }
+
+    private static float[] read(Config config, String name) {
+        try (var backend = Backends.create("reference"); Sequential net = AlexNet.create(backend, config, 7)) {
+            return net.read(name);
+        }
     }
 }

@@ -1,0 +1,11 @@
+package org.alexnet4j.data;
+
+/**
+ * A model as the evaluator sees it: class probabilities for every input of a batch. With the training
+ * classifier: {@code batch -> { classifier.forward(batch, false); return classifier.probabilities(); }}.
+ */
+@FunctionalInterface
+public interface BatchScorer {
+    /** Softmax probabilities, (batch.size(), classes) row-major; the array may be reused by the next call. */
+    float[] probabilities(Batch batch);
+}
