@@ -8,7 +8,8 @@ import java.lang.foreign.MemorySegment;
  *
  * <p>B is packed KC x NC at a time into NR-wide panels (the block stays in L3, one panel in L1 across
  * the row loop; a transposed B is transposed in packing); A, in MC x KC blocks that stay in L2, is packed
- * into MR-row panels for wide products and read in place through its strides for narrow ones; the {@link GemmKernels#kernel MR x NR micro-kernel} accumulates in registers. With a pool, C is split
+ * into MR-row panels for wide products and read in place through its strides for narrow ones; the
+ * {@link GemmKernels#kernel MR x NR micro-kernel} accumulates in registers. With a pool, C is split
  * among the workers along its longer side (in MR rows or NR columns); without one the call runs on the
  * given worker. Without the Vector API it runs plain loops.
  */

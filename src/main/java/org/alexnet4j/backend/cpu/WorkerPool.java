@@ -20,7 +20,6 @@ final class WorkerPool implements AutoCloseable {
     private final int size;
     private final ExecutorService executor;
     private final AtomicBoolean busy = new AtomicBoolean();
-    @SuppressWarnings("unchecked")
     private final Future<?>[] pending;
 
     WorkerPool(int size) {
