@@ -16,9 +16,13 @@ import java.lang.foreign.MemorySegment;
 final class Gemm {
     private Gemm() {}
 
-    /** Depth of one packed block: KC rows of an NR panel (KC*NR*4 bytes = 32 KiB at 512 bits) fill most of the 48 KiB L1. */
-    static final int KC = Integer.getInteger("alexnet4j.cpu.gemm.kc", 256);
-    /** Rows of A per L2 block: MC*KC*4 bytes = 256 KiB of the 1 MiB L2. */
+    /**
+     * Depth of one packed block: a B panel of KC x NR floats (28 KiB at 512 bits) plus the A panel (7 KiB)
+     * stay in the 48 KiB L1. Measured (bench/RESULTS.md): 224 beats 256 (32 KiB panels, 2x slower at 2048)
+     * and 128-192.
+     */
+    static final int KC = Integer.getInteger("alexnet4j.cpu.gemm.kc", 224);
+    /** Rows of A per L2 block: MC*KC*4 bytes = 224 KiB of the 1 MiB L2. */
     static final int MC = Integer.getInteger("alexnet4j.cpu.gemm.mc", 256);
     /** Columns of B per packed block: KC*NC*4 bytes = 4 MiB per worker, in the 32 MiB L3. */
     static final int NC = Integer.getInteger("alexnet4j.cpu.gemm.nc", 4096);
