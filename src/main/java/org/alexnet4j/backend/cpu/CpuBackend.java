@@ -1,0 +1,415 @@
+package org.alexnet4j.backend.cpu;
+
+import java.lang.foreign.MemorySegment;
+import org.alexnet4j.backend.Backend;
+import org.alexnet4j.backend.BackendOptions;
+import org.alexnet4j.backend.BatchNormSpec;
+import org.alexnet4j.backend.ConvSpec;
+import org.alexnet4j.backend.CounterRng;
+import org.alexnet4j.backend.LrnSpec;
+import org.alexnet4j.backend.PoolSpec;
+import org.alexnet4j.backend.SgdSpec;
+import org.alexnet4j.backend.host.HostStorage;
+import org.alexnet4j.tensor.Shape;
+import org.alexnet4j.tensor.ShapeException;
+import org.alexnet4j.tensor.Tensor;
+
+/**
+ * The multi-threaded Vector API backend: off-heap float32 tensors ({@link HostStorage}), GEMM-based
+ * convolution and linear layers ({@link Gemm}, {@link Convolution}), vectorized element-wise, pooling and
+ * normalization loops, all run on a worker pool this backend owns. Ops run synchronously; like every
+ * backend, one instance serves one calling thread at a time.
+ */
+public final class CpuBackend implements Backend {
+    public static final String NAME = "cpu";
+    /** Floats per task of element-wise ops: large enough to amortize a hand-off, small enough to balance. */
+    private static final int CHUNK = 1 << 16;
+
+    private final WorkerPool pool;
+    private final Scratch[] scratch;
+    private final Convolution convolution;
+
+    public CpuBackend(BackendOptions options) {
+        this.pool = new WorkerPool(options.resolvedThreads());
+        this.scratch = new Scratch[pool.size()];
+        for (int i = 0; i < scratch.length; i++) scratch[i] = new Scratch();
+        this.convolution = new Convolution(pool, scratch);
+    }
+
+    @Override public String name() { return NAME; }
+
+    @Override public String description() { return "cpu: " + pool.size() + " threads, " + CpuConfig.describe(); }
+
+    private static MemorySegment segment(Tensor t, String role) { return HostStorage.segment(t, NAME, role); }
+
+    /** Runs body over [0, n) in chunks of CHUNK floats, in parallel when there is more than one chunk. */
+    private void chunks(long n, ChunkBody body) {
+        int count = (int) ((n + CHUNK - 1) / CHUNK);
+        if (count <= 1) {
+            body.run(0, n);
+            return;
+        }
+        pool.forEach(count, (worker, t) -> {
+            long from = (long) t * CHUNK;
+            body.run(from, Math.min(n, from + CHUNK) - from);
+        });
+    }
+
+    private interface ChunkBody { void run(long offset, long length); }
+
+    private static void requireSameShape(Tensor actual, Tensor expected, String what) { actual.shape().require(expected.shape(), what); }
+
+    private static void requireSameSize(Tensor a, Tensor b, String what) {
+        if (a.size() != b.size()) throw new ShapeException(what + ": sizes differ, " + a.shape() + " vs " + b.shape());
+    }
+
+    // ---- memory ------------------------------------------------------------------------------
+
+    @Override public Tensor allocate(Shape shape) { return Tensor.owning(shape, new HostStorage(shape.size(), NAME)); }
+
+    @Override public void copyFromHost(Tensor dst, float[] src, int srcOffset) {
+        if (srcOffset < 0 || srcOffset + dst.size() > src.length) {
+            throw new IndexOutOfBoundsException("copyFromHost: " + dst.size() + " floats from offset " + srcOffset + " of an array of " + src.length);
+        }
+        MemorySegment.copy(src, srcOffset, segment(dst, "copyFromHost dst"), HostStorage.FLOAT, 0, (int) dst.size());
+    }
+
+    @Override public void copyToHost(float[] dst, int dstOffset, Tensor src) {
+        if (dstOffset < 0 || dstOffset + src.size() > dst.length) {
+            throw new IndexOutOfBoundsException("copyToHost: " + src.size() + " floats to offset " + dstOffset + " of an array of " + dst.length);
+        }
+        MemorySegment.copy(segment(src, "copyToHost src"), HostStorage.FLOAT, 0, dst, dstOffset, (int) src.size());
+    }
+
+    @Override public void fill(Tensor t, float value) {
+        MemorySegment s = segment(t, "fill t");
+        chunks(t.size(), (off, len) -> Loops.fill(s, off, len, value));
+    }
+
+    @Override public void copy(Tensor dst, Tensor src) {
+        requireSameSize(dst, src, "copy dst and src");
+        MemorySegment.copy(segment(src, "copy src"), 0, segment(dst, "copy dst"), 0, src.size() * Float.BYTES);
+    }
+
+    @Override public void synchronize() {}
+
+    // ---- convolution -------------------------------------------------------------------------
+
+    @Override public void conv2dForward(Tensor y, Tensor x, Tensor w, Tensor bias, ConvSpec spec) {
+        spec.check(y, x, w, bias);
+        convolution.forward(segment(y, "conv2dForward y"), segment(x, "conv2dForward x"), segment(w, "conv2dForward w"),
+                bias == null ? null : segment(bias, "conv2dForward bias"), Convolution.Geometry.of(x.shape(), w.shape(), spec));
+    }
+
+    @Override public void conv2dBackwardData(Tensor dx, Tensor dy, Tensor w, ConvSpec spec) {
+        dy.shape().require(spec.outputShape(dx.shape(), w.shape()), "conv2dBackwardData dy");
+        convolution.backwardData(segment(dx, "conv2dBackwardData dx"), segment(dy, "conv2dBackwardData dy"),
+                segment(w, "conv2dBackwardData w"), Convolution.Geometry.of(dx.shape(), w.shape(), spec));
+    }
+
+    @Override public void conv2dBackwardFilter(Tensor dw, Tensor dy, Tensor x, ConvSpec spec) {
+        dy.shape().require(spec.outputShape(x.shape(), dw.shape()), "conv2dBackwardFilter dy");
+        convolution.backwardFilter(segment(dw, "conv2dBackwardFilter dw"), segment(dy, "conv2dBackwardFilter dy"),
+                segment(x, "conv2dBackwardFilter x"), Convolution.Geometry.of(x.shape(), dw.shape(), spec));
+    }
+
+    @Override public void biasBackward(Tensor db, Tensor dy) {
+        if (dy.shape().rank() < 2) throw new ShapeException("biasBackward dy: expected rank >= 2 (N, K, ...), got " + dy.shape());
+        int n = dy.shape().dim(0), k = dy.shape().dim(1);
+        db.shape().require(Shape.of(k), "biasBackward db");
+        long inner = dy.size() / ((long) n * k);
+        MemorySegment dbs = segment(db, "biasBackward db"), dys = segment(dy, "biasBackward dy");
+        pool.forEach(k, (worker, channel) -> {
+            double sum = 0;
+            for (int image = 0; image < n; image++) sum += Loops.sum(dys, ((long) image * k + channel) * inner, inner);
+            Loops.set(dbs, channel, (float) (Loops.get(dbs, channel) + sum));
+        });
+    }
+
+    // ---- fully connected ---------------------------------------------------------------------
+
+    private static void checkLinear(Tensor y, Tensor x, Tensor w, String op) {
+        x.shape().requireRank(2, op + " x (N, in)");
+        w.shape().requireRank(2, op + " w (out, in)");
+        if (w.shape().dim(1) != x.shape().dim(1)) {
+            throw new ShapeException(op + " w: expected " + w.shape().dim(0) + " x " + x.shape().dim(1) + " for x " + x.shape() + ", got " + w.shape());
+        }
+        y.shape().require(Shape.of(x.shape().dim(0), w.shape().dim(0)), op + " y/dy (N, out)");
+    }
+
+    // The weight (out x in) is the only large operand of the linear ops. Forward and backward-data compute the
+    // transposed product (weight as A, read in place; the small batch operand packed as B) into a row-major
+    // scratch, then transpose that once into the output: storing the transposed result tile by tile, or
+    // packing the weight as B, would each cost a pass over memory per call.
+
+    @Override public void linearForward(Tensor y, Tensor x, Tensor w, Tensor bias) {
+        checkLinear(y, x, w, "linearForward");
+        int n = x.shape().dim(0), in = x.shape().dim(1), out = w.shape().dim(0);
+        if (bias != null) bias.shape().require(Shape.of(out), "linearForward bias");
+        MemorySegment transposed = scratch[0].get(Scratch.Role.ACCUMULATOR, (long) out * n);
+        // y^T (out x N) = w (out x in) * x^T
+        Gemm.multiply(pool, scratch, 0, out, n, in, Matrix.rowMajor(segment(w, "linearForward w"), 0, in),
+                Matrix.rowMajor(segment(x, "linearForward x"), 0, in).transposed(), Matrix.rowMajor(transposed, 0, n), false);
+        transposeInto(segment(y, "linearForward y"), transposed, n, out, bias == null ? null : segment(bias, "linearForward bias"));
+    }
+
+    @Override public void linearBackwardData(Tensor dx, Tensor dy, Tensor w) {
+        checkLinear(dy, dx, w, "linearBackwardData");
+        int n = dx.shape().dim(0), in = dx.shape().dim(1), out = w.shape().dim(0);
+        MemorySegment dxs = segment(dx, "linearBackwardData dx"), dys = segment(dy, "linearBackwardData dy"), ws = segment(w, "linearBackwardData w");
+        if ((long) n * 8 >= out) {
+            // A large batch: dx = dy w directly, packing w as B costs less than transposing the result.
+            Gemm.multiply(pool, scratch, 0, n, in, out, Matrix.rowMajor(dys, 0, out), Matrix.rowMajor(ws, 0, in), Matrix.rowMajor(dxs, 0, in), false);
+            return;
+        }
+        MemorySegment transposed = scratch[0].get(Scratch.Role.ACCUMULATOR, (long) in * n);
+        // dx^T (in x N) = w^T (in x out) * dy^T
+        Gemm.multiply(pool, scratch, 0, in, n, out, Matrix.rowMajor(ws, 0, in).transposed(), Matrix.rowMajor(dys, 0, out).transposed(),
+                Matrix.rowMajor(transposed, 0, n), false);
+        transposeInto(dxs, transposed, n, in, null);
+    }
+
+    /** dst (rows x columns) = src^T, src being (columns x rows) row-major; then each row += bias when given. */
+    private void transposeInto(MemorySegment dst, MemorySegment src, int rows, int columns, MemorySegment bias) {
+        pool.forEach(rows, (worker, row) -> {
+            long to = (long) row * columns;
+            for (int j = 0; j < columns; j++) Loops.set(dst, to + j, Loops.get(src, (long) j * rows + row));
+            if (bias != null) Loops.add(dst, to, bias, 0, columns);
+        });
+    }
+
+    @Override public void linearBackwardWeight(Tensor dw, Tensor dy, Tensor x) {
+        checkLinear(dy, x, dw, "linearBackwardWeight");
+        int n = x.shape().dim(0), in = x.shape().dim(1), out = dw.shape().dim(0);
+        Gemm.multiply(pool, scratch, 0, out, in, n, Matrix.rowMajor(segment(dy, "linearBackwardWeight dy"), 0, out).transposed(),
+                Matrix.rowMajor(segment(x, "linearBackwardWeight x"), 0, in), Matrix.rowMajor(segment(dw, "linearBackwardWeight dw"), 0, in), true);
+    }
+
+    // ---- pooling, normalization, activation --------------------------------------------------
+
+    @Override public void maxPoolForward(Tensor y, Tensor x, PoolSpec spec) {
+        spec.check(y, x);
+        Shape xs = x.shape();
+        int h = xs.dim(2), w = xs.dim(3), p = y.shape().dim(2), q = y.shape().dim(3);
+        MemorySegment ys = segment(y, "maxPoolForward y"), xseg = segment(x, "maxPoolForward x");
+        pool.forEach(xs.dim(0) * xs.dim(1), (worker, plane) -> Pooling.maxForwardPlane(ys, (long) plane * p * q, xseg,
+                (long) plane * h * w, h, w, p, q, spec, scratch[worker].get(Scratch.Role.PLANE, w)));
+    }
+
+    @Override public void maxPoolBackward(Tensor dx, Tensor dy, Tensor y, Tensor x, PoolSpec spec) {
+        spec.check(y, x);
+        requireSameShape(dy, y, "maxPoolBackward dy");
+        requireSameShape(dx, x, "maxPoolBackward dx");
+        Shape xs = x.shape();
+        int h = xs.dim(2), w = xs.dim(3), p = y.shape().dim(2), q = y.shape().dim(3);
+        MemorySegment dxs = segment(dx, "maxPoolBackward dx"), dys = segment(dy, "maxPoolBackward dy"),
+                ys = segment(y, "maxPoolBackward y"), xseg = segment(x, "maxPoolBackward x");
+        pool.forEach(xs.dim(0) * xs.dim(1), (worker, plane) -> {
+            Pooling.maxBackwardPlane(dxs, (long) plane * h * w, dys, ys, (long) plane * p * q, xseg, h, w, p, q, spec);
+        });
+    }
+
+    private static void checkAdaptive(Tensor y, Tensor x, String op) {
+        x.shape().requireRank(4, op + " x (N, C, H, W)");
+        y.shape().requireRank(4, op + " y (N, C, P, Q)");
+        Shape xs = x.shape(), ys = y.shape();
+        if (ys.dim(0) != xs.dim(0) || ys.dim(1) != xs.dim(1)) {
+            throw new ShapeException(op + " y: expected (" + xs.dim(0) + ", " + xs.dim(1) + ", P, Q) for x " + xs + ", got " + ys);
+        }
+    }
+
+    @Override public void adaptiveAvgPoolForward(Tensor y, Tensor x) {
+        checkAdaptive(y, x, "adaptiveAvgPoolForward");
+        int h = x.shape().dim(2), w = x.shape().dim(3), p = y.shape().dim(2), q = y.shape().dim(3);
+        MemorySegment ys = segment(y, "adaptiveAvgPoolForward y"), xs = segment(x, "adaptiveAvgPoolForward x");
+        pool.forEach(x.shape().dim(0) * x.shape().dim(1),
+                (worker, plane) -> Pooling.averageForwardPlane(ys, (long) plane * p * q, xs, (long) plane * h * w, h, w, p, q));
+    }
+
+    @Override public void adaptiveAvgPoolBackward(Tensor dx, Tensor dy) {
+        checkAdaptive(dy, dx, "adaptiveAvgPoolBackward");
+        int h = dx.shape().dim(2), w = dx.shape().dim(3), p = dy.shape().dim(2), q = dy.shape().dim(3);
+        MemorySegment dxs = segment(dx, "adaptiveAvgPoolBackward dx"), dys = segment(dy, "adaptiveAvgPoolBackward dy");
+        pool.forEach(dx.shape().dim(0) * dx.shape().dim(1),
+                (worker, plane) -> Pooling.averageBackwardPlane(dxs, (long) plane * h * w, dys, (long) plane * p * q, h, w, p, q));
+    }
+
+    @Override public void lrnForward(Tensor y, Tensor scale, Tensor x, LrnSpec spec) {
+        x.shape().requireRank(4, "lrnForward x (N, C, H, W)");
+        requireSameShape(y, x, "lrnForward y");
+        requireSameShape(scale, x, "lrnForward scale");
+        int channels = x.shape().dim(1);
+        long hw = (long) x.shape().dim(2) * x.shape().dim(3);
+        MemorySegment ys = segment(y, "lrnForward y"), ss = segment(scale, "lrnForward scale"), xs = segment(x, "lrnForward x");
+        if (ys.address() == xs.address()) throw new IllegalArgumentException("lrnForward: y must not be x (the window reads neighbouring channels)");
+        pool.forEach(x.shape().dim(0) * channels, (worker, plane) ->
+                Lrn.forwardPlane(ys, ss, xs, (long) (plane / channels) * channels * hw, plane % channels, channels, hw, spec));
+    }
+
+    @Override public void lrnBackward(Tensor dx, Tensor dy, Tensor y, Tensor scale, Tensor x, LrnSpec spec) {
+        x.shape().requireRank(4, "lrnBackward x (N, C, H, W)");
+        requireSameShape(dx, x, "lrnBackward dx");
+        requireSameShape(dy, x, "lrnBackward dy");
+        requireSameShape(y, x, "lrnBackward y");
+        requireSameShape(scale, x, "lrnBackward scale");
+        int channels = x.shape().dim(1);
+        long hw = (long) x.shape().dim(2) * x.shape().dim(3), image = channels * hw;
+        MemorySegment dxs = segment(dx, "lrnBackward dx"), dys = segment(dy, "lrnBackward dy"), ys = segment(y, "lrnBackward y"),
+                ss = segment(scale, "lrnBackward scale"), xs = segment(x, "lrnBackward x");
+        pool.forEach(x.shape().dim(0), (worker, n) -> {
+            MemorySegment t = scratch[worker].get(Scratch.Role.PLANE, image);
+            long off = n * image;
+            for (int c = 0; c < channels; c++) Lrn.ratioPlane(t, c * hw, dys, ys, ss, off + c * hw, hw);
+            for (int c = 0; c < channels; c++) Lrn.backwardPlane(dxs, dys, ss, xs, t, off, c, channels, hw, spec);
+        });
+    }
+
+    @Override public void reluForward(Tensor y, Tensor x) {
+        requireSameShape(y, x, "reluForward y");
+        MemorySegment ys = segment(y, "reluForward y"), xs = segment(x, "reluForward x");
+        chunks(x.size(), (off, len) -> Loops.relu(ys, off, xs, off, len));
+    }
+
+    @Override public void reluBackward(Tensor dx, Tensor dy, Tensor y) {
+        requireSameShape(dy, y, "reluBackward dy");
+        requireSameShape(dx, y, "reluBackward dx");
+        MemorySegment dxs = segment(dx, "reluBackward dx"), dys = segment(dy, "reluBackward dy"), ys = segment(y, "reluBackward y");
+        chunks(y.size(), (off, len) -> Loops.reluBackward(dxs, dys, ys, off, len));
+    }
+
+    @Override public void dropoutForward(Tensor y, Tensor mask, Tensor x, float p, long seed) {
+        if (!(p >= 0 && p < 1)) throw new IllegalArgumentException("dropoutForward: p must be in [0, 1), got " + p);
+        requireSameShape(y, x, "dropoutForward y");
+        requireSameShape(mask, x, "dropoutForward mask");
+        float kept = 1f / (1f - p);
+        MemorySegment ys = segment(y, "dropoutForward y"), ms = segment(mask, "dropoutForward mask"), xs = segment(x, "dropoutForward x");
+        chunks(x.size(), (off, len) -> {
+            for (long i = off; i < off + len; i++) Loops.set(ms, i, CounterRng.uniform(seed, i) < p ? 0f : kept);
+            Loops.multiply(ys, off, xs, off, ms, off, len);
+        });
+    }
+
+    @Override public void dropoutBackward(Tensor dx, Tensor dy, Tensor mask) {
+        requireSameShape(mask, dy, "dropoutBackward mask");
+        requireSameShape(dx, dy, "dropoutBackward dx");
+        MemorySegment dxs = segment(dx, "dropoutBackward dx"), dys = segment(dy, "dropoutBackward dy"), ms = segment(mask, "dropoutBackward mask");
+        chunks(dy.size(), (off, len) -> Loops.multiply(dxs, off, dys, off, ms, off, len));
+    }
+
+    private static void checkBatchNorm(Tensor y, Tensor x, String op, Tensor... perChannel) {
+        x.shape().requireRank(4, op + " x (N, C, H, W)");
+        requireSameShape(y, x, op + " y/dx");
+        Shape channels = Shape.of(x.shape().dim(1));
+        for (Tensor t : perChannel) t.shape().require(channels, op + " per-channel tensor");
+    }
+
+    @Override public void batchNormForwardTraining(Tensor y, Tensor savedMean, Tensor savedInvStd, Tensor runningMean, Tensor runningVar,
+                                                   Tensor x, Tensor gamma, Tensor beta, BatchNormSpec spec) {
+        checkBatchNorm(y, x, "batchNormForwardTraining", savedMean, savedInvStd, runningMean, runningVar, gamma, beta);
+        int n = x.shape().dim(0), channels = x.shape().dim(1);
+        long hw = (long) x.shape().dim(2) * x.shape().dim(3);
+        String op = "batchNormForwardTraining ";
+        MemorySegment ys = segment(y, op + "y"), sm = segment(savedMean, op + "savedMean"), si = segment(savedInvStd, op + "savedInvStd"),
+                rm = segment(runningMean, op + "runningMean"), rv = segment(runningVar, op + "runningVar"), xs = segment(x, op + "x"),
+                gs = segment(gamma, op + "gamma"), bs = segment(beta, op + "beta");
+        pool.forEach(channels, (worker, c) -> BatchNorm.forwardTraining(ys, sm, si, rm, rv, xs, gs, bs, spec, c, n, channels, hw));
+    }
+
+    @Override public void batchNormForwardInference(Tensor y, Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar,
+                                                    BatchNormSpec spec) {
+        checkBatchNorm(y, x, "batchNormForwardInference", gamma, beta, runningMean, runningVar);
+        int n = x.shape().dim(0), channels = x.shape().dim(1);
+        long hw = (long) x.shape().dim(2) * x.shape().dim(3);
+        String op = "batchNormForwardInference ";
+        MemorySegment ys = segment(y, op + "y"), xs = segment(x, op + "x"), gs = segment(gamma, op + "gamma"), bs = segment(beta, op + "beta"),
+                rm = segment(runningMean, op + "runningMean"), rv = segment(runningVar, op + "runningVar");
+        pool.forEach(channels, (worker, c) -> BatchNorm.forwardInference(ys, xs, gs, bs, rm, rv, spec, c, n, channels, hw));
+    }
+
+    @Override public void batchNormBackward(Tensor dx, Tensor dgamma, Tensor dbeta, Tensor dy, Tensor x, Tensor gamma,
+                                            Tensor savedMean, Tensor savedInvStd, BatchNormSpec spec) {
+        checkBatchNorm(dx, x, "batchNormBackward", dgamma, dbeta, gamma, savedMean, savedInvStd);
+        requireSameShape(dy, x, "batchNormBackward dy");
+        int n = x.shape().dim(0), channels = x.shape().dim(1);
+        long hw = (long) x.shape().dim(2) * x.shape().dim(3);
+        String op = "batchNormBackward ";
+        MemorySegment dxs = segment(dx, op + "dx"), dg = segment(dgamma, op + "dgamma"), db = segment(dbeta, op + "dbeta"),
+                dys = segment(dy, op + "dy"), xs = segment(x, op + "x"), gs = segment(gamma, op + "gamma"),
+                sm = segment(savedMean, op + "savedMean"), si = segment(savedInvStd, op + "savedInvStd");
+        pool.forEach(channels, (worker, c) -> BatchNorm.backward(dxs, dg, db, dys, xs, gs, sm, si, c, n, channels, hw));
+    }
+
+    // ---- loss and update ---------------------------------------------------------------------
+
+    private static void checkRows(Tensor probs, Tensor logits, String op) {
+        logits.shape().requireRank(2, op + " logits (N, classes)");
+        requireSameShape(probs, logits, op + " probs");
+    }
+
+    @Override public void softmaxForward(Tensor probs, Tensor logits) {
+        checkRows(probs, logits, "softmaxForward");
+        softmaxRows(segment(probs, "softmaxForward probs"), segment(logits, "softmaxForward logits"), logits.shape().dim(0), logits.shape().dim(1));
+    }
+
+    /** probs = softmax of each row, the row maximum subtracted first so exp never overflows. */
+    private static void softmaxRows(MemorySegment probs, MemorySegment logits, int rows, int classes) {
+        for (int r = 0; r < rows; r++) {
+            long off = (long) r * classes;
+            float max = Float.NEGATIVE_INFINITY;
+            for (int j = 0; j < classes; j++) max = Math.max(max, Loops.get(logits, off + j));
+            double sum = 0;
+            for (int j = 0; j < classes; j++) sum += Math.exp(Loops.get(logits, off + j) - max);
+            for (int j = 0; j < classes; j++) Loops.set(probs, off + j, (float) (Math.exp(Loops.get(logits, off + j) - max) / sum));
+        }
+    }
+
+    private static void checkLabels(int[] labels, int rows, int classes, String op) {
+        if (labels.length != rows) throw new ShapeException(op + " labels: expected " + rows + " labels, got " + labels.length);
+        for (int r = 0; r < rows; r++) {
+            if (labels[r] < 0 || labels[r] >= classes) throw new IllegalArgumentException(op + " labels[" + r + "] = " + labels[r] + " is not in [0, " + classes + ")");
+        }
+    }
+
+    @Override public float softmaxCrossEntropyForward(Tensor probs, Tensor logits, int[] labels) {
+        checkRows(probs, logits, "softmaxCrossEntropyForward");
+        int rows = logits.shape().dim(0), classes = logits.shape().dim(1);
+        checkLabels(labels, rows, classes, "softmaxCrossEntropyForward");
+        MemorySegment ps = segment(probs, "softmaxCrossEntropyForward probs"), ls = segment(logits, "softmaxCrossEntropyForward logits");
+        softmaxRows(ps, ls, rows, classes);
+        double loss = 0;
+        for (int r = 0; r < rows; r++) {
+            long off = (long) r * classes;
+            float max = Float.NEGATIVE_INFINITY;
+            for (int j = 0; j < classes; j++) max = Math.max(max, Loops.get(ls, off + j));
+            double sum = 0;
+            for (int j = 0; j < classes; j++) sum += Math.exp(Loops.get(ls, off + j) - max);
+            loss += Math.log(sum) - (Loops.get(ls, off + labels[r]) - max);
+        }
+        return (float) (loss / rows);
+    }
+
+    @Override public void softmaxCrossEntropyBackward(Tensor dlogits, Tensor probs, int[] labels) {
+        checkRows(dlogits, probs, "softmaxCrossEntropyBackward");
+        int rows = probs.shape().dim(0), classes = probs.shape().dim(1);
+        checkLabels(labels, rows, classes, "softmaxCrossEntropyBackward");
+        MemorySegment ds = segment(dlogits, "softmaxCrossEntropyBackward dlogits"), ps = segment(probs, "softmaxCrossEntropyBackward probs");
+        float inverseRows = 1f / rows;
+        for (int r = 0; r < rows; r++) {
+            long off = (long) r * classes;
+            for (int j = 0; j < classes; j++) Loops.set(ds, off + j, (Loops.get(ps, off + j) - (j == labels[r] ? 1f : 0f)) * inverseRows);
+        }
+    }
+
+    @Override public void sgdUpdate(Tensor weights, Tensor velocity, Tensor grads, SgdSpec spec) {
+        requireSameSize(velocity, weights, "sgdUpdate velocity and weights");
+        requireSameSize(grads, weights, "sgdUpdate grads and weights");
+        MemorySegment ws = segment(weights, "sgdUpdate weights"), vs = segment(velocity, "sgdUpdate velocity"), gs = segment(grads, "sgdUpdate grads");
+        float lr = spec.learningRate(), decayRate = spec.weightDecay() * lr;
+        chunks(weights.size(), (off, len) -> Loops.sgd(ws, vs, gs, off, len, spec.momentum(), decayRate, lr));
+    }
+
+    @Override public void close() {
+        pool.close();
+        for (Scratch s : scratch) s.close();
+    }
+}

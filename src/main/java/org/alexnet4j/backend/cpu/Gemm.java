@@ -1,0 +1,126 @@
+package org.alexnet4j.backend.cpu;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Single-precision matrix multiplication in the BLIS/GotoBLAS shape, used by the linear and convolution
+ * ops: C (=|+=) A B with every operand given by its strides ({@link Matrix}), so transposes cost no copy.
+ *
+ * <p>B is packed KC x NC at a time into NR-wide panels (the block stays in L3, one panel in L1 across
+ * the row loop; a transposed B is transposed in packing); A, in MC x KC blocks that stay in L2, is packed
+ * into MR-row panels for wide products and read in place through its strides for narrow ones; the
+ * {@link GemmKernels#kernel MR x NR micro-kernel} accumulates in registers. With a pool, C is split
+ * among the workers along its longer side (in MR rows or NR columns); without one the call runs on the
+ * given worker. Without the Vector API it runs plain loops.
+ */
+final class Gemm {
+    private Gemm() {}
+
+    /**
+     * Depth of one packed block: a B panel of KC x NR floats (28 KiB at 512 bits) plus the A panel (7 KiB)
+     * stay in the 48 KiB L1. Measured (bench/RESULTS.md): 224 beats 256 (32 KiB panels, 2x slower at 2048)
+     * and 128-192.
+     */
+    static final int KC = Integer.getInteger("alexnet4j.cpu.gemm.kc", 224);
+    /** Rows of A per L2 block: MC*KC*4 bytes = 224 KiB of the 1 MiB L2. */
+    static final int MC = Integer.getInteger("alexnet4j.cpu.gemm.mc", 256);
+    /** Columns of B per packed block: KC*NC*4 bytes = 4 MiB per worker, in the 32 MiB L3. */
+    static final int NC = Integer.getInteger("alexnet4j.cpu.gemm.nc", 4096);
+
+    /**
+     * A is packed (contiguous MR-row panels) when a piece has at least this many columns: then the packing
+     * is spread over many column panels, and it avoids the cache-set conflicts of reading MR rows in place
+     * when A's row stride is a large power of two. Narrower products read A in place.
+     */
+    static final int PACK_A_COLUMNS = 512;
+
+    /**
+     * A product with at most this many B panels in a piece is narrow (an FC layer at a small batch): its few
+     * panels stay in L2 while each A row tile is used for all of them, and for a row-major A the depth grows
+     * to NARROW_KC so that A, used only that often, streams from memory in long runs (4 x 2048 x 128 bytes = 1 MiB).
+     */
+    static final int NARROW_PANELS = 4, NARROW_KC = 2048;
+
+    private static final boolean VECTOR = CpuConfig.VECTOR;
+
+    /** One serial piece of a product: rows [i0, i1) and columns [j0, j1) of C. */
+    private interface Piece { void run(Scratch scratch, int i0, int i1, int j0, int j1); }
+
+    /**
+     * C (m x n) = A (m x k) * B (k x n), or C += when {@code accumulate}; any strides. pool == null runs
+     * serially with scratch[worker].
+     */
+    static void multiply(WorkerPool pool, Scratch[] scratch, int worker, int m, int n, int k,
+                         Matrix a, Matrix b, Matrix c, boolean accumulate) {
+        int rowAlign = VECTOR ? GemmKernels.MR : 1, columnAlign = VECTOR ? GemmKernels.NR : 1;
+        Piece piece = (s, i0, i1, j0, j1) -> {
+            if (VECTOR) blocked(s, i0, i1, j0, j1, k, a, b, c, accumulate);
+            else scalarMultiply(i0, i1, j0, j1, k, a, b, c, accumulate);
+        };
+        int workers = pool == null ? 1 : pool.size();
+        int columnGroups = ceilDiv(n, columnAlign), rowGroups = ceilDiv(m, rowAlign);
+        if (workers == 1 || Math.max(columnGroups, rowGroups) < workers) {
+            piece.run(scratch[worker], 0, m, 0, n);
+        } else if (columnGroups >= rowGroups) {
+            int width = ceilDiv(columnGroups, workers) * columnAlign;
+            pool.forEach(ceilDiv(n, width), (w, t) -> piece.run(scratch[w], 0, m, t * width, Math.min(n, (t + 1) * width)));
+        } else {
+            int height = ceilDiv(rowGroups, workers) * rowAlign;
+            pool.forEach(ceilDiv(m, height), (w, t) -> piece.run(scratch[w], t * height, Math.min(m, (t + 1) * height), 0, n));
+        }
+    }
+
+    private static void blocked(Scratch scratch, int i0, int i1, int j0, int j1, int k, Matrix a, Matrix b, Matrix c, boolean accumulate) {
+        final int mr = GemmKernels.MR, nr = GemmKernels.NR;
+        int ncMax = ceilDiv(Math.min(NC, j1 - j0), nr) * nr;
+        boolean narrow = ncMax / nr <= NARROW_PANELS;
+        int depth = narrow && a.colStride() == 1 ? NARROW_KC : KC; // a transposed A gains nothing from long runs
+        MemorySegment packed = scratch.get(Scratch.Role.PACKED_B, (long) Math.min(depth, k) * ncMax);
+        MemorySegment tile = scratch.get(Scratch.Role.TILE, GemmKernels.TILE_FLOATS);
+        boolean packA = j1 - j0 >= PACK_A_COLUMNS;
+        MemorySegment packedA = packA ? scratch.get(Scratch.Role.PACKED_A, (long) ceilDiv(Math.min(MC, i1 - i0), mr) * mr * Math.min(depth, k)) : null;
+        Matrix panels = packA ? new Matrix(packedA, 0, 1, mr) : a;
+        for (int jc = j0; jc < j1; jc += NC) {
+            int nc = Math.min(NC, j1 - jc);
+            for (int pc = 0; pc < k; pc += depth) {
+                int kc = Math.min(depth, k - pc);
+                boolean add = accumulate || pc > 0;
+                GemmKernels.packB(new Matrix(b.segment(), b.at(pc, jc), b.rowStride(), b.colStride()), kc, nc, packed);
+                for (int ic = i0; ic < i1; ic += MC) {
+                    int icEnd = Math.min(i1, ic + MC);
+                    if (packA) GemmKernels.packA(new Matrix(a.segment(), a.at(ic, pc), a.rowStride(), a.colStride()), icEnd - ic, kc, packedA);
+                    // Usually each B panel stays in L1 while the A rows stream past it; a narrow product keeps its
+                    // few B panels in L2 instead and walks A once.
+                    int columnPanels = ceilDiv(nc, nr), rowTiles = ceilDiv(icEnd - ic, mr);
+                    int outer = narrow ? rowTiles : columnPanels, inner = narrow ? columnPanels : rowTiles;
+                    for (int o = 0; o < outer; o++) {
+                        for (int t = 0; t < inner; t++) {
+                            int ir = ic + (narrow ? o : t) * mr, jr = (narrow ? t : o) * nr;
+                            long origin = packA ? (long) (ir - ic) * kc : a.at(ir, pc);
+                            GemmKernels.kernel(panels, origin, Math.min(mr, icEnd - ir), packed, (long) jr * kc, kc,
+                                    c, c.at(ir, jc + jr), Math.min(nr, nc - jr), add, tile);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static void scalarMultiply(int i0, int i1, int j0, int j1, int k, Matrix a, Matrix b, Matrix c, boolean accumulate) {
+        MemorySegment as = a.segment(), bs = b.segment(), cs = c.segment();
+        for (int i = i0; i < i1; i++) {
+            if (!accumulate) {
+                for (int j = j0; j < j1; j++) Loops.set(cs, c.at(i, j), 0f);
+            }
+            for (int p = 0; p < k; p++) {
+                float x = Loops.get(as, a.at(i, p));
+                for (int j = j0; j < j1; j++) {
+                    long at = c.at(i, j);
+                    Loops.set(cs, at, Loops.get(cs, at) + x * Loops.get(bs, b.at(p, j)));
+                }
+            }
+        }
+    }
+
+    static int ceilDiv(int a, int b) { return (a + b - 1) / b; }
+}

@@ -1,0 +1,106 @@
+package org.alexnet4j.backend.cpu;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * Element-wise loops over off-heap floats (offsets and counts in floats): the vector body from
+ * {@link VectorLoops} when {@link CpuConfig#VECTOR}, then this class's scalar loop for the tail, which is
+ * also the whole loop on the scalar fallback path.
+ */
+final class Loops {
+    private Loops() {}
+
+    static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
+    private static final boolean VECTOR = CpuConfig.VECTOR;
+
+    static float get(MemorySegment s, long index) { return s.get(FLOAT, index * 4); }
+
+    static void set(MemorySegment s, long index, float v) { s.set(FLOAT, index * 4, v); }
+
+    static void relu(MemorySegment y, long yOff, MemorySegment x, long xOff, long n) {
+        for (long i = VECTOR ? VectorLoops.relu(y, yOff, x, xOff, n) : 0; i < n; i++) set(y, yOff + i, Math.max(get(x, xOff + i), 0f));
+    }
+
+    static void reluBackward(MemorySegment dx, MemorySegment dy, MemorySegment y, long off, long n) {
+        for (long i = VECTOR ? VectorLoops.reluBackward(dx, dy, y, off, n) : 0; i < n; i++) {
+            set(dx, off + i, get(y, off + i) > 0f ? get(dy, off + i) : 0f);
+        }
+    }
+
+    static void multiply(MemorySegment out, long outOff, MemorySegment a, long aOff, MemorySegment b, long bOff, long n) {
+        for (long i = VECTOR ? VectorLoops.multiply(out, outOff, a, aOff, b, bOff, n) : 0; i < n; i++) {
+            set(out, outOff + i, get(a, aOff + i) * get(b, bOff + i));
+        }
+    }
+
+    static void fill(MemorySegment s, long off, long n, float value) {
+        if (value == 0f && Float.floatToRawIntBits(value) == 0) {
+            s.asSlice(off * 4, n * 4).fill((byte) 0);
+            return;
+        }
+        for (long i = VECTOR ? VectorLoops.fill(s, off, n, value) : 0; i < n; i++) set(s, off + i, value);
+    }
+
+    static void addScalar(MemorySegment s, long off, long n, float value) {
+        for (long i = VECTOR ? VectorLoops.addScalar(s, off, n, value) : 0; i < n; i++) set(s, off + i, get(s, off + i) + value);
+    }
+
+    static void copy(MemorySegment dst, long dOff, MemorySegment src, long sOff, long n) {
+        for (long i = VECTOR ? VectorLoops.copy(dst, dOff, src, sOff, n) : 0; i < n; i++) set(dst, dOff + i, get(src, sOff + i));
+    }
+
+    static void add(MemorySegment dst, long dOff, MemorySegment src, long sOff, long n) {
+        for (long i = VECTOR ? VectorLoops.add(dst, dOff, src, sOff, n) : 0; i < n; i++) {
+            set(dst, dOff + i, get(dst, dOff + i) + get(src, sOff + i));
+        }
+    }
+
+    static void maxInto(MemorySegment dst, long dOff, MemorySegment src, long sOff, long n) {
+        for (long i = VECTOR ? VectorLoops.maxInto(dst, dOff, src, sOff, n) : 0; i < n; i++) {
+            set(dst, dOff + i, Math.max(get(dst, dOff + i), get(src, sOff + i)));
+        }
+    }
+
+    static float sum(MemorySegment s, long off, long n) {
+        long i = VECTOR ? VectorLoops.bound(n) : 0;
+        float total = VECTOR ? VectorLoops.sum(s, off, n) : 0f;
+        for (; i < n; i++) total += get(s, off + i);
+        return total;
+    }
+
+    static float sumSquaredDeviation(MemorySegment s, long off, long n, float mean) {
+        long i = VECTOR ? VectorLoops.bound(n) : 0;
+        float total = VECTOR ? VectorLoops.sumSquaredDeviation(s, off, n, mean) : 0f;
+        for (; i < n; i++) {
+            float d = get(s, off + i) - mean;
+            total += d * d;
+        }
+        return total;
+    }
+
+    static float dotCentered(MemorySegment a, long aOff, MemorySegment b, long bOff, long n, float mean) {
+        long i = VECTOR ? VectorLoops.bound(n) : 0;
+        float total = VECTOR ? VectorLoops.dotCentered(a, aOff, b, bOff, n, mean) : 0f;
+        for (; i < n; i++) total += get(a, aOff + i) * (get(b, bOff + i) - mean);
+        return total;
+    }
+
+    /** out = a*ca + b*cb + c0, b may be null (then out = a*ca + c0). */
+    static void linear(MemorySegment out, MemorySegment a, MemorySegment b, long off, long n, float ca, float cb, float c0) {
+        for (long i = VECTOR ? VectorLoops.linear(out, a, b, off, n, ca, cb, c0) : 0; i < n; i++) {
+            float v = get(a, off + i) * ca + c0;
+            if (b != null) v += get(b, off + i) * cb;
+            set(out, off + i, v);
+        }
+    }
+
+    static void sgd(MemorySegment w, MemorySegment v, MemorySegment g, long off, long n, float momentum, float decayRate, float lr) {
+        for (long i = VECTOR ? VectorLoops.sgd(w, v, g, off, n, momentum, decayRate, lr) : 0; i < n; i++) {
+            float wi = get(w, off + i);
+            float vi = get(v, off + i) * momentum - wi * decayRate - get(g, off + i) * lr;
+            set(v, off + i, vi);
+            set(w, off + i, wi + vi);
+        }
+    }
+}

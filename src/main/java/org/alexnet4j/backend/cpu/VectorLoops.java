@@ -1,0 +1,211 @@
+package org.alexnet4j.backend.cpu;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The Vector API bodies of the element-wise loops in {@link Loops}. Offsets and counts are in floats.
+ * Each method processes a prefix [0, returned index) of its range; {@link Loops} finishes the rest with
+ * scalar code. Loaded only when {@link CpuConfig#VECTOR} is true.
+ */
+final class VectorLoops {
+    private VectorLoops() {}
+
+    /** The species of every cpu kernel: the preferred one, or -Dalexnet4j.cpu.vectorBits=128/256/512. */
+    static final VectorSpecies<Float> SPECIES = CpuConfig.REQUESTED_BITS < 0 ? FloatVector.SPECIES_PREFERRED
+            : VectorSpecies.of(float.class, VectorShape.forBitSize(CpuConfig.REQUESTED_BITS));
+    static final int LANES = SPECIES.length();
+    static final ByteOrder ORDER = ByteOrder.LITTLE_ENDIAN;
+
+    static String describe() { return SPECIES.vectorBitSize() + "-bit vectors (" + LANES + " floats)"; }
+
+    static FloatVector load(MemorySegment s, long index) { return FloatVector.fromMemorySegment(SPECIES, s, index * 4, ORDER); }
+
+    static FloatVector load(MemorySegment s, long index, VectorMask<Float> m) {
+        return FloatVector.fromMemorySegment(SPECIES, s, index * 4, ORDER, m);
+    }
+
+    static void store(FloatVector v, MemorySegment s, long index) { v.intoMemorySegment(s, index * 4, ORDER); }
+
+    static long bound(long n) { return n - n % LANES; }
+
+    static long relu(MemorySegment y, long yOff, MemorySegment x, long xOff, long n) {
+        long end = bound(n);
+        for (long i = 0; i < end; i += LANES) store(load(x, xOff + i).max(0f), y, yOff + i);
+        return end;
+    }
+
+    static long reluBackward(MemorySegment dx, MemorySegment dy, MemorySegment y, long off, long n) {
+        long end = bound(n);
+        for (long i = off; i < off + end; i += LANES) {
+            store(FloatVector.zero(SPECIES).blend(load(dy, i), load(y, i).compare(VectorOperators.GT, 0f)), dx, i);
+        }
+        return end;
+    }
+
+    /** out = a * b. */
+    static long multiply(MemorySegment out, long outOff, MemorySegment a, long aOff, MemorySegment b, long bOff, long n) {
+        long end = bound(n);
+        for (long i = 0; i < end; i += LANES) store(load(a, aOff + i).mul(load(b, bOff + i)), out, outOff + i);
+        return end;
+    }
+
+    static long fill(MemorySegment s, long off, long n, float value) {
+        long end = bound(n);
+        FloatVector v = FloatVector.broadcast(SPECIES, value);
+        for (long i = 0; i < end; i += LANES) store(v, s, off + i);
+        return end;
+    }
+
+    /** s += value. */
+    static long addScalar(MemorySegment s, long off, long n, float value) {
+        long end = bound(n);
+        for (long i = 0; i < end; i += LANES) store(load(s, off + i).add(value), s, off + i);
+        return end;
+    }
+
+    /** dst = src over the whole range (masked tail), for the short rows of im2col. */
+    static long copy(MemorySegment dst, long dOff, MemorySegment src, long sOff, long n) {
+        long end = bound(n);
+        for (long i = 0; i < end; i += LANES) store(load(src, sOff + i), dst, dOff + i);
+        if (end < n) {
+            VectorMask<Float> m = SPECIES.indexInRange(0, n - end);
+            load(src, sOff + end, m).intoMemorySegment(dst, (dOff + end) * 4, ORDER, m);
+        }
+        return n;
+    }
+
+    /** dst += src over the whole range (masked tail), for col2im and gradient reductions. */
+    static long add(MemorySegment dst, long dOff, MemorySegment src, long sOff, long n) {
+        long end = bound(n);
+        for (long i = 0; i < end; i += LANES) store(load(dst, dOff + i).add(load(src, sOff + i)), dst, dOff + i);
+        if (end < n) {
+            VectorMask<Float> m = SPECIES.indexInRange(0, n - end);
+            load(dst, dOff + end, m).add(load(src, sOff + end, m)).intoMemorySegment(dst, (dOff + end) * 4, ORDER, m);
+        }
+        return n;
+    }
+
+    /** dst = max(dst, src). */
+    static long maxInto(MemorySegment dst, long dOff, MemorySegment src, long sOff, long n) {
+        long end = bound(n);
+        for (long i = 0; i < end; i += LANES) store(load(dst, dOff + i).max(load(src, sOff + i)), dst, dOff + i);
+        return end;
+    }
+
+    /** The sum of the first bound(n) elements (the caller adds the tail). */
+    static float sum(MemorySegment s, long off, long n) {
+        long end = bound(n);
+        FloatVector acc = FloatVector.zero(SPECIES);
+        for (long i = 0; i < end; i += LANES) acc = acc.add(load(s, off + i));
+        return laneSum(acc);
+    }
+
+    /** sum of (s - mean)^2 over the first bound(n) elements. */
+    static float sumSquaredDeviation(MemorySegment s, long off, long n, float mean) {
+        long end = bound(n);
+        FloatVector acc = FloatVector.zero(SPECIES);
+        for (long i = 0; i < end; i += LANES) {
+            FloatVector d = load(s, off + i).sub(mean);
+            acc = d.fma(d, acc);
+        }
+        return laneSum(acc);
+    }
+
+    /** sum of a * (b - mean) over the first bound(n) elements. */
+    static float dotCentered(MemorySegment a, long aOff, MemorySegment b, long bOff, long n, float mean) {
+        long end = bound(n);
+        FloatVector acc = FloatVector.zero(SPECIES);
+        for (long i = 0; i < end; i += LANES) acc = load(a, aOff + i).fma(load(b, bOff + i).sub(mean), acc);
+        return laneSum(acc);
+    }
+
+    /** out = a * ca + b * cb + c0 (batch norm forward with b = null, backward with both). */
+    static long linear(MemorySegment out, MemorySegment a, MemorySegment b, long off, long n, float ca, float cb, float c0) {
+        long end = bound(n);
+        for (long i = 0; i < end; i += LANES) {
+            FloatVector v = load(a, off + i).fma(ca, c0);
+            if (b != null) v = load(b, off + i).fma(FloatVector.broadcast(SPECIES, cb), v);
+            store(v, out, off + i);
+        }
+        return end;
+    }
+
+    /** Paper SGD: v = momentum*v - decayRate*w - lr*g; w += v, with decayRate = weightDecay*lr. */
+    static long sgd(MemorySegment w, MemorySegment v, MemorySegment g, long off, long n, float momentum, float decayRate, float lr) {
+        long end = bound(n);
+        for (long i = 0; i < end; i += LANES) {
+            FloatVector wv = load(w, off + i);
+            FloatVector vv = load(v, off + i).mul(momentum).sub(wv.mul(decayRate)).sub(load(g, off + i).mul(lr));
+            store(vv, v, off + i);
+            store(wv.add(vv), w, off + i);
+        }
+        return end;
+    }
+
+    /**
+     * LRN forward over one output plane: scale = k + alphaOverN * sum of the squares of the window's planes
+     * (planes at xOff + j*planeStride, j in [0, planes)), y = x / scale^beta, over the first bound(n) positions.
+     */
+    static long lrnForward(MemorySegment y, MemorySegment scale, MemorySegment x, long outOff, long windowOff, int planes,
+                           long planeStride, long n, float k, float alphaOverN, float beta) {
+        long end = bound(n);
+        for (long i = 0; i < end; i += LANES) {
+            FloatVector sum = FloatVector.zero(SPECIES);
+            for (int j = 0; j < planes; j++) {
+                FloatVector v = load(x, windowOff + j * planeStride + i);
+                sum = v.fma(v, sum);
+            }
+            FloatVector s = sum.fma(alphaOverN, k);
+            store(s, scale, outOff + i);
+            store(load(x, outOff + i).div(power(s, beta)), y, outOff + i);
+        }
+        return end;
+    }
+
+    /**
+     * LRN backward over one plane: dx = dy / scale^beta - coefficient * x * (sum over the window's planes of t),
+     * with t = dy*y/scale precomputed at tOff + j*planeStride.
+     */
+    static long lrnBackward(MemorySegment dx, MemorySegment dy, MemorySegment scale, MemorySegment x, MemorySegment t,
+                            long off, long tWindowOff, int planes, long planeStride, long n, float beta, float coefficient) {
+        long end = bound(n);
+        for (long i = 0; i < end; i += LANES) {
+            FloatVector sum = FloatVector.zero(SPECIES);
+            for (int j = 0; j < planes; j++) sum = sum.add(load(t, tWindowOff + j * planeStride + i));
+            FloatVector direct = load(dy, off + i).div(power(load(scale, off + i), beta));
+            store(direct.sub(load(x, off + i).mul(sum).mul(coefficient)), dx, off + i);
+        }
+        return end;
+    }
+
+    /** t = dy * y / scale. */
+    static long lrnRatio(MemorySegment t, long tOff, MemorySegment dy, MemorySegment y, MemorySegment scale, long off, long n) {
+        long end = bound(n);
+        for (long i = 0; i < end; i += LANES) {
+            store(load(dy, off + i).mul(load(y, off + i)).div(load(scale, off + i)), t, tOff + i);
+        }
+        return end;
+    }
+
+    /** The sum of v's lanes in lane order: reduceLanes' order is unspecified and differs between compiled and interpreted code. */
+    private static float laneSum(FloatVector v) {
+        float sum = 0f;
+        for (float lane : v.toArray()) sum += lane;
+        return sum;
+    }
+
+    /** s^beta; beta = 0.75 (AlexNet) as sqrt(s) * sqrt(sqrt(s)), exact to a few ulps and much faster than pow. */
+    private static FloatVector power(FloatVector s, float beta) {
+        if (beta == 0.75f) {
+            FloatVector root = s.sqrt();
+            return root.mul(root.sqrt());
+        }
+        return s.pow(beta);
+    }
+}
