@@ -5,6 +5,7 @@ import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import org.alexnet4j.backend.BackendProvider;
 import org.alexnet4j.backend.Backends;
+import org.alexnet4j.benchmark.ThroughputBenchmark;
 import org.alexnet4j.model.AlexNet;
 import org.alexnet4j.model.ModelSummary;
 import org.alexnet4j.nn.Architecture;
@@ -36,8 +37,8 @@ final class InfoCommand implements Callable<Integer> {
             out.printf("%nmodel: %s, %d classes, input %dx%d, width x%s%n", config.variant().id(), config.classes(),
                     config.inputSize(), config.inputSize(), config.widthMultiplier());
             out.print(ModelSummary.of(architecture).format());
-            out.printf("Forward work per image: %,d multiply-accumulates (%.3f GFLOP)%n", Work.forwardMacs(architecture),
-                    2e-9 * Work.forwardMacs(architecture));
+            double flops = ThroughputBenchmark.forwardFlopsPerImage(architecture);
+            out.printf("Forward work per image: %,.0f multiply-accumulates (%.3f GFLOP)%n", flops / 2, flops / 1e9);
         } else {
             out.println("(add --variant V [--classes N --input S --width W] for a model's layer summary)");
         }

@@ -55,7 +55,7 @@ class MainTest {
         assertEquals(0, run.exitCode(), run.toString());
         assertTrue(run.out().contains("Total params: 58,322,314"), run.toString()); // ALEXNET.md, the seed's table
         assertTrue(run.out().contains("Params size (MB): 222.48"), run.toString());
-        assertTrue(run.out().contains("(2.262 GFLOP)"), run.toString()); // 1,135.3M MACs at 1000 classes less fc8's 4096 x 990
+        assertTrue(run.out().contains("1,131,201,056 multiply-accumulates (2.262 GFLOP)"), run.toString()); // 1,135.3M MACs at 1000 classes less fc8's 4096 x 990
     }
 
     @Test
