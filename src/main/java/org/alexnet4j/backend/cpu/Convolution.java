@@ -94,15 +94,25 @@ final class Convolution {
             for (int image = 0; image < g.n(); image++) backwardFilterImage(pool, 0, dw, dy, x, g, image);
             return;
         }
-        for (Scratch s : scratch) Loops.fill(s.get(Scratch.Role.ACCUMULATOR, filterFloats), 0, filterFloats, 0f);
-        pool.forEach(g.n(), (worker, image) ->
-                backwardFilterImage(null, worker, scratch[worker].get(Scratch.Role.ACCUMULATOR, filterFloats), dy, x, g, image));
+        // Block b always sums the same images into accumulator b, whichever worker runs it, and the
+        // accumulators are added in block order: the result does not depend on scheduling.
+        int blocks = scratch.length, n = g.n();
+        MemorySegment[] accumulators = new MemorySegment[blocks];
+        for (int b = 0; b < blocks; b++) {
+            accumulators[b] = scratch[b].get(Scratch.Role.ACCUMULATOR, filterFloats);
+            Loops.fill(accumulators[b], 0, filterFloats, 0f);
+        }
+        pool.forEach(blocks, (worker, block) -> {
+            for (int image = block * n / blocks; image < (block + 1) * n / blocks; image++) {
+                backwardFilterImage(null, worker, accumulators[block], dy, x, g, image);
+            }
+        });
         int chunks = pool.size() * 4;
         long chunk = (filterFloats + chunks - 1) / chunks;
         pool.forEach(chunks, (worker, t) -> {
             long from = t * chunk, length = Math.min(filterFloats, from + chunk) - from;
-            for (Scratch s : scratch) {
-                if (length > 0) Loops.add(dw, from, s.get(Scratch.Role.ACCUMULATOR, filterFloats), from, length);
+            for (MemorySegment accumulator : accumulators) {
+                if (length > 0) Loops.add(dw, from, accumulator, from, length);
             }
         });
     }
