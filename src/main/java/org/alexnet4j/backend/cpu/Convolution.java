@@ -12,6 +12,9 @@ import org.alexnet4j.tensor.Shape;
  * serial, backward-filter summing per-worker accumulators at the end), else inside each GEMM.
  */
 final class Convolution {
+    /** Backward-filter blocks per worker: more balance the load, each costs one filter-sized accumulator. */
+    private static final int BLOCKS_PER_WORKER = 4;
+
     private final WorkerPool pool;
     private final Scratch[] scratch;
 
@@ -95,11 +98,14 @@ final class Convolution {
             return;
         }
         // Block b always sums the same images into accumulator b, whichever worker runs it, and the
-        // accumulators are added in block order: the result does not depend on scheduling.
-        int blocks = scratch.length, n = g.n();
+        // accumulators are added in block order: the result does not depend on scheduling. Several blocks
+        // per worker keep the dynamic load balance; their accumulators are slices of the workers' scratch.
+        int workers = scratch.length, n = g.n(), blocks = Math.min(n, BLOCKS_PER_WORKER * workers);
+        int blocksPerWorker = (blocks + workers - 1) / workers;
         MemorySegment[] accumulators = new MemorySegment[blocks];
         for (int b = 0; b < blocks; b++) {
-            accumulators[b] = scratch[b].get(Scratch.Role.ACCUMULATOR, filterFloats);
+            MemorySegment region = scratch[b % workers].get(Scratch.Role.ACCUMULATOR, blocksPerWorker * filterFloats);
+            accumulators[b] = region.asSlice((b / workers) * filterFloats * Float.BYTES, filterFloats * Float.BYTES);
             Loops.fill(accumulators[b], 0, filterFloats, 0f);
         }
         pool.forEach(blocks, (worker, block) -> {
