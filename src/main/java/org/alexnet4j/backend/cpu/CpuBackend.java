@@ -6,6 +6,7 @@ import org.alexnet4j.backend.BackendOptions;
 import org.alexnet4j.backend.BatchNormSpec;
 import org.alexnet4j.backend.ConvSpec;
 import org.alexnet4j.backend.CounterRng;
+import org.alexnet4j.backend.LinearShape;
 import org.alexnet4j.backend.LrnSpec;
 import org.alexnet4j.backend.PoolSpec;
 import org.alexnet4j.backend.SgdSpec;
@@ -128,24 +129,14 @@ public final class CpuBackend implements Backend {
 
     // ---- fully connected ---------------------------------------------------------------------
 
-    private static void checkLinear(Tensor y, Tensor x, Tensor w, String op) {
-        x.shape().requireRank(2, op + " x (N, in)");
-        w.shape().requireRank(2, op + " w (out, in)");
-        if (w.shape().dim(1) != x.shape().dim(1)) {
-            throw new ShapeException(op + " w: expected " + w.shape().dim(0) + " x " + x.shape().dim(1) + " for x " + x.shape() + ", got " + w.shape());
-        }
-        y.shape().require(Shape.of(x.shape().dim(0), w.shape().dim(0)), op + " y/dy (N, out)");
-    }
-
     // The weight (out x in) is the only large operand of the linear ops. Forward and backward-data compute the
     // transposed product (weight as A, read in place; the small batch operand packed as B) into a row-major
     // scratch, then transpose that once into the output: storing the transposed result tile by tile, or
     // packing the weight as B, would each cost a pass over memory per call.
 
     @Override public void linearForward(Tensor y, Tensor x, Tensor w, Tensor bias) {
-        checkLinear(y, x, w, "linearForward");
-        int n = x.shape().dim(0), in = x.shape().dim(1), out = w.shape().dim(0);
-        if (bias != null) bias.shape().require(Shape.of(out), "linearForward bias");
+        LinearShape d = LinearShape.check("linearForward", y, x, w, bias);
+        int n = d.n(), in = d.in(), out = d.out();
         MemorySegment transposed = scratch[0].get(Scratch.Role.ACCUMULATOR, (long) out * n);
         // y^T (out x N) = w (out x in) * x^T
         Gemm.multiply(pool, scratch, 0, out, n, in, Matrix.rowMajor(segment(w, "linearForward w"), 0, in),
@@ -154,8 +145,8 @@ public final class CpuBackend implements Backend {
     }
 
     @Override public void linearBackwardData(Tensor dx, Tensor dy, Tensor w) {
-        checkLinear(dy, dx, w, "linearBackwardData");
-        int n = dx.shape().dim(0), in = dx.shape().dim(1), out = w.shape().dim(0);
+        LinearShape d = LinearShape.check("linearBackwardData", dy, dx, w, null);
+        int n = d.n(), in = d.in(), out = d.out();
         MemorySegment dxs = segment(dx, "linearBackwardData dx"), dys = segment(dy, "linearBackwardData dy"), ws = segment(w, "linearBackwardData w");
         if ((long) n * 8 >= out) {
             // A large batch: dx = dy w directly, packing w as B costs less than transposing the result.
@@ -179,8 +170,8 @@ public final class CpuBackend implements Backend {
     }
 
     @Override public void linearBackwardWeight(Tensor dw, Tensor dy, Tensor x) {
-        checkLinear(dy, x, dw, "linearBackwardWeight");
-        int n = x.shape().dim(0), in = x.shape().dim(1), out = dw.shape().dim(0);
+        LinearShape d = LinearShape.check("linearBackwardWeight", dy, x, dw, null);
+        int n = d.n(), in = d.in(), out = d.out();
         Gemm.multiply(pool, scratch, 0, out, in, n, Matrix.rowMajor(segment(dy, "linearBackwardWeight dy"), 0, out).transposed(),
                 Matrix.rowMajor(segment(x, "linearBackwardWeight x"), 0, in), Matrix.rowMajor(segment(dw, "linearBackwardWeight dw"), 0, in), true);
     }

@@ -10,6 +10,7 @@ import org.alexnet4j.backend.BackendOptions;
 import org.alexnet4j.backend.BackendOptions.Precision;
 import org.alexnet4j.backend.BatchNormSpec;
 import org.alexnet4j.backend.ConvSpec;
+import org.alexnet4j.backend.LinearShape;
 import org.alexnet4j.backend.LrnSpec;
 import org.alexnet4j.backend.PoolSpec;
 import org.alexnet4j.backend.SgdSpec;
@@ -177,9 +178,8 @@ public final class CudaBackend implements Backend {
     // ---- fully connected (row-major data seen by column-major cuBLAS as its transpose) ---------
 
     @Override public synchronized void linearForward(Tensor y, Tensor x, Tensor w, Tensor bias) {
-        int[] d = linearDims(y, x, w, "linearForward");
-        int n = d[0], in = d[1], out = d[2];
-        if (bias != null) bias.shape().require(Shape.of(out), "linearForward bias");
+        LinearShape d = LinearShape.check("linearForward", y, x, w, bias);
+        int n = d.n(), in = d.in(), out = d.out();
         // y^T (out x N) = w (out x in, stored as column-major in x out, transposed) * x^T (in x N)
         sgemm(cublas.CUBLAS_OP_T, cublas.CUBLAS_OP_N, out, n, in, address(w, "linearForward w"), in, address(x, "linearForward x"), in,
                 ZERO, address(y, "linearForward y"), out, "linearForward");
@@ -192,29 +192,19 @@ public final class CudaBackend implements Backend {
     }
 
     @Override public synchronized void linearBackwardData(Tensor dx, Tensor dy, Tensor w) {
-        int[] d = linearDims(dy, dx, w, "linearBackwardData");
-        int n = d[0], in = d[1], out = d[2];
+        LinearShape d = LinearShape.check("linearBackwardData", dy, dx, w, null);
+        int n = d.n(), in = d.in(), out = d.out();
         // dx^T (in x N) = w^T (in x out) * dy^T (out x N)
         sgemm(cublas.CUBLAS_OP_N, cublas.CUBLAS_OP_N, in, n, out, address(w, "linearBackwardData w"), in,
                 address(dy, "linearBackwardData dy"), out, ZERO, address(dx, "linearBackwardData dx"), in, "linearBackwardData");
     }
 
     @Override public synchronized void linearBackwardWeight(Tensor dw, Tensor dy, Tensor x) {
-        int[] d = linearDims(dy, x, dw, "linearBackwardWeight");
-        int n = d[0], in = d[1], out = d[2];
+        LinearShape d = LinearShape.check("linearBackwardWeight", dy, x, dw, null);
+        int n = d.n(), in = d.in(), out = d.out();
         // dw^T (in x out) += x^T (in x N) * dy (N x out)
         sgemm(cublas.CUBLAS_OP_N, cublas.CUBLAS_OP_T, in, out, n, address(x, "linearBackwardWeight x"), in,
                 address(dy, "linearBackwardWeight dy"), out, ONE, address(dw, "linearBackwardWeight dw"), in, "linearBackwardWeight");
-    }
-
-    /** Checks y (N, out), x (N, in), w (out, in) and returns {N, in, out}. */
-    private static int[] linearDims(Tensor y, Tensor x, Tensor w, String op) {
-        x.shape().requireRank(2, op + " x (N, in)");
-        w.shape().requireRank(2, op + " w (out, in)");
-        int n = x.shape().dim(0), in = x.shape().dim(1), out = w.shape().dim(0);
-        w.shape().require(Shape.of(out, in), op + " w");
-        y.shape().require(Shape.of(n, out), op + " y/dy");
-        return new int[] {n, in, out};
     }
 
     /** Column-major C (m x n) = alpha * op(A) * op(B) + beta * C with alpha = 1. */

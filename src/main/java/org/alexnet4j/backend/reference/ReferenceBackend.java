@@ -8,6 +8,7 @@ import java.util.List;
 import org.alexnet4j.backend.Backend;
 import org.alexnet4j.backend.BatchNormSpec;
 import org.alexnet4j.backend.ConvSpec;
+import org.alexnet4j.backend.LinearShape;
 import org.alexnet4j.backend.LrnSpec;
 import org.alexnet4j.backend.PoolSpec;
 import org.alexnet4j.backend.SgdSpec;
@@ -108,10 +109,7 @@ public final class ReferenceBackend implements Backend {
     // ---- fully connected ---------------------------------------------------------------------
 
     @Override public void linearForward(Tensor y, Tensor x, Tensor w, Tensor bias) {
-        Shape in = x.shape().requireRank(2, "linearForward x (N, in)"), weight = w.shape().requireRank(2, "linearForward w (out, in)");
-        require(w, Shape.of(weight.dim(0), in.dim(1)), "linearForward w");
-        require(y, Shape.of(in.dim(0), weight.dim(0)), "linearForward y");
-        if (bias != null) require(bias, Shape.of(weight.dim(0)), "linearForward bias");
+        LinearShape.check("linearForward", y, x, w, bias);
         DoubleTensor result = output(y, "linearForward y");
         ReferenceMath.linearForward(result, read(x, "linearForward x"), read(w, "linearForward w"),
                 bias == null ? null : read(bias, "linearForward bias"));
@@ -119,18 +117,14 @@ public final class ReferenceBackend implements Backend {
     }
 
     @Override public void linearBackwardData(Tensor dx, Tensor dy, Tensor w) {
-        Shape weight = w.shape().requireRank(2, "linearBackwardData w (out, in)"), gradient = dy.shape().requireRank(2, "linearBackwardData dy (N, out)");
-        require(dy, Shape.of(gradient.dim(0), weight.dim(0)), "linearBackwardData dy");
-        require(dx, Shape.of(gradient.dim(0), weight.dim(1)), "linearBackwardData dx");
+        LinearShape.check("linearBackwardData", dy, dx, w, null);
         DoubleTensor result = output(dx, "linearBackwardData dx");
         ReferenceMath.linearBackwardData(result, read(dy, "linearBackwardData dy"), read(w, "linearBackwardData w"));
         write(dx, result, "linearBackwardData dx");
     }
 
     @Override public void linearBackwardWeight(Tensor dw, Tensor dy, Tensor x) {
-        Shape weight = dw.shape().requireRank(2, "linearBackwardWeight dw (out, in)"), in = x.shape().requireRank(2, "linearBackwardWeight x (N, in)");
-        require(x, Shape.of(in.dim(0), weight.dim(1)), "linearBackwardWeight x");
-        require(dy, Shape.of(in.dim(0), weight.dim(0)), "linearBackwardWeight dy");
+        LinearShape.check("linearBackwardWeight", dy, x, dw, null);
         DoubleTensor result = read(dw, "linearBackwardWeight dw");
         ReferenceMath.linearBackwardWeight(result, read(dy, "linearBackwardWeight dy"), read(x, "linearBackwardWeight x"));
         write(dw, result, "linearBackwardWeight dw");
