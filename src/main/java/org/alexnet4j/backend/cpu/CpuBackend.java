@@ -1,6 +1,7 @@
 package org.alexnet4j.backend.cpu;
 
 import java.lang.foreign.MemorySegment;
+import org.alexnet4j.backend.AdaptivePoolShape;
 import org.alexnet4j.backend.Backend;
 import org.alexnet4j.backend.BackendOptions;
 import org.alexnet4j.backend.BatchNormSpec;
@@ -200,28 +201,19 @@ public final class CpuBackend implements Backend {
         });
     }
 
-    private static void checkAdaptive(Tensor y, Tensor x, String op) {
-        x.shape().requireRank(4, op + " x (N, C, H, W)");
-        y.shape().requireRank(4, op + " y (N, C, P, Q)");
-        Shape xs = x.shape(), ys = y.shape();
-        if (ys.dim(0) != xs.dim(0) || ys.dim(1) != xs.dim(1)) {
-            throw new ShapeException(op + " y: expected (" + xs.dim(0) + ", " + xs.dim(1) + ", P, Q) for x " + xs + ", got " + ys);
-        }
-    }
-
     @Override public void adaptiveAvgPoolForward(Tensor y, Tensor x) {
-        checkAdaptive(y, x, "adaptiveAvgPoolForward");
-        int h = x.shape().dim(2), w = x.shape().dim(3), p = y.shape().dim(2), q = y.shape().dim(3);
+        AdaptivePoolShape d = AdaptivePoolShape.check("adaptiveAvgPoolForward", y, x);
+        int h = d.h(), w = d.w(), p = d.p(), q = d.q();
         MemorySegment ys = segment(y, "adaptiveAvgPoolForward y"), xs = segment(x, "adaptiveAvgPoolForward x");
-        pool.forEach(x.shape().dim(0) * x.shape().dim(1),
+        pool.forEach(d.planes(),
                 (worker, plane) -> Pooling.averageForwardPlane(ys, (long) plane * p * q, xs, (long) plane * h * w, h, w, p, q));
     }
 
     @Override public void adaptiveAvgPoolBackward(Tensor dx, Tensor dy) {
-        checkAdaptive(dy, dx, "adaptiveAvgPoolBackward");
-        int h = dx.shape().dim(2), w = dx.shape().dim(3), p = dy.shape().dim(2), q = dy.shape().dim(3);
+        AdaptivePoolShape d = AdaptivePoolShape.check("adaptiveAvgPoolBackward", dy, dx);
+        int h = d.h(), w = d.w(), p = d.p(), q = d.q();
         MemorySegment dxs = segment(dx, "adaptiveAvgPoolBackward dx"), dys = segment(dy, "adaptiveAvgPoolBackward dy");
-        pool.forEach(dx.shape().dim(0) * dx.shape().dim(1),
+        pool.forEach(d.planes(),
                 (worker, plane) -> Pooling.averageBackwardPlane(dxs, (long) plane * h * w, dys, (long) plane * p * q, h, w, p, q));
     }
 

@@ -5,6 +5,7 @@ import static org.bytedeco.cuda.global.cudnn.*;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Set;
+import org.alexnet4j.backend.AdaptivePoolShape;
 import org.alexnet4j.backend.Backend;
 import org.alexnet4j.backend.BackendOptions;
 import org.alexnet4j.backend.BackendOptions.Precision;
@@ -241,25 +242,15 @@ public final class CudaBackend implements Backend {
     }
 
     @Override public synchronized void adaptiveAvgPoolForward(Tensor y, Tensor x) {
-        int[] d = adaptiveDims(y, x, "adaptiveAvgPoolForward y");
+        AdaptivePoolShape d = AdaptivePoolShape.check("adaptiveAvgPoolForward", y, x);
         kernels.adaptiveAvgPoolForward(address(y, "adaptiveAvgPoolForward y"), address(x, "adaptiveAvgPoolForward x"),
-                (long) d[0] * d[1], d[2], d[3], d[4], d[5]);
+                d.planes(), d.h(), d.w(), d.p(), d.q());
     }
 
     @Override public synchronized void adaptiveAvgPoolBackward(Tensor dx, Tensor dy) {
-        int[] d = adaptiveDims(dy, dx, "adaptiveAvgPoolBackward dy");
+        AdaptivePoolShape d = AdaptivePoolShape.check("adaptiveAvgPoolBackward", dy, dx);
         kernels.adaptiveAvgPoolBackward(address(dx, "adaptiveAvgPoolBackward dx"), address(dy, "adaptiveAvgPoolBackward dy"),
-                (long) d[0] * d[1], d[2], d[3], d[4], d[5]);
-    }
-
-    /** Checks pooled (N, C, P, Q) against full (N, C, H, W) and returns {N, C, H, W, P, Q}. */
-    private static int[] adaptiveDims(Tensor pooled, Tensor full, String role) {
-        Shape f = full.shape().requireRank(4, "adaptive average pool input (N, C, H, W)");
-        Shape p = pooled.shape().requireRank(4, role + " (N, C, P, Q)");
-        if (p.dim(0) != f.dim(0) || p.dim(1) != f.dim(1)) {
-            throw new ShapeException(role + ": expected (" + f.dim(0) + ", " + f.dim(1) + ", P, Q) for input " + f + ", got " + p);
-        }
-        return new int[] {f.dim(0), f.dim(1), f.dim(2), f.dim(3), p.dim(2), p.dim(3)};
+                d.planes(), d.h(), d.w(), d.p(), d.q());
     }
 
     @Override public synchronized void lrnForward(Tensor y, Tensor scale, Tensor x, LrnSpec spec) {

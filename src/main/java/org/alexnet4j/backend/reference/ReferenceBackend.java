@@ -5,6 +5,7 @@ import static org.alexnet4j.backend.host.HostStorage.FLOAT;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
+import org.alexnet4j.backend.AdaptivePoolShape;
 import org.alexnet4j.backend.Backend;
 import org.alexnet4j.backend.BatchNormSpec;
 import org.alexnet4j.backend.ConvSpec;
@@ -152,26 +153,20 @@ public final class ReferenceBackend implements Backend {
     }
 
     @Override public void adaptiveAvgPoolForward(Tensor y, Tensor x) {
-        requireSameBatchAndChannels(y, x, "adaptiveAvgPoolForward y", "adaptiveAvgPoolForward x");
+        AdaptivePoolShape.check("adaptiveAvgPoolForward", y, x);
         DoubleTensor result = output(y, "adaptiveAvgPoolForward y");
         ReferenceMath.adaptiveAvgPoolForward(result, read(x, "adaptiveAvgPoolForward x"));
         write(y, result, "adaptiveAvgPoolForward y");
     }
 
     @Override public void adaptiveAvgPoolBackward(Tensor dx, Tensor dy) {
-        requireSameBatchAndChannels(dy, dx, "adaptiveAvgPoolBackward dy", "adaptiveAvgPoolBackward dx");
+        AdaptivePoolShape.check("adaptiveAvgPoolBackward", dy, dx);
         DoubleTensor result = output(dx, "adaptiveAvgPoolBackward dx");
         ReferenceMath.adaptiveAvgPoolBackward(result, read(dy, "adaptiveAvgPoolBackward dy"));
         write(dx, result, "adaptiveAvgPoolBackward dx");
     }
 
     /** pooled (N, C, P, Q) must match input (N, C, H, W) in N and C; the spatial sizes are free. */
-    private static void requireSameBatchAndChannels(Tensor pooled, Tensor input, String pooledRole, String inputRole) {
-        Shape x = input.shape().requireRank(4, inputRole + " (N, C, H, W)");
-        Shape y = pooled.shape().requireRank(4, pooledRole + " (N, C, P, Q)");
-        require(pooled, Shape.of(x.dim(0), x.dim(1), y.dim(2), y.dim(3)), pooledRole);
-    }
-
     @Override public void lrnForward(Tensor y, Tensor scale, Tensor x, LrnSpec spec) {
         Shape shape = x.shape().requireRank(4, "lrnForward x (N, C, H, W)");
         require(y, shape, "lrnForward y");

@@ -9,8 +9,8 @@ import org.alexnet4j.tensor.ShapeException;
 import org.alexnet4j.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
-/** The fully-connected shape check every backend uses: sizes from consistent operands, a named error otherwise. */
-class LinearShapeTest {
+/** The shape checks every backend shares (LinearShape, AdaptivePoolShape): sizes from consistent operands, a named error otherwise. */
+class OpShapeChecksTest {
     @Test void consistentOperandsGiveTheSizes() {
         try (Backend b = Backends.create("reference")) {
             assertEquals(new LinearShape(3, 5, 7), LinearShape.check("linearForward",
@@ -25,6 +25,15 @@ class LinearShapeTest {
             assertNamed("linearBackwardData (N, out)", () -> LinearShape.check("linearBackwardData", b.allocate(Shape.of(3, 6)), x, w, null));
             assertNamed("linearForward bias", () -> LinearShape.check("linearForward", y, x, w, b.allocate(Shape.of(5))));
             assertNamed("linearBackwardWeight (N, in)", () -> LinearShape.check("linearBackwardWeight", y, b.allocate(Shape.of(3, 5, 1)), w, null));
+        }
+    }
+
+    @Test void adaptivePoolingChecksBatchAndChannelsAndGivesTheSizes() {
+        try (Backend b = Backends.create("reference")) {
+            Tensor x = b.allocate(Shape.of(2, 3, 5, 7));
+            assertEquals(new AdaptivePoolShape(6, 5, 7, 6, 6), AdaptivePoolShape.check("adaptiveAvgPoolForward", b.allocate(Shape.of(2, 3, 6, 6)), x));
+            assertNamed("adaptiveAvgPoolForward pooled operand", () -> AdaptivePoolShape.check("adaptiveAvgPoolForward", b.allocate(Shape.of(2, 4, 6, 6)), x));
+            assertNamed("adaptiveAvgPoolBackward full-size operand", () -> AdaptivePoolShape.check("adaptiveAvgPoolBackward", b.allocate(Shape.of(2, 3, 6, 6)), b.allocate(Shape.of(6, 35))));
         }
     }
 
