@@ -31,9 +31,9 @@ class OpShapeChecksTest {
     @Test void adaptivePoolingChecksBatchAndChannelsAndGivesTheSizes() {
         try (Backend b = Backends.create("reference")) {
             Tensor x = b.allocate(Shape.of(2, 3, 5, 7));
-            assertEquals(new AdaptivePoolShape(6, 5, 7, 6, 6), AdaptivePoolShape.check("adaptiveAvgPoolForward", b.allocate(Shape.of(2, 3, 6, 6)), x));
-            assertNamed("adaptiveAvgPoolForward pooled operand", () -> AdaptivePoolShape.check("adaptiveAvgPoolForward", b.allocate(Shape.of(2, 4, 6, 6)), x));
-            assertNamed("adaptiveAvgPoolBackward full-size operand", () -> AdaptivePoolShape.check("adaptiveAvgPoolBackward", b.allocate(Shape.of(2, 3, 6, 6)), b.allocate(Shape.of(6, 35))));
+            assertEquals(new AdaptivePoolShape(6, 5, 7, 6, 6), AdaptivePoolShape.check("adaptiveAvgPoolForward y", b.allocate(Shape.of(2, 3, 6, 6)), "adaptiveAvgPoolForward x", x));
+            assertNamed("adaptiveAvgPoolForward y", () -> AdaptivePoolShape.check("adaptiveAvgPoolForward y", b.allocate(Shape.of(2, 4, 6, 6)), "adaptiveAvgPoolForward x", x));
+            assertNamed("adaptiveAvgPoolBackward dx", () -> AdaptivePoolShape.check("adaptiveAvgPoolBackward dy", b.allocate(Shape.of(2, 3, 6, 6)), "adaptiveAvgPoolBackward dx", b.allocate(Shape.of(6, 35))));
         }
     }
 

@@ -202,7 +202,7 @@ public final class CpuBackend implements Backend {
     }
 
     @Override public void adaptiveAvgPoolForward(Tensor y, Tensor x) {
-        AdaptivePoolShape d = AdaptivePoolShape.check("adaptiveAvgPoolForward", y, x);
+        AdaptivePoolShape d = AdaptivePoolShape.check("adaptiveAvgPoolForward y", y, "adaptiveAvgPoolForward x", x);
         int h = d.h(), w = d.w(), p = d.p(), q = d.q();
         MemorySegment ys = segment(y, "adaptiveAvgPoolForward y"), xs = segment(x, "adaptiveAvgPoolForward x");
         pool.forEach(d.planes(),
@@ -210,7 +210,7 @@ public final class CpuBackend implements Backend {
     }
 
     @Override public void adaptiveAvgPoolBackward(Tensor dx, Tensor dy) {
-        AdaptivePoolShape d = AdaptivePoolShape.check("adaptiveAvgPoolBackward", dy, dx);
+        AdaptivePoolShape d = AdaptivePoolShape.check("adaptiveAvgPoolBackward dy", dy, "adaptiveAvgPoolBackward dx", dx);
         int h = d.h(), w = d.w(), p = d.p(), q = d.q();
         MemorySegment dxs = segment(dx, "adaptiveAvgPoolBackward dx"), dys = segment(dy, "adaptiveAvgPoolBackward dy");
         pool.forEach(d.planes(),

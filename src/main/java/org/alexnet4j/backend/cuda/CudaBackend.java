@@ -242,13 +242,13 @@ public final class CudaBackend implements Backend {
     }
 
     @Override public synchronized void adaptiveAvgPoolForward(Tensor y, Tensor x) {
-        AdaptivePoolShape d = AdaptivePoolShape.check("adaptiveAvgPoolForward", y, x);
+        AdaptivePoolShape d = AdaptivePoolShape.check("adaptiveAvgPoolForward y", y, "adaptiveAvgPoolForward x", x);
         kernels.adaptiveAvgPoolForward(address(y, "adaptiveAvgPoolForward y"), address(x, "adaptiveAvgPoolForward x"),
                 d.planes(), d.h(), d.w(), d.p(), d.q());
     }
 
     @Override public synchronized void adaptiveAvgPoolBackward(Tensor dx, Tensor dy) {
-        AdaptivePoolShape d = AdaptivePoolShape.check("adaptiveAvgPoolBackward", dy, dx);
+        AdaptivePoolShape d = AdaptivePoolShape.check("adaptiveAvgPoolBackward dy", dy, "adaptiveAvgPoolBackward dx", dx);
         kernels.adaptiveAvgPoolBackward(address(dx, "adaptiveAvgPoolBackward dx"), address(dy, "adaptiveAvgPoolBackward dy"),
                 d.planes(), d.h(), d.w(), d.p(), d.q());
     }

@@ -153,14 +153,14 @@ public final class ReferenceBackend implements Backend {
     }
 
     @Override public void adaptiveAvgPoolForward(Tensor y, Tensor x) {
-        AdaptivePoolShape.check("adaptiveAvgPoolForward", y, x);
+        AdaptivePoolShape.check("adaptiveAvgPoolForward y", y, "adaptiveAvgPoolForward x", x);
         DoubleTensor result = output(y, "adaptiveAvgPoolForward y");
         ReferenceMath.adaptiveAvgPoolForward(result, read(x, "adaptiveAvgPoolForward x"));
         write(y, result, "adaptiveAvgPoolForward y");
     }
 
     @Override public void adaptiveAvgPoolBackward(Tensor dx, Tensor dy) {
-        AdaptivePoolShape.check("adaptiveAvgPoolBackward", dy, dx);
+        AdaptivePoolShape.check("adaptiveAvgPoolBackward dy", dy, "adaptiveAvgPoolBackward dx", dx);
         DoubleTensor result = output(dx, "adaptiveAvgPoolBackward dx");
         ReferenceMath.adaptiveAvgPoolBackward(result, read(dy, "adaptiveAvgPoolBackward dy"));
         write(dx, result, "adaptiveAvgPoolBackward dx");
