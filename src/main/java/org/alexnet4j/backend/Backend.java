@@ -47,6 +47,12 @@ public interface Backend extends AutoCloseable {
     /** y = conv(x, w) + bias. y: (N, K, P, Q), x: (N, C, H, W), w: (K, C/groups, R, S), bias: (K) or null. */
     void conv2dForward(Tensor y, Tensor x, Tensor w, Tensor bias, ConvSpec spec);
 
+    /** y = max(conv(x, w) + bias, 0): a convolution followed by ReLU, which a backend may fuse. Shapes as conv2dForward. */
+    default void conv2dReluForward(Tensor y, Tensor x, Tensor w, Tensor bias, ConvSpec spec) {
+        conv2dForward(y, x, w, bias, spec);
+        reluForward(y, y);
+    }
+
     /** dx = gradient of conv w.r.t. its input. dx: (N, C, H, W), dy: (N, K, P, Q), w: (K, C/groups, R, S). */
     void conv2dBackwardData(Tensor dx, Tensor dy, Tensor w, ConvSpec spec);
 

@@ -9,6 +9,8 @@ import org.alexnet4j.tensor.Tensor;
 public final class Conv2d extends WeightedLayer {
     private final int inChannels;
     private final ConvSpec spec;
+    /** Set by {@link Sequential} when a ReLU follows: the backend then applies it as the output is stored. */
+    private boolean reluFused;
 
     public Conv2d(String name, int inChannels, int outChannels, int kernel, int stride, int padding, int groups, boolean hasBias,
                   Init weightInit, Init biasInit) {
@@ -30,7 +32,13 @@ public final class Conv2d extends WeightedLayer {
         return spec.outputShape(x, weightShape());
     }
 
-    @Override protected void compute(Tensor y, Tensor x) { backend.conv2dForward(y, x, weight, bias, spec); }
+    /** Applies the following ReLU in this layer's forward (that ReLU then passes its input through). */
+    void fuseRelu() { reluFused = true; }
+
+    @Override protected void compute(Tensor y, Tensor x) {
+        if (reluFused) backend.conv2dReluForward(y, x, weight, bias, spec);
+        else backend.conv2dForward(y, x, weight, bias, spec);
+    }
 
     @Override protected void accumulateWeightGradient(Tensor dw, Tensor dy, Tensor x) { backend.conv2dBackwardFilter(dw, dy, x, spec); }
 

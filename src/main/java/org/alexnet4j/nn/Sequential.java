@@ -14,6 +14,7 @@ import org.alexnet4j.tensor.Tensor;
  * (each a single allocation split into named views at the offsets of {@link Architecture#parameters()}),
  * a buffer arena for non-trainable state, and the activations, allocated for the largest batch seen and
  * reused for every step. Dropout masks are seeded from (seed, layer, training step), so a run repeats exactly.
+ * A convolution followed by a ReLU runs as one fused backend op ({@link Backend#conv2dReluForward}).
  */
 public final class Sequential implements AutoCloseable {
     private final Backend backend;
@@ -53,6 +54,10 @@ public final class Sequential implements AutoCloseable {
             Layer layer = layers.get(i);
             layer.inputGradientNeeded = i > 0;
             layer.bind(backend, local(parameters, layer), local(gradients, layer), local(buffers, layer));
+            if (i > 0 && layers.get(i - 1) instanceof Conv2d conv && layer instanceof ReLU relu) {
+                conv.fuseRelu();
+                relu.appliedBefore();
+            }
         }
         initialize(seed);
     }

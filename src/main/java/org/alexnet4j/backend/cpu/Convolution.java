@@ -5,22 +5,42 @@ import org.alexnet4j.backend.ConvSpec;
 import org.alexnet4j.tensor.Shape;
 
 /**
- * Convolution forward, backward-data and backward-filter as im2col + GEMM per image and group:
- * columns (C/groups*R*S x P*Q) are built in the worker's scratch, then
- * forward y_g = w_g * columns, backward-data columns = w_g^T * dy_g then col2im, backward-filter
- * dw_g += dy_g * columns^T (the transposes read through strides; columns^T is gathered when B is packed). Work is split over images when the batch covers the workers (each GEMM
- * serial, backward-filter summing per-worker accumulators at the end), else inside each GEMM.
+ * Convolution forward, backward-data and backward-filter as GEMMs per image and group over the im2col
+ * matrix (C/groups*R*S x P*Q): forward y_g = w_g * columns (+ bias, then ReLU when fused, in the GEMM's
+ * store), backward-data columns = w_g^T * dy_g then col2im, backward-filter dw_g += dy_g * columns^T.
+ *
+ * <p>With the Vector API the filters are packed once per call, and the columns reach the GEMM in one of two
+ * {@link Lowering lowerings} that give bit-identical results: written out by im2col and packed from there,
+ * or gathered straight into the packed panels ({@link ImplicitColumns}). Which one runs is measured per
+ * layer shape and direction ({@link LoweringChoice}). Work is split over images when the batch covers the
+ * workers (each GEMM serial; backward-filter sums fixed image blocks), else inside each GEMM.
  */
 final class Convolution {
     /** Backward-filter blocks per worker: more balance the load, each costs one filter-sized accumulator. */
     private static final int BLOCKS_PER_WORKER = 4;
+    private static final boolean VECTOR = CpuConfig.VECTOR;
+
+    /** How the column matrix reaches the GEMM. */
+    enum Lowering {
+        /** im2col writes the matrix to scratch, GEMM packs its panels from there. */
+        IM2COL,
+        /** GEMM gathers its panels from a padded copy of the input (implicit GEMM). */
+        IMPLICIT
+    }
 
     private final WorkerPool pool;
     private final Scratch[] scratch;
+    private final ImplicitColumns[] implicit;
+    private final LoweringChoice choice;
 
-    Convolution(WorkerPool pool, Scratch[] scratch) {
+    Convolution(WorkerPool pool, Scratch[] scratch, LoweringChoice choice) {
         this.pool = pool;
         this.scratch = scratch;
+        this.choice = choice;
+        this.implicit = new ImplicitColumns[scratch.length];
+        if (VECTOR) {
+            for (int i = 0; i < implicit.length; i++) implicit[i] = new ImplicitColumns();
+        }
     }
 
     /** The sizes of one convolution; per-group sizes are derived. */
@@ -42,20 +62,69 @@ final class Convolution {
         long outputOffset(int image, int g) { return ((long) image * k + (long) g * filtersPerGroup()) * p * q; }
         /** Float index of group g's first filter. */
         long filterOffset(int g) { return (long) g * filtersPerGroup() * columnRows(); }
+        /** This geometry at batch 1: the key under which a lowering is chosen. */
+        Geometry perImage() { return new Geometry(1, c, h, w, k, r, s, p, q, spec); }
     }
 
     private boolean overImages(Geometry g) { return pool.size() > 1 && g.n() >= pool.size(); }
 
-    void forward(MemorySegment y, MemorySegment x, MemorySegment w, MemorySegment bias, Geometry g) {
-        if (overImages(g)) {
-            pool.forEach(g.n(), (worker, image) -> forwardImage(null, worker, y, x, w, bias, g, image));
-        } else {
-            for (int image = 0; image < g.n(); image++) forwardImage(pool, 0, y, x, w, bias, g, image);
-        }
+    /** Runs {@code body} for every image: one image per task when the batch covers the workers, else in order with the pool inside. */
+    private void eachImage(Geometry g, ImageBody body) {
+        if (overImages(g)) pool.forEach(g.n(), (worker, image) -> body.run(null, worker, image));
+        else for (int image = 0; image < g.n(); image++) body.run(pool, 0, image);
     }
 
-    private void forwardImage(WorkerPool gemmPool, int worker, MemorySegment y, MemorySegment x, MemorySegment w,
-                              MemorySegment bias, Geometry g, int image) {
+    private interface ImageBody { void run(WorkerPool gemmPool, int worker, int image); }
+
+    /** Each group's filters as a packed GEMM operand: w_g (K/groups x C/groups*R*S), transposed for backward-data. */
+    private Gemm.PackedA[] packFilters(MemorySegment w, Geometry g, boolean transposed) {
+        int kg = g.filtersPerGroup(), crs = g.columnRows();
+        int rows = transposed ? crs : kg, depth = transposed ? kg : crs;
+        long each = Gemm.PackedA.floats(rows, depth);
+        MemorySegment all = scratch[0].get(Scratch.Role.FILTERS, each * g.groups());
+        Gemm.PackedA[] packed = new Gemm.PackedA[g.groups()];
+        for (int group = 0; group < g.groups(); group++) {
+            Matrix filters = Matrix.rowMajor(w, g.filterOffset(group), crs);
+            packed[group] = Gemm.PackedA.pack(pool, transposed ? filters.transposed() : filters, rows, depth,
+                    all.asSlice(group * each * Float.BYTES, each * Float.BYTES));
+        }
+        return packed;
+    }
+
+    /** y = conv(x, w) + bias, then max(y, 0) when {@code relu}. */
+    void forward(MemorySegment y, MemorySegment x, MemorySegment w, MemorySegment bias, Geometry g, boolean relu) {
+        if (!VECTOR) {
+            eachImage(g, (gemmPool, worker, image) -> scalarForwardImage(gemmPool, worker, y, x, w, bias, g, image, relu));
+            return;
+        }
+        Gemm.PackedA[] filters = packFilters(w, g, false);
+        LoweringChoice.Pick pick = choice.pick(g, LoweringChoice.Direction.FORWARD);
+        ImplicitColumns.Offsets offsets = pick.lowering() == Lowering.IMPLICIT ? ImplicitColumns.Offsets.of(g) : null;
+        eachImage(g, (gemmPool, worker, image) -> {
+            int pq = g.outputPixels(), kg = g.filtersPerGroup();
+            for (int group = 0; group < g.groups(); group++) {
+                Gemm.PanelSource columns = columnSource(pick.lowering(), worker, x, g.inputOffset(image, group), g, offsets);
+                Gemm.multiply(gemmPool, scratch, worker, pq, filters[group], columns, Matrix.rowMajor(y, g.outputOffset(image, group), pq), false,
+                        new Gemm.Epilogue(bias, (long) group * kg, relu));
+            }
+        });
+        pick.done();
+    }
+
+    /** The column matrix of one image and group as GEMM panels, by the given lowering. */
+    private Gemm.PanelSource columnSource(Lowering lowering, int worker, MemorySegment x, long xOff, Geometry g, ImplicitColumns.Offsets offsets) {
+        if (lowering == Lowering.IMPLICIT) {
+            implicit[worker].load(x, xOff, g, offsets);
+            return implicit[worker].columns(offsets);
+        }
+        MemorySegment columns = scratch[worker].get(Scratch.Role.COLUMNS, g.columnFloats());
+        im2col(columns, x, xOff, g);
+        return Gemm.panels(Matrix.rowMajor(columns, 0, g.outputPixels()));
+    }
+
+    /** The scalar fallback: im2col, a plain GEMM, then bias and ReLU passes. */
+    private void scalarForwardImage(WorkerPool gemmPool, int worker, MemorySegment y, MemorySegment x, MemorySegment w,
+                                    MemorySegment bias, Geometry g, int image, boolean relu) {
         MemorySegment columns = scratch[worker].get(Scratch.Role.COLUMNS, g.columnFloats());
         int pq = g.outputPixels(), crs = g.columnRows(), kg = g.filtersPerGroup();
         for (int group = 0; group < g.groups(); group++) {
@@ -63,74 +132,84 @@ final class Convolution {
             long out = g.outputOffset(image, group);
             Gemm.multiply(gemmPool, scratch, worker, kg, pq, crs, Matrix.rowMajor(w, g.filterOffset(group), crs),
                     Matrix.rowMajor(columns, 0, pq), Matrix.rowMajor(y, out, pq), false);
-            if (bias != null) {
-                for (int f = 0; f < kg; f++) Loops.addScalar(y, out + (long) f * pq, pq, Loops.get(bias, (long) group * kg + f));
+            for (int f = 0; f < kg; f++) {
+                long row = out + (long) f * pq;
+                if (bias != null) Loops.addScalar(y, row, pq, Loops.get(bias, (long) group * kg + f));
+                if (relu) Loops.relu(y, row, y, row, pq);
             }
         }
     }
 
     void backwardData(MemorySegment dx, MemorySegment dy, MemorySegment w, Geometry g) {
-        if (overImages(g)) {
-            pool.forEach(g.n(), (worker, image) -> backwardDataImage(null, worker, dx, dy, w, g, image));
-        } else {
-            for (int image = 0; image < g.n(); image++) backwardDataImage(pool, 0, dx, dy, w, g, image);
-        }
-    }
-
-    private void backwardDataImage(WorkerPool gemmPool, int worker, MemorySegment dx, MemorySegment dy, MemorySegment w,
-                                   Geometry g, int image) {
-        MemorySegment columns = scratch[worker].get(Scratch.Role.COLUMNS, g.columnFloats());
-        int pq = g.outputPixels(), crs = g.columnRows(), kg = g.filtersPerGroup();
-        for (int group = 0; group < g.groups(); group++) {
-            Gemm.multiply(gemmPool, scratch, worker, crs, pq, kg, Matrix.rowMajor(w, g.filterOffset(group), crs).transposed(),
-                    Matrix.rowMajor(dy, g.outputOffset(image, group), pq), Matrix.rowMajor(columns, 0, pq), false);
-            long in = g.inputOffset(image, group);
-            Loops.fill(dx, in, (long) g.channelsPerGroup() * g.h() * g.w(), 0f);
-            col2im(dx, in, columns, g);
-        }
+        Gemm.PackedA[] filters = VECTOR ? packFilters(w, g, true) : null;
+        eachImage(g, (gemmPool, worker, image) -> {
+            MemorySegment columns = scratch[worker].get(Scratch.Role.COLUMNS, g.columnFloats());
+            int pq = g.outputPixels(), crs = g.columnRows(), kg = g.filtersPerGroup();
+            for (int group = 0; group < g.groups(); group++) {
+                Matrix gradient = Matrix.rowMajor(dy, g.outputOffset(image, group), pq), out = Matrix.rowMajor(columns, 0, pq);
+                if (VECTOR) {
+                    Gemm.multiply(gemmPool, scratch, worker, pq, filters[group], Gemm.panels(gradient), out, false, Gemm.Epilogue.NONE);
+                } else {
+                    Gemm.multiply(gemmPool, scratch, worker, crs, pq, kg, Matrix.rowMajor(w, g.filterOffset(group), crs).transposed(), gradient, out, false);
+                }
+                long in = g.inputOffset(image, group);
+                Loops.fill(dx, in, (long) g.channelsPerGroup() * g.h() * g.w(), 0f);
+                col2im(dx, in, columns, g);
+            }
+        });
     }
 
     /** dw += gradient over the whole batch. */
     void backwardFilter(MemorySegment dw, MemorySegment dy, MemorySegment x, Geometry g) {
+        LoweringChoice.Pick pick = VECTOR ? choice.pick(g, LoweringChoice.Direction.FILTER) : null;
+        Lowering lowering = VECTOR ? pick.lowering() : Lowering.IM2COL;
+        ImplicitColumns.Offsets offsets = lowering == Lowering.IMPLICIT ? ImplicitColumns.Offsets.of(g) : null;
         long filterFloats = (long) g.k() * g.columnRows();
         if (!overImages(g)) {
-            for (int image = 0; image < g.n(); image++) backwardFilterImage(pool, 0, dw, dy, x, g, image);
-            return;
-        }
-        // Block b always sums the same images into accumulator b, whichever worker runs it, and the
-        // accumulators are added in block order: the result does not depend on scheduling. Several blocks
-        // per worker keep the dynamic load balance; their accumulators are slices of the workers' scratch.
-        int workers = scratch.length, n = g.n(), blocks = Math.min(n, BLOCKS_PER_WORKER * workers);
-        int blocksPerWorker = (blocks + workers - 1) / workers;
-        MemorySegment[] accumulators = new MemorySegment[blocks];
-        for (int b = 0; b < blocks; b++) {
-            MemorySegment region = scratch[b % workers].get(Scratch.Role.ACCUMULATOR, blocksPerWorker * filterFloats);
-            accumulators[b] = region.asSlice((b / workers) * filterFloats * Float.BYTES, filterFloats * Float.BYTES);
-            Loops.fill(accumulators[b], 0, filterFloats, 0f);
-        }
-        pool.forEach(blocks, (worker, block) -> {
-            for (int image = block * n / blocks; image < (block + 1) * n / blocks; image++) {
-                backwardFilterImage(null, worker, accumulators[block], dy, x, g, image);
+            for (int image = 0; image < g.n(); image++) backwardFilterImage(pool, 0, dw, dy, x, g, image, lowering, offsets);
+        } else {
+            // Block b always sums the same images into accumulator b, whichever worker runs it, and the
+            // accumulators are added in block order: the result does not depend on scheduling. Several blocks
+            // per worker keep the dynamic load balance; their accumulators are slices of the workers' scratch.
+            int workers = scratch.length, n = g.n(), blocks = Math.min(n, BLOCKS_PER_WORKER * workers);
+            int blocksPerWorker = (blocks + workers - 1) / workers;
+            MemorySegment[] accumulators = new MemorySegment[blocks];
+            for (int b = 0; b < blocks; b++) {
+                MemorySegment region = scratch[b % workers].get(Scratch.Role.ACCUMULATOR, blocksPerWorker * filterFloats);
+                accumulators[b] = region.asSlice((b / workers) * filterFloats * Float.BYTES, filterFloats * Float.BYTES);
+                Loops.fill(accumulators[b], 0, filterFloats, 0f);
             }
-        });
-        int chunks = pool.size() * 4;
-        long chunk = (filterFloats + chunks - 1) / chunks;
-        pool.forEach(chunks, (worker, t) -> {
-            long from = t * chunk, length = Math.min(filterFloats, from + chunk) - from;
-            for (MemorySegment accumulator : accumulators) {
-                if (length > 0) Loops.add(dw, from, accumulator, from, length);
-            }
-        });
+            pool.forEach(blocks, (worker, block) -> {
+                for (int image = block * n / blocks; image < (block + 1) * n / blocks; image++) {
+                    backwardFilterImage(null, worker, accumulators[block], dy, x, g, image, lowering, offsets);
+                }
+            });
+            int chunks = pool.size() * 4;
+            long chunk = (filterFloats + chunks - 1) / chunks;
+            pool.forEach(chunks, (worker, t) -> {
+                long from = t * chunk, length = Math.min(filterFloats, from + chunk) - from;
+                for (MemorySegment accumulator : accumulators) {
+                    if (length > 0) Loops.add(dw, from, accumulator, from, length);
+                }
+            });
+        }
+        if (pick != null) pick.done();
     }
 
     private void backwardFilterImage(WorkerPool gemmPool, int worker, MemorySegment dw, MemorySegment dy, MemorySegment x,
-                                     Geometry g, int image) {
-        MemorySegment columns = scratch[worker].get(Scratch.Role.COLUMNS, g.columnFloats());
+                                     Geometry g, int image, Lowering lowering, ImplicitColumns.Offsets offsets) {
         int pq = g.outputPixels(), crs = g.columnRows(), kg = g.filtersPerGroup();
         for (int group = 0; group < g.groups(); group++) {
-            im2col(columns, x, g.inputOffset(image, group), g);
-            Gemm.multiply(gemmPool, scratch, worker, kg, crs, pq, Matrix.rowMajor(dy, g.outputOffset(image, group), pq),
-                    Matrix.rowMajor(columns, 0, pq).transposed(), Matrix.rowMajor(dw, g.filterOffset(group), crs), true);
+            Matrix gradient = Matrix.rowMajor(dy, g.outputOffset(image, group), pq), out = Matrix.rowMajor(dw, g.filterOffset(group), crs);
+            long in = g.inputOffset(image, group);
+            if (lowering == Lowering.IMPLICIT) {
+                implicit[worker].load(x, in, g, offsets);
+                Gemm.multiply(gemmPool, scratch, worker, kg, crs, pq, gradient, implicit[worker].transposed(offsets), out, true);
+                continue;
+            }
+            MemorySegment columns = scratch[worker].get(Scratch.Role.COLUMNS, g.columnFloats());
+            im2col(columns, x, in, g);
+            Gemm.multiply(gemmPool, scratch, worker, kg, crs, pq, gradient, Matrix.rowMajor(columns, 0, pq).transposed(), out, true);
         }
     }
 

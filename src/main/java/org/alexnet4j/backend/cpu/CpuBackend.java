@@ -31,11 +31,14 @@ public final class CpuBackend implements Backend {
     private final Scratch[] scratch;
     private final Convolution convolution;
 
-    public CpuBackend(BackendOptions options) {
+    public CpuBackend(BackendOptions options) { this(options, LoweringChoice.fromSystemProperty()); }
+
+    /** With a given choice of convolution lowering (tests pin one). */
+    CpuBackend(BackendOptions options, LoweringChoice lowering) {
         this.pool = new WorkerPool(options.resolvedThreads());
         this.scratch = new Scratch[pool.size()];
         for (int i = 0; i < scratch.length; i++) scratch[i] = new Scratch();
-        this.convolution = new Convolution(pool, scratch);
+        this.convolution = new Convolution(pool, scratch, lowering);
     }
 
     @Override public String name() { return NAME; }
@@ -97,10 +100,15 @@ public final class CpuBackend implements Backend {
 
     // ---- convolution -------------------------------------------------------------------------
 
-    @Override public void conv2dForward(Tensor y, Tensor x, Tensor w, Tensor bias, ConvSpec spec) {
+    @Override public void conv2dForward(Tensor y, Tensor x, Tensor w, Tensor bias, ConvSpec spec) { convolutionForward("conv2dForward", y, x, w, bias, spec, false); }
+
+    /** Bias and ReLU are applied as each output tile is stored, not in passes of their own. */
+    @Override public void conv2dReluForward(Tensor y, Tensor x, Tensor w, Tensor bias, ConvSpec spec) { convolutionForward("conv2dReluForward", y, x, w, bias, spec, true); }
+
+    private void convolutionForward(String op, Tensor y, Tensor x, Tensor w, Tensor bias, ConvSpec spec, boolean relu) {
         spec.check(y, x, w, bias);
-        convolution.forward(segment(y, "conv2dForward y"), segment(x, "conv2dForward x"), segment(w, "conv2dForward w"),
-                bias == null ? null : segment(bias, "conv2dForward bias"), Convolution.Geometry.of(x.shape(), w.shape(), spec));
+        convolution.forward(segment(y, op + " y"), segment(x, op + " x"), segment(w, op + " w"),
+                bias == null ? null : segment(bias, op + " bias"), Convolution.Geometry.of(x.shape(), w.shape(), spec), relu);
     }
 
     @Override public void conv2dBackwardData(Tensor dx, Tensor dy, Tensor w, ConvSpec spec) {

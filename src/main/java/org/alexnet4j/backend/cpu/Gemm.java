@@ -43,6 +43,39 @@ final class Gemm {
 
     private static final boolean VECTOR = CpuConfig.VECTOR;
 
+    /** Packs B rows [pc, pc+kc) and columns [jc, jc+nc) into NR-wide panels, laid out as {@link GemmKernels#packB}. */
+    interface PanelSource { void pack(int pc, int kc, int jc, int nc, MemorySegment packed); }
+
+    /** The panels of a strided B. */
+    static PanelSource panels(Matrix b) {
+        return (pc, kc, jc, nc, packed) -> GemmKernels.packB(new Matrix(b.segment(), b.at(pc, jc), b.rowStride(), b.colStride()), kc, nc, packed);
+    }
+
+    /**
+     * An m x k A packed once at full depth, to be reused by many products (a convolution's filters, once per
+     * call rather than once per image): MR-row panels, panel p holding k columns of MR floats at p*k*MR.
+     */
+    record PackedA(MemorySegment panels, int rows, int depth) {
+        static long floats(int m, int k) { return (long) ceilDiv(m, GemmKernels.MR) * GemmKernels.MR * k; }
+
+        /** Packs a (m x k) into {@code into} (at least floats(m, k)), one task per MR-row panel. */
+        static PackedA pack(WorkerPool pool, Matrix a, int m, int k, MemorySegment into) {
+            int mr = GemmKernels.MR;
+            pool.forEach(ceilDiv(m, mr), (worker, p) -> GemmKernels.packA(new Matrix(a.segment(), a.at((long) p * mr, 0), a.rowStride(), a.colStride()),
+                    Math.min(mr, m - p * mr), k, into.asSlice((long) p * mr * k * Float.BYTES)));
+            return new PackedA(into, m, k);
+        }
+
+        /** The float index of element (i, p) when i is the first row of a panel. */
+        long origin(int i, int p) { return (long) i * depth + (long) p * GemmKernels.MR; }
+    }
+
+    /** What the last depth block does to each row of C as it stores it: add the row's bias (when given), then clamp at zero. */
+    record Epilogue(MemorySegment bias, long biasOffset, boolean relu) {
+        static final Epilogue NONE = new Epilogue(null, 0, false);
+        boolean none() { return bias == null && !relu; }
+    }
+
     /** One serial piece of a product: rows [i0, i1) and columns [j0, j1) of C. */
     private interface Piece { void run(Scratch scratch, int i0, int i1, int j0, int j1); }
 
@@ -52,11 +85,29 @@ final class Gemm {
      */
     static void multiply(WorkerPool pool, Scratch[] scratch, int worker, int m, int n, int k,
                          Matrix a, Matrix b, Matrix c, boolean accumulate) {
-        int rowAlign = VECTOR ? GemmKernels.MR : 1, columnAlign = VECTOR ? GemmKernels.NR : 1;
-        Piece piece = (s, i0, i1, j0, j1) -> {
-            if (VECTOR) blocked(s, i0, i1, j0, j1, k, a, b, c, accumulate);
+        split(pool, scratch, worker, m, n, (s, i0, i1, j0, j1) -> {
+            if (VECTOR) blocked(s, i0, i1, j0, j1, k, a, null, panels(b), c, accumulate, Epilogue.NONE);
             else scalarMultiply(i0, i1, j0, j1, k, a, b, c, accumulate);
-        };
+        });
+    }
+
+    /** C (m x n) (=|+=) A (m x k, any strides) * B with B's panels from {@code b}; Vector API only. */
+    static void multiply(WorkerPool pool, Scratch[] scratch, int worker, int m, int n, int k, Matrix a, PanelSource b, Matrix c, boolean accumulate) {
+        split(pool, scratch, worker, m, n, (s, i0, i1, j0, j1) -> blocked(s, i0, i1, j0, j1, k, a, null, b, c, accumulate, Epilogue.NONE));
+    }
+
+    /**
+     * C (m x n) (=|+=) A * B with A packed ahead and B's panels from {@code b}, then the epilogue; Vector API
+     * only. pool == null runs serially with scratch[worker].
+     */
+    static void multiply(WorkerPool pool, Scratch[] scratch, int worker, int n, PackedA a, PanelSource b, Matrix c,
+                         boolean accumulate, Epilogue epilogue) {
+        split(pool, scratch, worker, a.rows(), n, (s, i0, i1, j0, j1) -> blocked(s, i0, i1, j0, j1, a.depth(), null, a, b, c, accumulate, epilogue));
+    }
+
+    /** Runs the product as one piece, or splits C among the workers along its longer side (in MR rows or NR columns). */
+    private static void split(WorkerPool pool, Scratch[] scratch, int worker, int m, int n, Piece piece) {
+        int rowAlign = VECTOR ? GemmKernels.MR : 1, columnAlign = VECTOR ? GemmKernels.NR : 1;
         int workers = pool == null ? 1 : pool.size();
         int columnGroups = ceilDiv(n, columnAlign), rowGroups = ceilDiv(m, rowAlign);
         if (workers == 1 || Math.max(columnGroups, rowGroups) < workers) {
@@ -70,22 +121,25 @@ final class Gemm {
         }
     }
 
-    private static void blocked(Scratch scratch, int i0, int i1, int j0, int j1, int k, Matrix a, Matrix b, Matrix c, boolean accumulate) {
+    /** One piece with the Vector API: A from {@code a} (in place or packed per block) or {@code prepacked}, B from {@code b}. */
+    private static void blocked(Scratch scratch, int i0, int i1, int j0, int j1, int k, Matrix a, PackedA prepacked, PanelSource b,
+                                Matrix c, boolean accumulate, Epilogue epilogue) {
         final int mr = GemmKernels.MR, nr = GemmKernels.NR;
         int ncMax = ceilDiv(Math.min(NC, j1 - j0), nr) * nr;
         boolean narrow = ncMax / nr <= NARROW_PANELS;
-        int depth = narrow && a.colStride() == 1 ? NARROW_KC : KC; // a transposed A gains nothing from long runs
+        int depth = narrow && a != null && a.colStride() == 1 ? NARROW_KC : KC; // a transposed A gains nothing from long runs
         MemorySegment packed = scratch.get(Scratch.Role.PACKED_B, (long) Math.min(depth, k) * ncMax);
         MemorySegment tile = scratch.get(Scratch.Role.TILE, GemmKernels.TILE_FLOATS);
-        boolean packA = j1 - j0 >= PACK_A_COLUMNS;
-        MemorySegment packedA = packA ? scratch.get(Scratch.Role.PACKED_A, (long) ceilDiv(Math.min(MC, i1 - i0), mr) * mr * Math.min(depth, k)) : null;
-        Matrix panels = packA ? new Matrix(packedA, 0, 1, mr) : a;
+        boolean packA = a != null && j1 - j0 >= PACK_A_COLUMNS;
+        MemorySegment packedA = packA ? scratch.get(Scratch.Role.PACKED_A, PackedA.floats(Math.min(MC, i1 - i0), Math.min(depth, k))) : null;
+        Matrix panels = prepacked != null ? new Matrix(prepacked.panels(), 0, 1, mr) : packA ? new Matrix(packedA, 0, 1, mr) : a;
         for (int jc = j0; jc < j1; jc += NC) {
             int nc = Math.min(NC, j1 - jc);
             for (int pc = 0; pc < k; pc += depth) {
                 int kc = Math.min(depth, k - pc);
                 boolean add = accumulate || pc > 0;
-                GemmKernels.packB(new Matrix(b.segment(), b.at(pc, jc), b.rowStride(), b.colStride()), kc, nc, packed);
+                Epilogue last = pc + kc == k ? epilogue : Epilogue.NONE;
+                b.pack(pc, kc, jc, nc, packed);
                 for (int ic = i0; ic < i1; ic += MC) {
                     int icEnd = Math.min(i1, ic + MC);
                     if (packA) GemmKernels.packA(new Matrix(a.segment(), a.at(ic, pc), a.rowStride(), a.colStride()), icEnd - ic, kc, packedA);
@@ -96,9 +150,9 @@ final class Gemm {
                     for (int o = 0; o < outer; o++) {
                         for (int t = 0; t < inner; t++) {
                             int ir = ic + (narrow ? o : t) * mr, jr = (narrow ? t : o) * nr;
-                            long origin = packA ? (long) (ir - ic) * kc : a.at(ir, pc);
+                            long origin = prepacked != null ? prepacked.origin(ir, pc) : packA ? (long) (ir - ic) * kc : a.at(ir, pc);
                             GemmKernels.kernel(panels, origin, Math.min(mr, icEnd - ir), packed, (long) jr * kc, kc,
-                                    c, c.at(ir, jc + jr), Math.min(nr, nc - jr), add, tile);
+                                    c, c.at(ir, jc + jr), Math.min(nr, nc - jr), add, tile, last, ir);
                         }
                     }
                 }

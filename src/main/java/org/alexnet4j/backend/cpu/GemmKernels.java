@@ -102,10 +102,10 @@ final class GemmKernels {
     /**
      * C[0..mr, 0..nr) (=|+=) A[0..mr, 0..kc) * panel, with a's and c's origins at the tile. Rows past mr
      * repeat row mr-1 (valid memory) and are not stored, so M tails need no packing. {@code tile} is
-     * scratch for MR x NR floats.
+     * scratch for MR x NR floats; {@code row} is the tile's first row of C, for the epilogue's bias.
      */
     static void kernel(Matrix a, long aOff, int mr, MemorySegment packed, long panel, int kc,
-                         Matrix c, long cOff, int nr, boolean accumulate, MemorySegment tile) {
+                       Matrix c, long cOff, int nr, boolean accumulate, MemorySegment tile, Gemm.Epilogue epilogue, int row) {
         MemorySegment as = a.segment();
         long rs = a.rowStride() * 4, step = a.colStride() * 4, base = aOff * 4;
         long a0 = base, a1 = base + Math.min(1, mr - 1) * rs, a2 = base + Math.min(2, mr - 1) * rs, a3 = base + Math.min(3, mr - 1) * rs;
@@ -144,34 +144,53 @@ final class GemmKernels {
         c50.intoMemorySegment(tile, 5 * ROW_BYTES, ORDER); c51.intoMemorySegment(tile, 5 * ROW_BYTES + VECTOR_BYTES, ORDER);
         c60.intoMemorySegment(tile, 6 * ROW_BYTES, ORDER); c61.intoMemorySegment(tile, 6 * ROW_BYTES + VECTOR_BYTES, ORDER);
         c70.intoMemorySegment(tile, 7 * ROW_BYTES, ORDER); c71.intoMemorySegment(tile, 7 * ROW_BYTES + VECTOR_BYTES, ORDER);
-        storeTile(tile, mr, nr, c, cOff, accumulate);
+        storeTile(tile, mr, nr, c, cOff, accumulate, epilogue, row);
     }
 
-    /** C[0..mr, 0..nr) (=|+=) tile rows: two vectors per row for full-width tiles, masked or element-wise otherwise. */
-    private static void storeTile(MemorySegment tile, int mr, int nr, Matrix c, long cOff, boolean accumulate) {
-        MemorySegment cs = c.segment();
+    /**
+     * C[0..mr, 0..nr) (=|+=) tile rows, then the epilogue: whole rows as two vectors, column tails under
+     * masks, a C with non-unit column stride element by element.
+     */
+    private static void storeTile(MemorySegment tile, int mr, int nr, Matrix c, long cOff, boolean accumulate, Gemm.Epilogue epilogue, int row) {
+        MemorySegment cs = c.segment(), bias = epilogue.bias();
+        boolean relu = epilogue.relu();
+        VectorMask<Float> m0 = SPECIES.indexInRange(0, nr), m1 = SPECIES.indexInRange(LANES, nr);
         for (int i = 0; i < mr; i++) {
-            long row = cOff + i * c.rowStride();
-            if (c.colStride() == 1 && nr == NR) {
-                long from = i * ROW_BYTES, to = row * 4;
+            long at = cOff + i * c.rowStride();
+            float shift = bias == null ? 0f : bias.get(FLOAT, (epilogue.biasOffset() + row + i) * 4);
+            if (c.colStride() == 1) {
+                long from = i * ROW_BYTES, to = at * 4;
                 FloatVector v0 = FloatVector.fromMemorySegment(SPECIES, tile, from, ORDER);
                 FloatVector v1 = FloatVector.fromMemorySegment(SPECIES, tile, from + VECTOR_BYTES, ORDER);
-                if (accumulate) {
-                    v0 = v0.add(FloatVector.fromMemorySegment(SPECIES, cs, to, ORDER));
-                    v1 = v1.add(FloatVector.fromMemorySegment(SPECIES, cs, to + VECTOR_BYTES, ORDER));
+                if (nr == NR) {
+                    if (accumulate) {
+                        v0 = v0.add(FloatVector.fromMemorySegment(SPECIES, cs, to, ORDER));
+                        v1 = v1.add(FloatVector.fromMemorySegment(SPECIES, cs, to + VECTOR_BYTES, ORDER));
+                    }
+                    finish(v0, shift, bias != null, relu).intoMemorySegment(cs, to, ORDER);
+                    finish(v1, shift, bias != null, relu).intoMemorySegment(cs, to + VECTOR_BYTES, ORDER);
+                } else {
+                    if (accumulate) {
+                        v0 = v0.add(FloatVector.fromMemorySegment(SPECIES, cs, to, ORDER, m0));
+                        v1 = v1.add(FloatVector.fromMemorySegment(SPECIES, cs, to + VECTOR_BYTES, ORDER, m1));
+                    }
+                    finish(v0, shift, bias != null, relu).intoMemorySegment(cs, to, ORDER, m0);
+                    finish(v1, shift, bias != null, relu).intoMemorySegment(cs, to + VECTOR_BYTES, ORDER, m1);
                 }
-                v0.intoMemorySegment(cs, to, ORDER);
-                v1.intoMemorySegment(cs, to + VECTOR_BYTES, ORDER);
-            } else if (c.colStride() == 1) {
-                if (accumulate) Loops.add(cs, row, tile, (long) i * NR, nr);
-                else Loops.copy(cs, row, tile, (long) i * NR, nr);
             } else {
                 for (int j = 0; j < nr; j++) {
-                    long at = (row + j * c.colStride()) * 4;
+                    long to = (at + j * c.colStride()) * 4;
                     float v = tile.get(FLOAT, ((long) i * NR + j) * 4);
-                    cs.set(FLOAT, at, accumulate ? cs.get(FLOAT, at) + v : v);
+                    if (accumulate) v += cs.get(FLOAT, to);
+                    if (bias != null) v += shift;
+                    cs.set(FLOAT, to, relu ? Math.max(v, 0f) : v);
                 }
             }
         }
+    }
+
+    private static FloatVector finish(FloatVector v, float shift, boolean hasBias, boolean relu) {
+        if (hasBias) v = v.add(shift);
+        return relu ? v.max(0f) : v;
     }
 }

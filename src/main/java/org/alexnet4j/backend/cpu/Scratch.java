@@ -10,7 +10,7 @@ import java.lang.foreign.MemorySegment;
  */
 final class Scratch implements AutoCloseable {
     /** The roles a buffer plays; each role has its own buffer so one op can use several at once. */
-    enum Role { PACKED_A, PACKED_B, TILE, COLUMNS, ACCUMULATOR, PLANE }
+    enum Role { PACKED_A, PACKED_B, FILTERS, TILE, COLUMNS, ACCUMULATOR, PLANE }
 
     private final Arena[] arenas = new Arena[Role.values().length];
     private final MemorySegment[] segments = new MemorySegment[Role.values().length];

@@ -1,0 +1,133 @@
+package org.alexnet4j.backend.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.util.List;
+import java.util.Random;
+import org.alexnet4j.backend.Backend;
+import org.alexnet4j.backend.BackendOptions;
+import org.alexnet4j.backend.Backends;
+import org.alexnet4j.backend.ConvSpec;
+import org.alexnet4j.backend.cpu.Convolution.Lowering;
+import org.alexnet4j.tensor.Shape;
+import org.alexnet4j.tensor.Tensor;
+import org.alexnet4j.testing.Approx;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The two convolution lowerings (im2col, implicit GEMM) each against the reference backend, on shapes
+ * with vector tails, padding, stride 4 and two groups, through the fused bias + ReLU forward and the
+ * filter gradient; then against each other bit for bit (they feed the same packed panels to the same
+ * kernel), and the measured choice settling on one of them without changing a result.
+ * Tolerances as in the backend equivalence suite: 8 u L t for a float32 sum of L unit-size terms, rtol 1e-5.
+ */
+class ConvolutionLoweringTest {
+    private static final double U = 0x1p-24;
+
+    private record Case(int n, int c, int h, int w, int k, int r, ConvSpec spec) {
+        Shape x() { return Shape.of(n, c, h, w); }
+        Shape filter() { return Shape.of(k, c / spec.groups(), r, r); }
+        Shape y() { return spec.outputShape(x(), filter()); }
+        long forwardTerms() { return (long) c / spec.groups() * r * r; }
+        long filterTerms() { return (long) n * y().dim(2) * y().dim(3); }
+    }
+
+    private static final List<Case> CASES = List.of(
+            new Case(3, 3, 35, 33, 16, 11, ConvSpec.of(4, 2, 1)),   // conv1-like, stride 4 with padding, 16 x 9 output
+            new Case(2, 6, 27, 27, 10, 5, ConvSpec.of(1, 2, 2)),    // conv2-like, two groups, 27 x 27 output
+            new Case(3, 17, 13, 13, 33, 3, ConvSpec.of(1, 1, 1)),   // conv3-like, odd channels and filters
+            new Case(1, 70, 9, 11, 9, 3, ConvSpec.of(1, 0, 1)));    // 630 = C*R*S spans three GEMM depth blocks
+
+    /** The outputs of one backend on one case: relu-forward y, plain forward y, and dw accumulated onto a start value. */
+    private record Outputs(float[] relu, float[] plain, float[] dw) {}
+
+    private static float[] gaussian(Shape shape, long seed) {
+        Random random = new Random(seed);
+        float[] v = new float[Math.toIntExact(shape.size())];
+        for (int i = 0; i < v.length; i++) v[i] = (float) random.nextGaussian();
+        return v;
+    }
+
+    private static Tensor upload(Backend b, Shape shape, float[] values) {
+        Tensor t = b.allocate(shape);
+        b.copyFromHost(t, values, 0);
+        return t;
+    }
+
+    private static float[] download(Backend b, Tensor t) {
+        float[] v = new float[Math.toIntExact(t.size())];
+        b.copyToHost(v, 0, t);
+        return v;
+    }
+
+    private static Outputs run(Backend b, Case cc) {
+        try (Tensor x = upload(b, cc.x(), gaussian(cc.x(), 1)); Tensor w = upload(b, cc.filter(), gaussian(cc.filter(), 2));
+             Tensor bias = upload(b, Shape.of(cc.k()), gaussian(Shape.of(cc.k()), 3)); Tensor dy = upload(b, cc.y(), gaussian(cc.y(), 4));
+             Tensor dw = upload(b, cc.filter(), gaussian(cc.filter(), 5)); Tensor relu = b.allocate(cc.y()); Tensor plain = b.allocate(cc.y())) {
+            b.conv2dReluForward(relu, x, w, bias, cc.spec());
+            b.conv2dForward(plain, x, w, bias, cc.spec());
+            b.conv2dBackwardFilter(dw, dy, x, cc.spec());
+            return new Outputs(download(b, relu), download(b, plain), download(b, dw));
+        }
+    }
+
+    private static CpuBackend cpu(LoweringChoice choice) { return new CpuBackend(new BackendOptions(2, BackendOptions.Precision.FP32), choice); }
+
+    @ParameterizedTest
+    @EnumSource(Lowering.class)
+    void eachLoweringMatchesTheReference(Lowering lowering) {
+        assumeTrue(CpuConfig.VECTOR, "the lowerings are Vector API paths");
+        try (Backend reference = Backends.create("reference"); CpuBackend candidate = cpu(LoweringChoice.fixed(lowering))) {
+            for (Case cc : CASES) {
+                Outputs expected = run(reference, cc), actual = run(candidate, cc);
+                String what = lowering + " " + cc;
+                Approx.assertClose(what + " conv2dReluForward", expected.relu(), actual.relu(), 8 * U * cc.forwardTerms(), 1e-5);
+                Approx.assertClose(what + " conv2dForward", expected.plain(), actual.plain(), 8 * U * cc.forwardTerms(), 1e-5);
+                Approx.assertClose(what + " conv2dBackwardFilter (+=)", expected.dw(), actual.dw(), 8 * U * cc.filterTerms(), 1e-5);
+                for (float v : actual.relu()) assertTrue(v >= 0, what + ": a fused ReLU output is negative");
+            }
+        }
+    }
+
+    @Test
+    void loweringsAgreeBitForBitAndTheMeasuredChoiceSettles() {
+        assumeTrue(CpuConfig.VECTOR, "the lowerings are Vector API paths");
+        try (CpuBackend im2col = cpu(LoweringChoice.fixed(Lowering.IM2COL)); CpuBackend implicit = cpu(LoweringChoice.fixed(Lowering.IMPLICIT))) {
+            LoweringChoice measured = LoweringChoice.measured();
+            try (CpuBackend tuned = cpu(measured)) {
+                for (Case cc : CASES) {
+                    Outputs a = run(im2col, cc), b = run(implicit, cc);
+                    assertArrayEquals(a.relu(), b.relu(), "relu forward " + cc);
+                    assertArrayEquals(a.plain(), b.plain(), "forward " + cc);
+                    assertArrayEquals(a.dw(), b.dw(), "filter gradient " + cc);
+                    // run() makes two forward calls and one filter call: 2 * TRIALS runs close both choices
+                    for (int call = 0; call < 2 * LoweringChoice.TRIALS; call++) {
+                        Outputs t = run(tuned, cc);
+                        assertArrayEquals(a.plain(), t.plain(), "measured choice, forward, call " + call + " " + cc);
+                        assertArrayEquals(a.dw(), t.dw(), "measured choice, filter gradient, call " + call + " " + cc);
+                    }
+                }
+                assertEquals(2 * CASES.size(), measured.settled(), "a choice per shape and direction");
+            }
+        }
+    }
+
+    @Test
+    void anUnknownLoweringPropertyIsNamed() {
+        String previous = System.getProperty(LoweringChoice.PROPERTY);
+        System.setProperty(LoweringChoice.PROPERTY, "winograd");
+        try {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, LoweringChoice::fromSystemProperty);
+            assertTrue(e.getMessage().contains("winograd") && e.getMessage().contains("im2col"), e.getMessage());
+        } finally {
+            if (previous == null) System.clearProperty(LoweringChoice.PROPERTY);
+            else System.setProperty(LoweringChoice.PROPERTY, previous);
+        }
+    }
+}
