@@ -118,6 +118,30 @@ class BackendEquivalenceTest {
         }
     }
 
+    /**
+     * Inputs of -1, 0 and 1 (as after a ReLU, windows share their maximum): backward must route each dy to
+     * the first maximum in row-major window order, as the reference does. Rows of 70 and 71 give 34 and 35
+     * windows per row, two full vectors and a tail; padding clips the edge windows.
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("tiedPoolCases")
+    void maxPoolingBreaksTiesAsTheReference(String backend, PoolSpec spec) {
+        try (BackendPair pair = BackendPair.open(backend)) {
+            Shape xs = Shape.of(2, 3, 9, spec.padW() == 0 ? 70 : 71), ys = spec.outputShape(xs);
+            float[] values = BackendPair.gaussian(24, xs.size(), 1);
+            for (int i = 0; i < values.length; i++) values[i] = Math.max(-1, Math.min(1, Math.round(values[i])));
+            Twin x = pair.of(xs, values), y = pair.zeros(ys), dy = pair.gaussian(ys, 25), dx = pair.zeros(xs);
+            pair.run(b -> b.maxPoolForward(pair.on(y, b), pair.on(x, b), spec));
+            pair.run(b -> b.maxPoolBackward(pair.on(dx, b), pair.on(dy, b), pair.on(y, b), pair.on(x, b), spec));
+            pair.assertClose("maxPoolForward y", y, 0, 0);
+            pair.assertClose("maxPoolBackward dx", dx, 1e-6, 1e-6);
+        }
+    }
+
+    static Stream<Arguments> tiedPoolCases() {
+        return backends().flatMap(b -> Stream.of(PoolSpec.of(3, 2), new PoolSpec(3, 3, 2, 2, 1, 1)).map(s -> Arguments.of(b, s)));
+    }
+
     static Stream<Arguments> adaptiveCases() {
         Shape[][] cases = {{Shape.of(3, 5, 13, 13), Shape.of(3, 5, 6, 6)}, {Shape.of(1, 17, 5, 7), Shape.of(1, 17, 3, 2)},
                 {Shape.of(1, 3, 6, 6), Shape.of(1, 3, 6, 6)}};

@@ -30,6 +30,7 @@ public final class CpuBackend implements Backend {
     private final WorkerPool pool;
     private final Scratch[] scratch;
     private final Convolution convolution;
+    private final Pooling.Planes[] planes;
 
     public CpuBackend(BackendOptions options) { this(options, LoweringChoice.fromSystemProperty()); }
 
@@ -39,6 +40,8 @@ public final class CpuBackend implements Backend {
         this.scratch = new Scratch[pool.size()];
         for (int i = 0; i < scratch.length; i++) scratch[i] = new Scratch();
         this.convolution = new Convolution(pool, scratch, lowering);
+        this.planes = new Pooling.Planes[pool.size()];
+        for (int i = 0; i < planes.length; i++) planes[i] = new Pooling.Planes();
     }
 
     @Override public String name() { return NAME; }
@@ -193,7 +196,7 @@ public final class CpuBackend implements Backend {
         int h = xs.dim(2), w = xs.dim(3), p = y.shape().dim(2), q = y.shape().dim(3);
         MemorySegment ys = segment(y, "maxPoolForward y"), xseg = segment(x, "maxPoolForward x");
         pool.forEach(xs.dim(0) * xs.dim(1), (worker, plane) -> Pooling.maxForwardPlane(ys, (long) plane * p * q, xseg,
-                (long) plane * h * w, h, w, p, q, spec, scratch[worker].get(Scratch.Role.PLANE, w)));
+                (long) plane * h * w, h, w, p, q, spec, planes[worker]));
     }
 
     @Override public void maxPoolBackward(Tensor dx, Tensor dy, Tensor y, Tensor x, PoolSpec spec) {
@@ -205,7 +208,7 @@ public final class CpuBackend implements Backend {
         MemorySegment dxs = segment(dx, "maxPoolBackward dx"), dys = segment(dy, "maxPoolBackward dy"),
                 ys = segment(y, "maxPoolBackward y"), xseg = segment(x, "maxPoolBackward x");
         pool.forEach(xs.dim(0) * xs.dim(1), (worker, plane) -> {
-            Pooling.maxBackwardPlane(dxs, (long) plane * h * w, dys, ys, (long) plane * p * q, xseg, h, w, p, q, spec);
+            Pooling.maxBackwardPlane(dxs, (long) plane * h * w, dys, ys, (long) plane * p * q, xseg, h, w, p, q, spec, planes[worker]);
         });
     }
 

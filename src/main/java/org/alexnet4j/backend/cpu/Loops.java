@@ -62,6 +62,46 @@ final class Loops {
         }
     }
 
+    /** Heap arrays: dst[i] = max(dst[i], src[sOff + i]) for i < n. */
+    static void maxInto(float[] dst, float[] src, int sOff, int n) {
+        for (int i = VECTOR ? VectorLoops.maxInto(dst, src, sOff, n) : 0; i < n; i++) dst[i] = Math.max(dst[i], src[sOff + i]);
+    }
+
+    /** Heap arrays: dst[t] = max of src[t .. t + window) for t < count (src holds count + window - 1 floats). */
+    static void windowMax(float[] dst, float[] src, int count, int window) {
+        for (int t = VECTOR ? VectorLoops.windowMax(dst, src, count, window) : 0; t < count; t++) {
+            float best = src[t];
+            for (int d = 1; d < window; d++) best = Math.max(best, src[t + d]);
+            dst[t] = best;
+        }
+    }
+
+    /**
+     * Heap arrays, max-pool backward: winners[at + k] for k < count = {@link #firstMaximum} of window k of one
+     * output row, window k spanning columns first + k*stride .. + window of x's rows [top, bottom) (all inside).
+     */
+    static void firstMaxima(int[] winners, int at, float[] x, int w, int top, int bottom, int first, int stride, int window,
+                            float[] y, int yOff, int count, int[] spacing) {
+        if (VECTOR) {
+            VectorLoops.firstMaxima(winners, at, x, w, top, bottom, first, stride, window, y, yOff + at, count, spacing);
+            return;
+        }
+        for (int k = 0; k < count; k++) {
+            int left = first + k * stride;
+            winners[at + k] = firstMaximum(x, w, top, bottom, left, left + window, y[yOff + at + k]);
+        }
+    }
+
+    /** The index of the first cell (row-major) of x's window rows [top, bottom) x columns [left, right) equal to max, or -1. */
+    static int firstMaximum(float[] x, int w, int top, int bottom, int left, int right, float max) {
+        for (int row = top; row < bottom; row++) {
+            for (int at = row * w + left; at < row * w + right; at++) {
+                if (x[at] == max) return at;
+            }
+        }
+        return -1;
+    }
+
     static float sum(MemorySegment s, long off, long n) {
         long i = VECTOR ? VectorLoops.bound(n) : 0;
         float total = VECTOR ? VectorLoops.sum(s, off, n) : 0f;

@@ -4,53 +4,97 @@ import java.lang.foreign.MemorySegment;
 import org.alexnet4j.backend.PoolSpec;
 
 /**
- * Max pooling and adaptive average pooling, one (image, channel) plane per task. Max pool forward
- * takes the vertical maximum of the window's rows with vector loads into a row buffer, then the
- * horizontal maximum of each window from it; padded cells never win. Backward routes each dy to the
- * first maximum in row-major window order (found again from x and y), summing where windows overlap.
+ * Max pooling and adaptive average pooling, one (image, channel) plane per task. Max pooling copies its
+ * planes to the worker's heap {@link Planes} in one bulk copy each and works there with plain array loops
+ * (no per-element segment access, which costs several times more): forward takes the vertical maximum of
+ * the window's rows into a row buffer, then each window's horizontal maximum from it; padded cells never
+ * win. Backward routes each dy to the first maximum in row-major window order (found again from x and y),
+ * summing where windows overlap.
  */
 final class Pooling {
     private Pooling() {}
 
-    /** y plane of P x Q from x plane of H x W; rowMax has at least W floats. */
+    /** One worker's heap buffers for max pooling, grown to the largest plane seen. */
+    static final class Planes {
+        private float[] input = new float[0], output = new float[0], outputGradient = new float[0], inputGradient = new float[0],
+                row = new float[0], windowed = new float[0];
+
+        private int[] winners = new int[0], spacing = new int[0];
+
+        private float[] windowed(int n) { return windowed = atLeast(windowed, n); }
+
+        private int[] winners(int n) { return winners.length >= n ? winners : (winners = new int[n]); }
+
+        /** {0, stride, 2*stride, ...}, one per vector lane (the gather offsets of consecutive windows). */
+        private int[] spacing(int stride) {
+            int lanes = CpuConfig.VECTOR ? VectorLoops.LANES : 1;
+            if (spacing.length != lanes || (lanes > 1 && spacing[1] != stride)) {
+                spacing = new int[lanes];
+                for (int l = 0; l < lanes; l++) spacing[l] = l * stride;
+            }
+            return spacing;
+        }
+
+        private static float[] atLeast(float[] a, int n) { return a.length >= n ? a : new float[n]; }
+    }
+
+    private static float[] load(float[] into, MemorySegment s, long off, int n) {
+        MemorySegment.copy(s, Loops.FLOAT, off * 4, into, 0, n);
+        return into;
+    }
+
+    /** y plane of P x Q from x plane of H x W. */
     static void maxForwardPlane(MemorySegment y, long yOff, MemorySegment x, long xOff, int h, int w, int p, int q,
-                                PoolSpec spec, MemorySegment rowMax) {
+                                PoolSpec spec, Planes b) {
+        float[] in = load(b.input = Planes.atLeast(b.input, h * w), x, xOff, h * w);
+        float[] out = b.output = Planes.atLeast(b.output, p * q), rowMax = b.row = Planes.atLeast(b.row, w);
+        int window = spec.windowW(), starts = Math.max(0, w - window + 1); // windows that lie wholly inside a row
         for (int i = 0; i < p; i++) {
             int top = Math.max(0, i * spec.strideH() - spec.padH()), bottom = Math.min(h, i * spec.strideH() - spec.padH() + spec.windowH());
-            Loops.copy(rowMax, 0, x, xOff + (long) top * w, w);
-            for (int row = top + 1; row < bottom; row++) Loops.maxInto(rowMax, 0, x, xOff + (long) row * w, w);
+            System.arraycopy(in, top * w, rowMax, 0, w);
+            for (int row = top + 1; row < bottom; row++) Loops.maxInto(rowMax, in, row * w, w);
+            Loops.windowMax(b.windowed(w), rowMax, starts, window);
             for (int j = 0; j < q; j++) {
-                int left = Math.max(0, j * spec.strideW() - spec.padW()), right = Math.min(w, j * spec.strideW() - spec.padW() + spec.windowW());
-                float best = Loops.get(rowMax, left);
-                for (int col = left + 1; col < right; col++) best = Math.max(best, Loops.get(rowMax, col));
-                Loops.set(y, yOff + (long) i * q + j, best);
+                int start = j * spec.strideW() - spec.padW();
+                if (start >= 0 && start + window <= w) {
+                    out[i * q + j] = b.windowed[start];
+                    continue;
+                }
+                int left = Math.max(0, start), right = Math.min(w, start + window);
+                float best = rowMax[left];
+                for (int col = left + 1; col < right; col++) best = Math.max(best, rowMax[col]);
+                out[i * q + j] = best;
             }
         }
+        MemorySegment.copy(out, 0, y, Loops.FLOAT, yOff * 4, p * q);
     }
 
     static void maxBackwardPlane(MemorySegment dx, long xOff, MemorySegment dy, MemorySegment y, long yOff, MemorySegment x,
-                                 int h, int w, int p, int q, PoolSpec spec) {
-        Loops.fill(dx, xOff, (long) h * w, 0f);
+                                 int h, int w, int p, int q, PoolSpec spec, Planes b) {
+        // slack after the plane: the vector search's masked-off gather lanes still index inside the array
+        int slack = spec.windowW() + spec.strideW() * (CpuConfig.VECTOR ? VectorLoops.LANES : 1);
+        float[] in = load(b.input = Planes.atLeast(b.input, h * w + slack), x, xOff, h * w);
+        float[] out = load(b.output = Planes.atLeast(b.output, p * q), y, yOff, p * q);
+        float[] gradient = load(b.outputGradient = Planes.atLeast(b.outputGradient, p * q), dy, yOff, p * q);
+        float[] sums = b.inputGradient = Planes.atLeast(b.inputGradient, h * w);
+        int[] winners = b.winners(q);
+        java.util.Arrays.fill(sums, 0, h * w, 0f);
+        int stride = spec.strideW(), window = spec.windowW();
+        // the windows [inside, end) lie wholly inside a row; those before and after are clipped by padding
+        int inside = Math.min(q, (spec.padW() + stride - 1) / stride), end = Math.max(inside, Math.min(q, (w + spec.padW() - window) / stride + 1));
         for (int i = 0; i < p; i++) {
             int top = Math.max(0, i * spec.strideH() - spec.padH()), bottom = Math.min(h, i * spec.strideH() - spec.padH() + spec.windowH());
+            Loops.firstMaxima(winners, inside, in, w, top, bottom, inside * stride - spec.padW(), stride, window, out, i * q, end - inside, b.spacing(stride));
             for (int j = 0; j < q; j++) {
-                int left = Math.max(0, j * spec.strideW() - spec.padW()), right = Math.min(w, j * spec.strideW() - spec.padW() + spec.windowW());
-                long out = yOff + (long) i * q + j;
-                long at = argmax(x, xOff, w, top, bottom, left, right, Loops.get(y, out));
-                Loops.set(dx, at, Loops.get(dx, at) + Loops.get(dy, out));
+                if (j < inside || j >= end) {
+                    int start = j * stride - spec.padW();
+                    winners[j] = Loops.firstMaximum(in, w, top, bottom, Math.max(0, start), Math.min(w, start + window), out[i * q + j]);
+                }
+                if (winners[j] < 0) throw new IllegalStateException("max pool backward: y is not the maximum of its window in x (y and x do not come from one forward)");
+                sums[winners[j]] += gradient[i * q + j];
             }
         }
-    }
-
-    /** The index of the first cell of the window holding {@code max} (the window's maximum, from forward). */
-    private static long argmax(MemorySegment x, long xOff, int w, int top, int bottom, int left, int right, float max) {
-        for (int row = top; row < bottom; row++) {
-            long at = xOff + (long) row * w;
-            for (int col = left; col < right; col++) {
-                if (Loops.get(x, at + col) == max) return at + col;
-            }
-        }
-        throw new IllegalStateException("max pool backward: y is not the maximum of its window in x (y and x do not come from one forward)");
+        MemorySegment.copy(sums, 0, dx, Loops.FLOAT, xOff * 4, h * w);
     }
 
     /** Output cell i of n covers input [floor(i*in/n), ceil((i+1)*in/n)). */

@@ -3,6 +3,7 @@ package org.alexnet4j.backend.cpu;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
@@ -20,6 +21,8 @@ final class VectorLoops {
     static final VectorSpecies<Float> SPECIES = CpuConfig.REQUESTED_BITS < 0 ? FloatVector.SPECIES_PREFERRED
             : VectorSpecies.of(float.class, VectorShape.forBitSize(CpuConfig.REQUESTED_BITS));
     static final int LANES = SPECIES.length();
+    /** Integers with as many lanes as {@link #SPECIES} (cell indices beside float lanes). */
+    private static final VectorSpecies<Integer> INTS = SPECIES.withLanes(int.class);
     static final ByteOrder ORDER = ByteOrder.LITTLE_ENDIAN;
 
     static String describe() { return SPECIES.vectorBitSize() + "-bit vectors (" + LANES + " floats)"; }
@@ -96,6 +99,52 @@ final class VectorLoops {
         long end = bound(n);
         for (long i = 0; i < end; i += LANES) store(load(dst, dOff + i).max(load(src, sOff + i)), dst, dOff + i);
         return end;
+    }
+
+    /** dst[i] = max(dst[i], src[sOff + i]) over heap arrays, for all n elements (the last vector masked). */
+    static int maxInto(float[] dst, float[] src, int sOff, int n) {
+        for (int i = 0; i < n; i += LANES) {
+            VectorMask<Float> m = SPECIES.indexInRange(i, n);
+            FloatVector.fromArray(SPECIES, dst, i, m).max(FloatVector.fromArray(SPECIES, src, sOff + i, m)).intoArray(dst, i, m);
+        }
+        return n;
+    }
+
+    /** dst[t] = max of src[t .. t + window) over heap arrays, for all t < count (the last vector masked). */
+    static int windowMax(float[] dst, float[] src, int count, int window) {
+        for (int t = 0; t < count; t += LANES) {
+            VectorMask<Float> m = SPECIES.indexInRange(t, count);
+            FloatVector best = FloatVector.fromArray(SPECIES, src, t, m);
+            for (int d = 1; d < window; d++) best = best.max(FloatVector.fromArray(SPECIES, src, t + d, m));
+            best.intoArray(dst, t, m);
+        }
+        return count;
+    }
+
+    /**
+     * Max-pool backward's search over heap arrays for {@code count} windows of one output row, each wholly
+     * inside x's rows [top, bottom) (w floats per row): window k starts at column first + k*stride and spans
+     * {@code window} columns; index[indexOff + k] = the first cell in row-major order equal to y[yOff + k], or -1.
+     * Vectors run over windows, gathering each window cell; {@code spacing} = {0, stride, 2*stride, ...}.
+     */
+    static void firstMaxima(int[] index, int indexOff, float[] x, int w, int top, int bottom, int first, int stride, int window,
+                            float[] y, int yOff, int count, int[] spacing) {
+        IntVector lanes = IntVector.fromArray(INTS, spacing, 0);
+        for (int k = 0; k < count; k += LANES) {
+            VectorMask<Float> active = SPECIES.indexInRange(k, count);
+            FloatVector max = FloatVector.fromArray(SPECIES, y, yOff + k, active);
+            VectorMask<Float> found = SPECIES.maskAll(false);
+            IntVector cell = IntVector.broadcast(INTS, -1);
+            for (int row = top; row < bottom; row++) {
+                for (int d = 0; d < window; d++) {
+                    int at = row * w + first + k * stride + d;
+                    VectorMask<Float> hit = FloatVector.fromArray(SPECIES, x, at, spacing, 0, active).eq(max).and(active).andNot(found);
+                    cell = cell.blend(lanes.add(at), hit.cast(INTS));
+                    found = found.or(hit);
+                }
+            }
+            cell.intoArray(index, indexOff + k, active.cast(INTS));
+        }
     }
 
     /** The sum of the first bound(n) elements (the caller adds the tail). */
