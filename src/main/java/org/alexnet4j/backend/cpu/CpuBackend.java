@@ -26,6 +26,8 @@ public final class CpuBackend implements Backend {
     public static final String NAME = "cpu";
     /** Floats per task of element-wise ops: large enough to amortize a hand-off, small enough to balance. */
     private static final int CHUNK = 1 << 16;
+    /** Linear forward runs as dot products up to this batch, as a GEMM above it (measured: bench/RESULTS.md). */
+    private static final int DOT_BATCH = 4;
 
     private final WorkerPool pool;
     private final Scratch[] scratch;
@@ -149,6 +151,11 @@ public final class CpuBackend implements Backend {
     @Override public void linearForward(Tensor y, Tensor x, Tensor w, Tensor bias) {
         LinearShape d = LinearShape.check("linearForward", y, x, w, bias);
         int n = d.n(), in = d.in(), out = d.out();
+        if (n <= DOT_BATCH) {
+            dotForward(segment(y, "linearForward y"), segment(x, "linearForward x"), segment(w, "linearForward w"),
+                    bias == null ? null : segment(bias, "linearForward bias"), n, in, out);
+            return;
+        }
         MemorySegment transposed = scratch[0].get(Scratch.Role.ACCUMULATOR, (long) out * n);
         // y^T (out x N) = w (out x in) * x^T
         Gemm.multiply(pool, scratch, 0, out, n, in, Matrix.rowMajor(segment(w, "linearForward w"), 0, in),
@@ -170,6 +177,21 @@ public final class CpuBackend implements Backend {
         Gemm.multiply(pool, scratch, 0, in, n, out, Matrix.rowMajor(ws, 0, in).transposed(), Matrix.rowMajor(dys, 0, out).transposed(),
                 Matrix.rowMajor(transposed, 0, n), false);
         transposeInto(dxs, transposed, n, in, null);
+    }
+
+    /**
+     * y[i][o] = w[o] . x[i] + bias[o] as dot products, for batches of at most DOT_BATCH: GEMM would fill its
+     * NR-column tiles with one to a few images, while here each weight row streams from memory once (the
+     * layer is bound by reading the weights) and is dotted with every image while it is in L1.
+     */
+    private void dotForward(MemorySegment y, MemorySegment x, MemorySegment w, MemorySegment bias, int n, int in, int out) {
+        int rows = 16;
+        pool.forEach((out + rows - 1) / rows, (worker, t) -> {
+            for (int o = t * rows; o < Math.min(out, (t + 1) * rows); o++) {
+                float shift = bias == null ? 0f : Loops.get(bias, o);
+                for (int i = 0; i < n; i++) Loops.set(y, (long) i * out + o, Loops.dot(w, (long) o * in, x, (long) i * in, in) + shift);
+            }
+        });
     }
 
     /** dst (rows x columns) = src^T, src being (columns x rows) row-major; then each row += bias when given. */

@@ -126,6 +126,14 @@ final class Loops {
         return total;
     }
 
+    /** The dot product of n floats of a and b. */
+    static float dot(MemorySegment a, long aOff, MemorySegment b, long bOff, long n) {
+        long i = VECTOR ? VectorLoops.bound(n) : 0;
+        float total = VECTOR ? VectorLoops.dot(a, aOff, b, bOff, n) : 0f;
+        for (; i < n; i++) total += get(a, aOff + i) * get(b, bOff + i);
+        return total;
+    }
+
     /** out = a*ca + b*cb + c0, b may be null (then out = a*ca + c0). */
     static void linear(MemorySegment out, MemorySegment a, MemorySegment b, long off, long n, float ca, float cb, float c0) {
         for (long i = VECTOR ? VectorLoops.linear(out, a, b, off, n, ca, cb, c0) : 0; i < n; i++) {

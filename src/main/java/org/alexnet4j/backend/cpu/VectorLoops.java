@@ -166,6 +166,21 @@ final class VectorLoops {
         return laneSum(acc);
     }
 
+    /** The dot product of the first bound(n) elements (the caller adds the tail), in four independent accumulators. */
+    static float dot(MemorySegment a, long aOff, MemorySegment b, long bOff, long n) {
+        long end = bound(n), wide = n - n % (4L * LANES);
+        FloatVector s0 = FloatVector.zero(SPECIES), s1 = s0, s2 = s0, s3 = s0;
+        long i = 0;
+        for (; i < wide; i += 4L * LANES) {
+            s0 = load(a, aOff + i).fma(load(b, bOff + i), s0);
+            s1 = load(a, aOff + i + LANES).fma(load(b, bOff + i + LANES), s1);
+            s2 = load(a, aOff + i + 2L * LANES).fma(load(b, bOff + i + 2L * LANES), s2);
+            s3 = load(a, aOff + i + 3L * LANES).fma(load(b, bOff + i + 3L * LANES), s3);
+        }
+        for (; i < end; i += LANES) s0 = load(a, aOff + i).fma(load(b, bOff + i), s0);
+        return laneSum(s0.add(s1).add(s2.add(s3)));
+    }
+
     /** sum of a * (b - mean) over the first bound(n) elements. */
     static float dotCentered(MemorySegment a, long aOff, MemorySegment b, long bOff, long n, float mean) {
         long end = bound(n);
