@@ -78,14 +78,18 @@ public final class ThroughputBenchmark {
     }
 
     /**
-     * Builds {@code config} on {@code backend}, checks one step, runs {@code warmupSteps} untimed and then
-     * {@code timedSteps} timed steps of {@code mode} at {@code batch} images.
+     * Builds {@code config} on {@code backend}, checks one step, runs untimed steps until both
+     * {@code warmupSteps} and {@code warmupSeconds} are reached (the JIT and the cpu backend's per-shape
+     * choices settle), then {@code timedSteps} timed steps of {@code mode} at {@code batch} images.
      */
-    public static Result run(Backend backend, AlexNet.Config config, Mode mode, int batch, int warmupSteps, int timedSteps, long seed) {
-        if (warmupSteps < 0 || timedSteps < 1) throw new IllegalArgumentException("need warmup >= 0 and steps >= 1; got " + warmupSteps + ", " + timedSteps);
+    public static Result run(Backend backend, AlexNet.Config config, Mode mode, int batch, int warmupSteps, double warmupSeconds, int timedSteps, long seed) {
+        if (warmupSteps < 0 || !(warmupSeconds >= 0) || timedSteps < 1) {
+            throw new IllegalArgumentException("need warmup >= 0 steps and seconds, and steps >= 1; got " + warmupSteps + ", " + warmupSeconds + ", " + timedSteps);
+        }
         try (Session session = new Session(backend, config, mode, batch, seed)) {
             float loss = session.check();
-            for (int i = 0; i < warmupSteps; i++) loss = session.step();
+            long warmupEnd = System.nanoTime() + (long) (warmupSeconds * 1e9);
+            for (int i = 0; i < warmupSteps || System.nanoTime() < warmupEnd; i++) loss = session.step();
             backend.synchronize();
             long start = System.nanoTime();
             for (int i = 0; i < timedSteps; i++) loss = session.step();

@@ -32,8 +32,12 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--mode", paramLabel = "M", defaultValue = "forward", description = "forward or train. Default: ${DEFAULT-VALUE}.")
     Mode mode;
 
-    @Option(names = "--warmup", paramLabel = "N", defaultValue = "2", description = "Untimed steps first. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--warmup", paramLabel = "N", defaultValue = "2", description = "Untimed steps first, at least. Default: ${DEFAULT-VALUE}.")
     int warmup;
+
+    @Option(names = "--warmup-seconds", paramLabel = "S", defaultValue = "3",
+            description = "Untimed steps go on for at least this long (compilation and per-layer choices settle). Default: ${DEFAULT-VALUE}.")
+    double warmupSeconds;
 
     @Option(names = "--iterations", paramLabel = "N", defaultValue = "10", description = "Timed steps. Default: ${DEFAULT-VALUE}.")
     int iterations;
@@ -49,7 +53,7 @@ final class BenchCommand implements Callable<Integer> {
         AlexNet.Config config = model.config(AlexNet.Config.of(AlexNet.Variant.PAPER), null);
         PrintWriter out = spec.commandLine().getOut();
         try (Backend backend = backendChoice.create()) {
-            ThroughputBenchmark.Result r = ThroughputBenchmark.run(backend, config, parsedMode, batch, warmup, iterations, seed);
+            ThroughputBenchmark.Result r = ThroughputBenchmark.run(backend, config, parsedMode, batch, warmup, warmupSeconds, iterations, seed);
             out.println(r + String.format(Locale.ROOT, "; input %d, width x%s, %d classes", config.inputSize(), config.widthMultiplier(), config.classes()));
             if (json) {
                 out.printf(Locale.ROOT, "{\"backend\":\"%s\",\"variant\":\"%s\",\"batch\":%d,\"mode\":\"%s\",\"input\":%d,\"width\":%s,\"classes\":%d,"

@@ -130,7 +130,7 @@ class CommandsTest {
     @Test
     void benchEndsWithOneJsonLine() {
         CliRun r = CliRun.of("bench", "--backend", "reference", "--variant", "torchvision", "--width", "0.0625", "--input", "63",
-                "--batch", "3", "--mode", "train", "--warmup", "1", "--iterations", "1", "--json");
+                "--batch", "3", "--mode", "train", "--warmup", "1", "--warmup-seconds", "0", "--iterations", "1", "--json");
         assertEquals(0, r.exitCode(), r.toString());
         String last = r.out().strip().lines().reduce((a, b) -> b).orElseThrow();
         assertTrue(last.matches("\\{\"backend\":\"reference\",\"variant\":\"torchvision\",\"batch\":3,\"mode\":\"train\",.*"
