@@ -38,7 +38,6 @@ final class TrainCommand implements Callable<Integer> {
     /** Defaults of the synthetic demo, chosen so the bare command finishes in minutes on two cores. */
     static final int DEMO_TRAINING_IMAGES = 4000, DEMO_INPUT = 67, DEMO_EPOCHS = 15;
     static final double DEMO_WIDTH = 0.25;
-    static final float DEMO_LEARNING_RATE = 0.02f;
     static final Path RUNS = Path.of("runs");
     static final String LATEST = "latest";
 
@@ -87,7 +86,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--batch", paramLabel = "N", defaultValue = "32", description = "Images per SGD step. Default: ${DEFAULT-VALUE}.")
     int batch;
 
-    @Option(names = "--lr", paramLabel = "LR", description = "Initial learning rate. Default: 0.01 (the paper's), " + DEMO_LEARNING_RATE + " for the synthetic demo.")
+    @Option(names = "--lr", paramLabel = "LR", description = "Initial learning rate. Default: 0.01 (the paper's).")
     Float learningRate;
 
     @Option(names = "--lr-schedule", paramLabel = "S", defaultValue = "plateau", description = "constant, step or plateau (the paper: divide by 10 when validation error stalls). Default: ${DEFAULT-VALUE}.")
@@ -184,7 +183,7 @@ final class TrainCommand implements Callable<Integer> {
         if (synthetic) defaults = defaults.withWidthMultiplier(DEMO_WIDTH);
         AlexNet.Config config = modelOptions.config(defaults, synthetic ? DEMO_INPUT : null);
         int baseSide = side != null ? side : org.alexnet4j.data.TrainingData.sideFor(config.inputSize());
-        float rate = learningRate != null ? learningRate : synthetic ? DEMO_LEARNING_RATE : 0.01f;
+        float rate = learningRate != null ? learningRate : 0.01f;
         TrainSettings settings = new TrainSettings(dataChoice(baseSide), baseSide,
                 Normalization.valueOf(normalization.toUpperCase(Locale.ROOT)), config, epochs != null ? epochs : synthetic ? DEMO_EPOCHS : 90,
                 batch, new TrainSettings.Optimizer(rate, momentum, weightDecay),

@@ -143,6 +143,7 @@ class TrainerTest {
             assertEquals(9, e.step());
             assertEquals("training loss is NaN at epoch 2, step 9 with learning rate 0.05: the run diverged; try a lower learning rate (e.g. 0.005)", e.getMessage());
         }
+        assertTrue(new TrainingDivergedException(0, 1, Float.NaN, 0.02f).getMessage().endsWith("(e.g. 0.002)"), "a tenth of 0.02 in decimal");
     }
 
     /** Every AlexNet variant, shrunk, trains one epoch through the Trainer and every parameter gets a gradient. */
