@@ -62,6 +62,14 @@ final class Convolution {
         long outputOffset(int image, int g) { return ((long) image * k + (long) g * filtersPerGroup()) * p * q; }
         /** Float index of group g's first filter. */
         long filterOffset(int g) { return (long) g * filtersPerGroup() * columnRows(); }
+        /**
+         * Whether one image's group, zero-padded, fits a Java array with a vector of gather slack: the
+         * implicit lowering's heap copy. Larger inputs always take im2col.
+         */
+        boolean fitsImplicit() {
+            long padded = (long) channelsPerGroup() * (h + 2L * spec.padH()) * (w + 2L * spec.padW());
+            return padded + columnRows() + outputPixels() < Integer.MAX_VALUE - 64;
+        }
         /** This geometry at batch 1: the key under which a lowering is chosen. */
         Geometry perImage() { return new Geometry(1, c, h, w, k, r, s, p, q, spec); }
     }

@@ -10,7 +10,8 @@ import org.alexnet4j.backend.cpu.Convolution.Lowering;
  * Picks the faster {@link Lowering} per convolution shape and direction by measurement: the first
  * {@link #TRIALS} calls of each lowering alternate and are timed per image, then the one with the lower best
  * time runs from then on. Both lowerings give bit-identical results, so the choice changes speed only.
- * {@code -Dalexnet4j.cpu.conv.lowering=im2col|implicit} fixes one and skips the measurement.
+ * {@code -Dalexnet4j.cpu.conv.lowering=im2col|implicit} fixes one and skips the measurement. Inputs too
+ * large for the implicit lowering's heap copy always take im2col.
  */
 final class LoweringChoice {
     static final String PROPERTY = "alexnet4j.cpu.conv.lowering";
@@ -79,6 +80,7 @@ final class LoweringChoice {
 
     /** The lowering for a call on {@code g} (its batch size is the image count the time is divided by). */
     Pick pick(Geometry g, Direction direction) {
+        if (!g.fitsImplicit()) return new Pick(Lowering.IM2COL, null, g.n());
         if (fixed != null) return new Pick(fixed, null, g.n());
         Trials trials = table.computeIfAbsent(new Key(g.perImage(), direction), k -> new Trials());
         synchronized (trials) {

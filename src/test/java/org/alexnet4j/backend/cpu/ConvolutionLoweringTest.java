@@ -119,6 +119,17 @@ class ConvolutionLoweringTest {
     }
 
     @Test
+    void inputsTooLargeForTheHeapCopyTakeIm2col() {
+        LoweringChoice implicit = LoweringChoice.fixed(Lowering.IMPLICIT);
+        ConvSpec spec = ConvSpec.of(1, 0, 1);
+        Convolution.Geometry small = new Convolution.Geometry(2, 96, 27, 27, 256, 5, 5, 23, 23, spec);
+        Convolution.Geometry huge = new Convolution.Geometry(1, 256, 3000, 3000, 16, 3, 3, 2998, 2998, spec); // 2.3e9 floats padded
+        assertEquals(Lowering.IMPLICIT, implicit.pick(small, LoweringChoice.Direction.FORWARD).lowering());
+        assertEquals(Lowering.IM2COL, implicit.pick(huge, LoweringChoice.Direction.FORWARD).lowering());
+        assertEquals(Lowering.IM2COL, LoweringChoice.measured().pick(huge, LoweringChoice.Direction.FILTER).lowering());
+    }
+
+    @Test
     void anUnknownLoweringPropertyIsNamed() {
         String previous = System.getProperty(LoweringChoice.PROPERTY);
         System.setProperty(LoweringChoice.PROPERTY, "winograd");
