@@ -7,11 +7,13 @@ import java.lang.foreign.MemorySegment;
  * ops: C (=|+=) A B with every operand given by its strides ({@link Matrix}), so transposes cost no copy.
  *
  * <p>B is packed KC x NC at a time into NR-wide panels (the block stays in L3, one panel in L1 across
- * the row loop; a transposed B is transposed in packing); A, in MC x KC blocks that stay in L2, is packed
- * into MR-row panels for wide products and read in place through its strides for narrow ones; the
- * {@link GemmKernels#kernel MR x NR micro-kernel} accumulates in registers. With a pool, C is split
- * among the workers along its longer side (in MR rows or NR columns); without one the call runs on the
- * given worker. Without the Vector API it runs plain loops.
+ * the row loop; a transposed B is transposed in packing), or its panels come from a {@link PanelSource}
+ * (a convolution gathers them from its input); A, in MC x KC blocks that stay in L2, is packed into
+ * MR-row panels for wide products, read in place through its strides for narrow ones, or packed once
+ * ahead ({@link PackedA}, a convolution's filters); the {@link GemmKernels#kernel MR x NR micro-kernel}
+ * accumulates in registers, and the last depth block stores through an {@link Epilogue} (bias, ReLU).
+ * With a pool, C is split among the workers along its longer side (in MR rows or NR columns); without
+ * one the call runs on the given worker. Without the Vector API it runs plain loops.
  */
 final class Gemm {
     private Gemm() {}
