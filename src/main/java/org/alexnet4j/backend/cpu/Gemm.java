@@ -26,8 +26,12 @@ final class Gemm {
     static final int KC = Integer.getInteger("alexnet4j.cpu.gemm.kc", 224);
     /** Rows of A per L2 block: MC*KC*4 bytes = 224 KiB of the 1 MiB L2. */
     static final int MC = Integer.getInteger("alexnet4j.cpu.gemm.mc", 256);
-    /** Columns of B per packed block: KC*NC*4 bytes = 4 MiB per worker, in the 32 MiB L3. */
-    static final int NC = Integer.getInteger("alexnet4j.cpu.gemm.nc", 4096);
+    /**
+     * Columns of B per packed block: KC*NC*4 bytes = 504 KiB, which stays in the 1 MiB L2 beside the A block,
+     * so a convolution's gathered panels are read back from L2. Measured against 4096 (bench/RESULTS.md):
+     * conv1 and conv2 forward 4-8% faster, SGEMM unchanged.
+     */
+    static final int NC = Integer.getInteger("alexnet4j.cpu.gemm.nc", 576);
 
     /**
      * A is packed (contiguous MR-row panels) when a piece has at least this many columns: then the packing
