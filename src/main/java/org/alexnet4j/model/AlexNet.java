@@ -21,6 +21,7 @@ import org.alexnet4j.nn.MaxPool2d;
 import org.alexnet4j.nn.ReLU;
 import org.alexnet4j.nn.Sequential;
 import org.alexnet4j.tensor.Shape;
+import org.alexnet4j.tensor.ShapeException;
 
 /**
  * AlexNet (Krizhevsky et al. 2012) in the variants of ALEXNET.md, as a layer list. Layer names follow
@@ -193,7 +194,27 @@ public final class AlexNet {
         addHidden(layers, v, 6, features, width, config.dropout(), weight, positive);
         addHidden(layers, v, 7, width, width, config.dropout(), weight, positive);
         layers.add(new Linear("fc8", width, config.classes(), true, weight, zero));
-        return new Architecture(config.inputShape(), layers);
+        try {
+            return new Architecture(config.inputShape(), layers);
+        } catch (ShapeException e) {
+            int smallest = smallestInput(layers, config.inputSize());
+            if (smallest < 0) throw e;
+            throw new ShapeException("input " + config.inputSize() + "x" + config.inputSize() + " is too small for the " + v.id()
+                    + " variant: the smallest input it takes is " + smallest + "x" + smallest + " (" + e.getMessage() + ")");
+        }
+    }
+
+    /** The smallest square input above {@code from} (up to 1024 more) that the layers take, found by trying the shapes; -1 if none. */
+    private static int smallestInput(List<Layer> layers, int from) {
+        for (int size = from + 1; size <= from + 1024; size++) {
+            try {
+                new Architecture(Shape.of(3, size, size), layers);
+                return size;
+            } catch (ShapeException e) {
+                // still too small
+            }
+        }
+        return -1;
     }
 
     /** relu, then lrn (if any), maxpool(3, 2), then batch norm (if any), for block 1 or 2. */

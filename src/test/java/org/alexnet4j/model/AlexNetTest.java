@@ -93,7 +93,10 @@ class AlexNetTest {
         assertEquals(Shape.of(1, 32, 6, 6), shapeAfter(a, "avgpool"));
         ShapeException e = assertThrows(ShapeException.class,
                 () -> AlexNet.architecture(Config.of(Variant.SINGLE_TOWER).withInputSize(66)));
-        assertEquals("layer pool5 (MaxPool2d): max pool window 3x3 does not fit input (1, 256, 2, 2)", e.getMessage());
+        assertEquals("input 66x66 is too small for the single-tower variant: the smallest input it takes is 67x67 "
+                + "(layer pool5 (MaxPool2d): max pool window 3x3 does not fit input (1, 256, 2, 2))", e.getMessage());
+        ShapeException tiny = assertThrows(ShapeException.class, () -> AlexNet.architecture(Config.of(Variant.TORCHVISION).withInputSize(40)));
+        assertTrue(tiny.getMessage().startsWith("input 40x40 is too small for the torchvision variant: the smallest input it takes is "), tiny.getMessage());
         ShapeException grey = assertThrows(ShapeException.class,
                 () -> new Architecture(Shape.of(1, 227, 227), AlexNet.architecture(Config.of(Variant.PAPER)).layers()));
         assertEquals("layer conv1 (Conv2d): expected input (N, 3, H, W), got (1, 1, 227, 227)", grey.getMessage());
