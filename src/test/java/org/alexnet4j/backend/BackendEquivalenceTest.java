@@ -75,8 +75,9 @@ class BackendEquivalenceTest {
 
     static Stream<Arguments> linearCases() {
         // (N, in, out): vector tails, depths past one GEMM block (300 > 256; 2100 > 2048, the depth of narrow
-        // products), 8300 columns past one packed block
-        int[][] sizes = {{1, 37, 33}, {3, 130, 70}, {3, 70, 300}, {2, 2100, 9}, {17, 33, 129}, {1, 8300, 3}};
+        // products), 8300 columns past one packed block; 1040 x 520 x 230 packs A by row groups (more than 512
+        // rows per worker), in several column blocks and two depth blocks
+        int[][] sizes = {{1, 37, 33}, {3, 130, 70}, {3, 70, 300}, {2, 2100, 9}, {17, 33, 129}, {1, 8300, 3}, {1040, 520, 230}};
         return backends().flatMap(b -> Stream.of(sizes).map(s -> Arguments.of(b, s[0], s[1], s[2])));
     }
 

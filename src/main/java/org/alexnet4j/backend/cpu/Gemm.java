@@ -6,11 +6,12 @@ import java.lang.foreign.MemorySegment;
  * Single-precision matrix multiplication in the BLIS/GotoBLAS shape, used by the linear and convolution
  * ops: C (=|+=) A B with every operand given by its strides ({@link Matrix}), so transposes cost no copy.
  *
- * <p>B is packed KC x NC at a time into NR-wide panels (the block stays in L3, one panel in L1 across
- * the row loop; a transposed B is transposed in packing), or its panels come from a {@link PanelSource}
- * (a convolution gathers them from its input); A, in MC x KC blocks that stay in L2, is packed into
- * MR-row panels for wide products, read in place through its strides for narrow ones, or packed once
- * ahead ({@link PackedA}, a convolution's filters); the {@link GemmKernels#kernel MR x NR micro-kernel}
+ * <p>C is walked in row groups whose C block, beside the packed B block (KC deep, as many NR-wide panels
+ * as fit L2 with it; one panel stays in L1 across the row loop), stays in L2 across the depth loop. B's
+ * panels are packed from a strided matrix (a transposed B is transposed in packing) or come from a
+ * {@link PanelSource} (a convolution gathers them from its input). A is packed into MR-row panels once per
+ * row group for wide products, read in place through its strides for narrow ones, or packed once ahead
+ * ({@link PackedA}, a convolution's filters); the {@link GemmKernels#kernel MR x NR micro-kernel}
  * accumulates in registers, and the last depth block stores through an {@link Epilogue} (bias, ReLU).
  * With a pool, C is split among the workers along its longer side (in MR rows or NR columns); without
  * one the call runs on the given worker. Without the Vector API it runs plain loops.
@@ -24,14 +25,18 @@ final class Gemm {
      * and 128-192.
      */
     static final int KC = Integer.getInteger("alexnet4j.cpu.gemm.kc", 224);
-    /** Rows of A per L2 block: MC*KC*4 bytes = 224 KiB of the 1 MiB L2. */
+    /** Rows of A per L2 block within a row group: MC*KC*4 bytes = 224 KiB of the 1 MiB L2. */
     static final int MC = Integer.getInteger("alexnet4j.cpu.gemm.mc", 256);
-    /**
-     * Columns of B per packed block: KC*NC*4 bytes = 504 KiB, which stays in the 1 MiB L2 beside the A block,
-     * so a convolution's gathered panels are read back from L2. Measured against 4096 (bench/RESULTS.md):
-     * conv1 and conv2 forward 4-8% faster, SGEMM unchanged.
-     */
+    /** The most columns of B per packed block: KC*NC*4 bytes = 504 KiB. */
     static final int NC = Integer.getInteger("alexnet4j.cpu.gemm.nc", 576);
+    /**
+     * Bytes of L2 (1 MiB per core) for a row group's C block plus the B block; the rest holds the A block. Measured
+     * (bench/RESULTS.md): with C's block larger than L2, a quarter of a 2048^3 product went to write-back misses.
+     */
+    static final long L2_BUDGET = Long.getLong("alexnet4j.cpu.gemm.l2", 640 << 10);
+    /** Rows per group at most, and floats of a group's packed A at most (8 MiB). */
+    static final int GROUP_ROWS = 512;
+    static final long GROUP_A_FLOATS = 2L << 20;
 
     /**
      * A is packed (contiguous MR-row panels) when a piece has at least this many columns: then the packing
@@ -127,43 +132,68 @@ final class Gemm {
         }
     }
 
-    /** One piece with the Vector API: A from {@code a} (in place or packed per block) or {@code prepacked}, B from {@code b}. */
+    /** One piece with the Vector API: A from {@code a} (in place or packed per row group) or {@code prepacked}, B from {@code b}. */
     private static void blocked(Scratch scratch, int i0, int i1, int j0, int j1, int k, Matrix a, PackedA prepacked, PanelSource b,
                                 Matrix c, boolean accumulate, Epilogue epilogue) {
         final int mr = GemmKernels.MR, nr = GemmKernels.NR;
-        int ncMax = ceilDiv(Math.min(NC, j1 - j0), nr) * nr;
-        boolean narrow = ncMax / nr <= NARROW_PANELS;
+        boolean narrow = ceilDiv(Math.min(NC, j1 - j0), nr) <= NARROW_PANELS;
         int depth = narrow && a != null && a.colStride() == 1 ? NARROW_KC : KC; // a transposed A gains nothing from long runs
+        boolean packA = a != null && !narrow && j1 - j0 >= PACK_A_COLUMNS;
+        // Rows go in groups whose C block stays in L2, beside its B block, across the depth loop; a packed A is
+        // packed once per group, at full depth, for all its column blocks.
+        int group = packA ? Math.clamp(GROUP_A_FLOATS / ((long) k * mr) * mr, mr, GROUP_ROWS) : prepacked != null ? GROUP_ROWS : i1 - i0;
+        int ncMax = narrow ? ceilDiv(Math.min(NC, j1 - j0), nr) * nr : columnsPerBlock(Math.min(group, i1 - i0), Math.min(depth, k), j1 - j0);
         MemorySegment packed = scratch.get(Scratch.Role.PACKED_B, (long) Math.min(depth, k) * ncMax);
         MemorySegment tile = scratch.get(Scratch.Role.TILE, GemmKernels.TILE_FLOATS);
-        boolean packA = a != null && j1 - j0 >= PACK_A_COLUMNS;
-        MemorySegment packedA = packA ? scratch.get(Scratch.Role.PACKED_A, PackedA.floats(Math.min(MC, i1 - i0), Math.min(depth, k))) : null;
-        Matrix panels = prepacked != null ? new Matrix(prepacked.panels(), 0, 1, mr) : packA ? new Matrix(packedA, 0, 1, mr) : a;
-        for (int jc = j0; jc < j1; jc += NC) {
-            int nc = Math.min(NC, j1 - jc);
-            for (int pc = 0; pc < k; pc += depth) {
-                int kc = Math.min(depth, k - pc);
-                boolean add = accumulate || pc > 0;
-                Epilogue last = pc + kc == k ? epilogue : Epilogue.NONE;
-                b.pack(pc, kc, jc, nc, packed);
-                for (int ic = i0; ic < i1; ic += MC) {
-                    int icEnd = Math.min(i1, ic + MC);
-                    if (packA) GemmKernels.packA(new Matrix(a.segment(), a.at(ic, pc), a.rowStride(), a.colStride()), icEnd - ic, kc, packedA);
-                    // Usually each B panel stays in L1 while the A rows stream past it; a narrow product keeps its
-                    // few B panels in L2 instead and walks A once.
-                    int columnPanels = ceilDiv(nc, nr), rowTiles = ceilDiv(icEnd - ic, mr);
-                    int outer = narrow ? rowTiles : columnPanels, inner = narrow ? columnPanels : rowTiles;
-                    for (int o = 0; o < outer; o++) {
-                        for (int t = 0; t < inner; t++) {
-                            int ir = ic + (narrow ? o : t) * mr, jr = (narrow ? t : o) * nr;
-                            long origin = prepacked != null ? prepacked.origin(ir, pc) : packA ? (long) (ir - ic) * kc : a.at(ir, pc);
-                            GemmKernels.kernel(panels, origin, Math.min(mr, icEnd - ir), packed, (long) jr * kc, kc,
-                                    c, c.at(ir, jc + jr), Math.min(nr, nc - jr), add, tile, last, ir);
+        for (int g0 = i0; g0 < i1; g0 += group) {
+            int g1 = Math.min(i1, g0 + group);
+            PackedA ahead = prepacked;
+            int aheadRow = 0; // the row of C that ahead's row 0 is
+            if (packA) {
+                MemorySegment into = scratch.get(Scratch.Role.PACKED_A, PackedA.floats(g1 - g0, k));
+                for (int p = g0; p < g1; p += mr) {
+                    GemmKernels.packA(new Matrix(a.segment(), a.at(p, 0), a.rowStride(), a.colStride()), Math.min(mr, g1 - p), k,
+                            into.asSlice((long) (p - g0) * k * Float.BYTES));
+                }
+                ahead = new PackedA(into, g1 - g0, k);
+                aheadRow = g0;
+            }
+            Matrix panels = ahead != null ? new Matrix(ahead.panels(), 0, 1, mr) : a;
+            for (int jc = j0; jc < j1; jc += ncMax) {
+                int nc = Math.min(ncMax, j1 - jc);
+                for (int pc = 0; pc < k; pc += depth) {
+                    int kc = Math.min(depth, k - pc);
+                    boolean add = accumulate || pc > 0;
+                    Epilogue last = pc + kc == k ? epilogue : Epilogue.NONE;
+                    b.pack(pc, kc, jc, nc, packed);
+                    for (int ic = g0; ic < g1; ic += MC) {
+                        int icEnd = Math.min(g1, ic + MC);
+                        // Usually each B panel stays in L1 while the A rows stream past it; a narrow product keeps its
+                        // few B panels in L2 instead and walks A once.
+                        int columnPanels = ceilDiv(nc, nr), rowTiles = ceilDiv(icEnd - ic, mr);
+                        int outer = narrow ? rowTiles : columnPanels, inner = narrow ? columnPanels : rowTiles;
+                        for (int o = 0; o < outer; o++) {
+                            for (int t = 0; t < inner; t++) {
+                                int ir = ic + (narrow ? o : t) * mr, jr = (narrow ? t : o) * nr;
+                                long origin = ahead != null ? ahead.origin(ir - aheadRow, pc) : a.at(ir, pc);
+                                GemmKernels.kernel(panels, origin, Math.min(mr, icEnd - ir), packed, (long) jr * kc, kc,
+                                        c, c.at(ir, jc + jr), Math.min(nr, nc - jr), add, tile, last, ir);
+                            }
                         }
                     }
                 }
             }
         }
+    }
+
+    /**
+     * Columns per packed block for a row group of {@code rows}: as many whole panels as keep the group's C block
+     * and the B block (depth x columns) within L2_BUDGET bytes, at least enough not to be a narrow product, at most NC.
+     */
+    private static int columnsPerBlock(int rows, int depth, int columns) {
+        int nr = GemmKernels.NR;
+        long fit = L2_BUDGET / ((long) (rows + depth) * Float.BYTES) / nr * nr;
+        return (int) Math.min(Math.max(fit, (NARROW_PANELS + 1L) * nr), Math.min(NC, ceilDiv(columns, nr) * nr));
     }
 
     private static void scalarMultiply(int i0, int i1, int j0, int j1, int k, Matrix a, Matrix b, Matrix c, boolean accumulate) {
