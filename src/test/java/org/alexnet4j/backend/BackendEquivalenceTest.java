@@ -8,6 +8,7 @@ import java.util.stream.Stream;
 import org.alexnet4j.backend.BackendPair.Twin;
 import org.alexnet4j.tensor.Shape;
 import org.alexnet4j.tensor.ShapeException;
+import org.alexnet4j.testing.HostTensors;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -129,7 +130,7 @@ class BackendEquivalenceTest {
     void maxPoolingBreaksTiesAsTheReference(String backend, PoolSpec spec) {
         try (BackendPair pair = BackendPair.open(backend)) {
             Shape xs = Shape.of(2, 3, 9, spec.padW() == 0 ? 70 : 71), ys = spec.outputShape(xs);
-            float[] values = BackendPair.gaussian(24, xs.size(), 1);
+            float[] values = HostTensors.gaussian(24, xs.size(), 1);
             for (int i = 0; i < values.length; i++) values[i] = Math.max(-1, Math.min(1, Math.round(values[i])));
             Twin x = pair.of(xs, values), y = pair.zeros(ys), dy = pair.gaussian(ys, 25), dx = pair.zeros(xs);
             pair.run(b -> b.maxPoolForward(pair.on(y, b), pair.on(x, b), spec));
@@ -179,7 +180,7 @@ class BackendEquivalenceTest {
     @MethodSource("lrnCases")
     void localResponseNormalizationMatchesReference(String backend, Shape xs, LrnSpec spec, double inputScale) {
         try (BackendPair pair = BackendPair.open(backend)) {
-            Twin x = pair.of(xs, BackendPair.gaussian(41, xs.size(), inputScale));
+            Twin x = pair.of(xs, HostTensors.gaussian(41, xs.size(), inputScale));
             Twin y = pair.zeros(xs), scale = pair.zeros(xs), dy = pair.gaussian(xs, 42), dx = pair.zeros(xs);
             pair.run(b -> b.lrnForward(pair.on(y, b), pair.on(scale, b), pair.on(x, b), spec));
             pair.assertClose("lrnForward y", y, 1e-6 * inputScale, 1e-5);
@@ -242,9 +243,9 @@ class BackendEquivalenceTest {
             Shape cs = Shape.of(xs.dim(1));
             long m = xs.size() / xs.dim(1);
             BatchNormSpec spec = BatchNormSpec.PYTORCH_DEFAULT;
-            Twin x = pair.of(xs, BackendPair.gaussian(61, xs.size(), 3)), gamma = pair.gaussian(cs, 62), beta = pair.gaussian(cs, 63);
+            Twin x = pair.of(xs, HostTensors.gaussian(61, xs.size(), 3)), gamma = pair.gaussian(cs, 62), beta = pair.gaussian(cs, 63);
             Twin y = pair.zeros(xs), mean = pair.zeros(cs), invStd = pair.zeros(cs), runningMean = pair.gaussian(cs, 64);
-            Twin runningVar = pair.of(cs, BackendPair.gaussian(65, cs.size(), 0.1)), yInference = pair.zeros(xs);
+            Twin runningVar = pair.of(cs, HostTensors.gaussian(65, cs.size(), 0.1)), yInference = pair.zeros(xs);
             pair.run(b -> b.fill(pair.on(runningVar, b), 1.5f));
             Twin dy = pair.gaussian(xs, 66), dx = pair.zeros(xs), dgamma = pair.gaussian(cs, 67), dbeta = pair.gaussian(cs, 68);
             pair.run(b -> b.batchNormForwardTraining(pair.on(y, b), pair.on(mean, b), pair.on(invStd, b), pair.on(runningMean, b),
@@ -273,7 +274,7 @@ class BackendEquivalenceTest {
         try (BackendPair pair = BackendPair.open(backend)) {
             Shape s = Shape.of(3, 37);
             int[] labels = {5, 0, 36};
-            Twin logits = pair.of(s, BackendPair.gaussian(71, s.size(), 4)), probs = pair.zeros(s), lossProbs = pair.zeros(s), dlogits = pair.zeros(s);
+            Twin logits = pair.of(s, HostTensors.gaussian(71, s.size(), 4)), probs = pair.zeros(s), lossProbs = pair.zeros(s), dlogits = pair.zeros(s);
             pair.run(b -> b.softmaxForward(pair.on(probs, b), pair.on(logits, b)));
             float expected = pair.reference.softmaxCrossEntropyForward(lossProbs.reference(), logits.reference(), labels);
             float actual = pair.candidate.softmaxCrossEntropyForward(lossProbs.candidate(), logits.candidate(), labels);
@@ -291,7 +292,7 @@ class BackendEquivalenceTest {
     void sgdUpdateMatchesReference(String backend) {
         try (BackendPair pair = BackendPair.open(backend)) {
             Shape s = Shape.of(100_003);
-            Twin w = pair.gaussian(s, 81), v = pair.of(s, BackendPair.gaussian(82, s.size(), 0.01)), g = pair.gaussian(s, 83);
+            Twin w = pair.gaussian(s, 81), v = pair.of(s, HostTensors.gaussian(82, s.size(), 0.01)), g = pair.gaussian(s, 83);
             SgdSpec spec = SgdSpec.paper(0.01f);
             pair.run(b -> b.sgdUpdate(pair.on(w, b), pair.on(v, b), pair.on(g, b), spec));
             pair.assertClose("sgdUpdate velocity", v, 1e-8, 1e-5);

@@ -4,12 +4,12 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.alexnet4j.tensor.Shape;
 import org.alexnet4j.tensor.Tensor;
 import org.alexnet4j.testing.Approx;
+import org.alexnet4j.testing.HostTensors;
 
 /**
  * The reference backend and one backend under test side by side: every tensor exists on both with the
@@ -46,14 +46,6 @@ final class BackendPair implements AutoCloseable {
         this.candidate = candidate;
     }
 
-    /** Standard-normal values times {@code scale}, from the given seed. */
-    static float[] gaussian(long seed, long count, double scale) {
-        Random random = new Random(seed);
-        float[] v = new float[Math.toIntExact(count)];
-        for (int i = 0; i < v.length; i++) v[i] = (float) (random.nextGaussian() * scale);
-        return v;
-    }
-
     Twin of(Shape shape, float[] values) {
         Tensor r = reference.allocate(shape), c = candidate.allocate(shape);
         owned.add(r);
@@ -63,7 +55,7 @@ final class BackendPair implements AutoCloseable {
         return new Twin(r, c);
     }
 
-    Twin gaussian(Shape shape, long seed) { return of(shape, gaussian(seed, shape.size(), 1)); }
+    Twin gaussian(Shape shape, long seed) { return of(shape, HostTensors.gaussian(seed, shape.size(), 1)); }
 
     Twin zeros(Shape shape) { return of(shape, new float[Math.toIntExact(shape.size())]); }
 
@@ -75,15 +67,9 @@ final class BackendPair implements AutoCloseable {
 
     Tensor on(Twin t, Backend b) { return t.on(b, this); }
 
-    static float[] download(Backend b, Tensor t) {
-        float[] v = new float[Math.toIntExact(t.size())];
-        b.copyToHost(v, 0, t);
-        return v;
-    }
-
     /** |candidate - reference| <= atol + rtol*|reference| for every element. */
     void assertClose(String what, Twin t, double atol, double rtol) {
-        Approx.assertClose(candidate.name() + " " + what, download(reference, t.reference()), download(candidate, t.candidate()), atol, rtol);
+        Approx.assertClose(candidate.name() + " " + what, HostTensors.download(reference, t.reference()), HostTensors.download(candidate, t.candidate()), atol, rtol);
     }
 
     @Override public void close() {

@@ -1,5 +1,7 @@
 package org.alexnet4j.backend;
 
+import static org.alexnet4j.testing.HostTensors.download;
+import static org.alexnet4j.testing.HostTensors.upload;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.List;
@@ -12,6 +14,7 @@ import org.alexnet4j.nn.Sequential;
 import org.alexnet4j.tensor.Shape;
 import org.alexnet4j.tensor.Tensor;
 import org.alexnet4j.testing.Approx;
+import org.alexnet4j.testing.HostTensors;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -48,21 +51,13 @@ class WholeNetworkEquivalenceTest {
         Approx.assertClose(what, expected, actual, ATOL_OF_MAX * max, RTOL);
     }
 
-    private static float[] download(Backend b, Tensor t) { return BackendPair.download(b, t); }
-
-    private static Tensor upload(Backend b, Shape shape, float[] values) {
-        Tensor t = b.allocate(shape);
-        b.copyFromHost(t, values, 0);
-        return t;
-    }
-
     @ParameterizedTest(name = "{0}")
     @MethodSource("backends")
     void everyActivationGradientAndUpdatedParameterMatchesReference(String name) {
         try (BackendPair pair = BackendPair.open(name)) {
             Backend reference = pair.reference, candidate = pair.candidate;
             Shape inputShape = Architecture.withBatch(config().inputShape(), BATCH);
-            float[] input = BackendPair.gaussian(1, inputShape.size(), PIXEL_SCALE);
+            float[] input = HostTensors.gaussian(1, inputShape.size(), PIXEL_SCALE);
             int[] labels = new Random(2).ints(BATCH, 0, config().classes()).toArray();
 
             int layerCount = AlexNet.architecture(config()).layers().size();

@@ -186,7 +186,7 @@ public final class CpuBackend implements Backend {
      */
     private void dotForward(MemorySegment y, MemorySegment x, MemorySegment w, MemorySegment bias, int n, int in, int out) {
         int rows = 16;
-        pool.forEach((out + rows - 1) / rows, (worker, t) -> {
+        pool.forEach(Gemm.ceilDiv(out, rows), (worker, t) -> {
             for (int o = t * rows; o < Math.min(out, (t + 1) * rows); o++) {
                 float shift = bias == null ? 0f : Loops.get(bias, o);
                 for (int i = 0; i < n; i++) Loops.set(y, (long) i * out + o, Loops.dot(w, (long) o * in, x, (long) i * in, in) + shift);

@@ -69,11 +69,16 @@ final class Gemm {
     record PackedA(MemorySegment panels, int rows, int depth) {
         static long floats(int m, int k) { return (long) ceilDiv(m, GemmKernels.MR) * GemmKernels.MR * k; }
 
-        /** Packs a (m x k) into {@code into} (at least floats(m, k)), one task per MR-row panel. */
+        /** Packs a (m x k) into {@code into} (at least floats(m, k)), one task per MR-row panel; pool == null packs serially. */
         static PackedA pack(WorkerPool pool, Matrix a, int m, int k, MemorySegment into) {
-            int mr = GemmKernels.MR;
-            pool.forEach(ceilDiv(m, mr), (worker, p) -> GemmKernels.packA(new Matrix(a.segment(), a.at((long) p * mr, 0), a.rowStride(), a.colStride()),
-                    Math.min(mr, m - p * mr), k, into.asSlice((long) p * mr * k * Float.BYTES)));
+            int mr = GemmKernels.MR, panels = ceilDiv(m, mr);
+            WorkerPool.Task panel = (worker, p) -> GemmKernels.packA(new Matrix(a.segment(), a.at((long) p * mr, 0), a.rowStride(), a.colStride()),
+                    Math.min(mr, m - p * mr), k, into.asSlice((long) p * mr * k * Float.BYTES));
+            if (pool == null) {
+                for (int p = 0; p < panels; p++) panel.run(0, p);
+            } else {
+                pool.forEach(panels, panel);
+            }
             return new PackedA(into, m, k);
         }
 
@@ -150,12 +155,8 @@ final class Gemm {
             PackedA ahead = prepacked;
             int aheadRow = 0; // the row of C that ahead's row 0 is
             if (packA) {
-                MemorySegment into = scratch.get(Scratch.Role.PACKED_A, PackedA.floats(g1 - g0, k));
-                for (int p = g0; p < g1; p += mr) {
-                    GemmKernels.packA(new Matrix(a.segment(), a.at(p, 0), a.rowStride(), a.colStride()), Math.min(mr, g1 - p), k,
-                            into.asSlice((long) (p - g0) * k * Float.BYTES));
-                }
-                ahead = new PackedA(into, g1 - g0, k);
+                ahead = PackedA.pack(null, new Matrix(a.segment(), a.at(g0, 0), a.rowStride(), a.colStride()), g1 - g0, k,
+                        scratch.get(Scratch.Role.PACKED_A, PackedA.floats(g1 - g0, k)));
                 aheadRow = g0;
             }
             Matrix panels = ahead != null ? new Matrix(ahead.panels(), 0, 1, mr) : a;

@@ -162,6 +162,8 @@ final class GemmKernels {
                 long from = i * ROW_BYTES, to = at * 4;
                 FloatVector v0 = FloatVector.fromMemorySegment(SPECIES, tile, from, ORDER);
                 FloatVector v1 = FloatVector.fromMemorySegment(SPECIES, tile, from + VECTOR_BYTES, ORDER);
+                // Whole rows stay unmasked: one masked path for every row (a shared helper taking the vectors)
+                // made the whole single-tower forward 1.6x slower (bench/RESULTS.md).
                 if (nr == NR) {
                     if (accumulate) {
                         v0 = v0.add(FloatVector.fromMemorySegment(SPECIES, cs, to, ORDER));

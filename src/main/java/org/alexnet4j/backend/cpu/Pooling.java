@@ -14,19 +14,22 @@ import org.alexnet4j.backend.PoolSpec;
 final class Pooling {
     private Pooling() {}
 
-    /** One worker's heap buffers for max pooling, grown to the largest plane seen. */
+    /** One worker's heap buffers for max pooling, each grown to the largest size asked for. */
     static final class Planes {
         private float[] input = new float[0], output = new float[0], outputGradient = new float[0], inputGradient = new float[0],
                 row = new float[0], windowed = new float[0];
-
         private int[] winners = new int[0], spacing = new int[0];
 
-        private float[] windowed(int n) { return windowed = atLeast(windowed, n); }
-
-        private int[] winners(int n) { return winners.length >= n ? winners : (winners = new int[n]); }
+        float[] input(int n) { return input = atLeast(input, n); }
+        float[] output(int n) { return output = atLeast(output, n); }
+        float[] outputGradient(int n) { return outputGradient = atLeast(outputGradient, n); }
+        float[] inputGradient(int n) { return inputGradient = atLeast(inputGradient, n); }
+        float[] row(int n) { return row = atLeast(row, n); }
+        float[] windowed(int n) { return windowed = atLeast(windowed, n); }
+        int[] winners(int n) { return winners.length >= n ? winners : (winners = new int[n]); }
 
         /** {0, stride, 2*stride, ...}, one per vector lane (the gather offsets of consecutive windows). */
-        private int[] spacing(int stride) {
+        int[] spacing(int stride) {
             int lanes = CpuConfig.VECTOR ? VectorLoops.LANES : 1;
             if (spacing.length != lanes || (lanes > 1 && spacing[1] != stride)) {
                 spacing = new int[lanes];
@@ -46,18 +49,18 @@ final class Pooling {
     /** y plane of P x Q from x plane of H x W. */
     static void maxForwardPlane(MemorySegment y, long yOff, MemorySegment x, long xOff, int h, int w, int p, int q,
                                 PoolSpec spec, Planes b) {
-        float[] in = load(b.input = Planes.atLeast(b.input, h * w), x, xOff, h * w);
-        float[] out = b.output = Planes.atLeast(b.output, p * q), rowMax = b.row = Planes.atLeast(b.row, w);
+        float[] in = load(b.input(h * w), x, xOff, h * w);
+        float[] out = b.output(p * q), rowMax = b.row(w), windowed = b.windowed(w);
         int window = spec.windowW(), starts = Math.max(0, w - window + 1); // windows that lie wholly inside a row
         for (int i = 0; i < p; i++) {
             int top = Math.max(0, i * spec.strideH() - spec.padH()), bottom = Math.min(h, i * spec.strideH() - spec.padH() + spec.windowH());
             System.arraycopy(in, top * w, rowMax, 0, w);
             for (int row = top + 1; row < bottom; row++) Loops.maxInto(rowMax, in, row * w, w);
-            Loops.windowMax(b.windowed(w), rowMax, starts, window);
+            Loops.windowMax(windowed, rowMax, starts, window);
             for (int j = 0; j < q; j++) {
                 int start = j * spec.strideW() - spec.padW();
                 if (start >= 0 && start + window <= w) {
-                    out[i * q + j] = b.windowed[start];
+                    out[i * q + j] = windowed[start];
                     continue;
                 }
                 int left = Math.max(0, start), right = Math.min(w, start + window);
@@ -73,10 +76,10 @@ final class Pooling {
                                  int h, int w, int p, int q, PoolSpec spec, Planes b) {
         // slack after the plane: the vector search's masked-off gather lanes still index inside the array
         int slack = spec.windowW() + spec.strideW() * (CpuConfig.VECTOR ? VectorLoops.LANES : 1);
-        float[] in = load(b.input = Planes.atLeast(b.input, h * w + slack), x, xOff, h * w);
-        float[] out = load(b.output = Planes.atLeast(b.output, p * q), y, yOff, p * q);
-        float[] gradient = load(b.outputGradient = Planes.atLeast(b.outputGradient, p * q), dy, yOff, p * q);
-        float[] sums = b.inputGradient = Planes.atLeast(b.inputGradient, h * w);
+        float[] in = load(b.input(h * w + slack), x, xOff, h * w);
+        float[] out = load(b.output(p * q), y, yOff, p * q);
+        float[] gradient = load(b.outputGradient(p * q), dy, yOff, p * q);
+        float[] sums = b.inputGradient(h * w);
         int[] winners = b.winners(q);
         java.util.Arrays.fill(sums, 0, h * w, 0f);
         int stride = spec.strideW(), window = spec.windowW();

@@ -1,5 +1,8 @@
 package org.alexnet4j.backend.cpu;
 
+import static org.alexnet4j.testing.HostTensors.download;
+import static org.alexnet4j.testing.HostTensors.gaussian;
+import static org.alexnet4j.testing.HostTensors.upload;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -7,7 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.List;
-import java.util.Random;
 import org.alexnet4j.backend.Backend;
 import org.alexnet4j.backend.BackendOptions;
 import org.alexnet4j.backend.Backends;
@@ -47,29 +49,10 @@ class ConvolutionLoweringTest {
     /** The outputs of one backend on one case: relu-forward y, plain forward y, and dw accumulated onto a start value. */
     private record Outputs(float[] relu, float[] plain, float[] dw) {}
 
-    private static float[] gaussian(Shape shape, long seed) {
-        Random random = new Random(seed);
-        float[] v = new float[Math.toIntExact(shape.size())];
-        for (int i = 0; i < v.length; i++) v[i] = (float) random.nextGaussian();
-        return v;
-    }
-
-    private static Tensor upload(Backend b, Shape shape, float[] values) {
-        Tensor t = b.allocate(shape);
-        b.copyFromHost(t, values, 0);
-        return t;
-    }
-
-    private static float[] download(Backend b, Tensor t) {
-        float[] v = new float[Math.toIntExact(t.size())];
-        b.copyToHost(v, 0, t);
-        return v;
-    }
-
     private static Outputs run(Backend b, Case cc) {
-        try (Tensor x = upload(b, cc.x(), gaussian(cc.x(), 1)); Tensor w = upload(b, cc.filter(), gaussian(cc.filter(), 2));
-             Tensor bias = upload(b, Shape.of(cc.k()), gaussian(Shape.of(cc.k()), 3)); Tensor dy = upload(b, cc.y(), gaussian(cc.y(), 4));
-             Tensor dw = upload(b, cc.filter(), gaussian(cc.filter(), 5)); Tensor relu = b.allocate(cc.y()); Tensor plain = b.allocate(cc.y())) {
+        try (Tensor x = upload(b, cc.x(), gaussian(1, cc.x().size(), 1)); Tensor w = upload(b, cc.filter(), gaussian(2, cc.filter().size(), 1));
+             Tensor bias = upload(b, Shape.of(cc.k()), gaussian(3, Shape.of(cc.k()).size(), 1)); Tensor dy = upload(b, cc.y(), gaussian(4, cc.y().size(), 1));
+             Tensor dw = upload(b, cc.filter(), gaussian(5, cc.filter().size(), 1)); Tensor relu = b.allocate(cc.y()); Tensor plain = b.allocate(cc.y())) {
             b.conv2dReluForward(relu, x, w, bias, cc.spec());
             b.conv2dForward(plain, x, w, bias, cc.spec());
             b.conv2dBackwardFilter(dw, dy, x, cc.spec());

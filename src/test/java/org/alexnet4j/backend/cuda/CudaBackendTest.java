@@ -1,5 +1,7 @@
 package org.alexnet4j.backend.cuda;
 
+import static org.alexnet4j.testing.HostTensors.download;
+import static org.alexnet4j.testing.HostTensors.upload;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -139,12 +141,6 @@ class CudaBackendTest {
         }
     }
 
-    private static float[] download(Backend backend, Tensor t) {
-        float[] values = new float[(int) t.size()];
-        backend.copyToHost(values, 0, t);
-        return values;
-    }
-
     private interface Op { void apply(Backend backend, Tensor output); }
 
     /** Runs op into a fresh output of {@code shape} and downloads it; inputs are owned by the backend until it closes. */
@@ -153,12 +149,6 @@ class CudaBackendTest {
             op.apply(backend, y);
             return download(backend, y);
         }
-    }
-
-    private static Tensor upload(Backend backend, Shape shape, float[] values) {
-        Tensor t = backend.allocate(shape);
-        backend.copyFromHost(t, values, 0);
-        return t;
     }
 
     private static float[] random(int n, long seed) {
