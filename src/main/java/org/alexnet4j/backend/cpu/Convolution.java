@@ -11,8 +11,9 @@ import org.alexnet4j.tensor.Shape;
  *
  * <p>With the Vector API the filters are packed once per call, and the columns reach the GEMM in one of two
  * {@link Lowering lowerings} that give bit-identical results: written out by im2col and packed from there,
- * or gathered straight into the packed panels ({@link ImplicitColumns}). Which one runs is measured per
- * layer shape and direction ({@link LoweringChoice}). Work is split over images when the batch covers the
+ * or gathered straight into the packed panels ({@link ImplicitColumns}); the forward has a third, direct
+ * convolution without columns ({@link DirectConvolution}). Which one runs is measured per layer shape and
+ * direction ({@link LoweringChoice}). Work is split over images when the batch covers the
  * workers (each GEMM serial; backward-filter sums fixed image blocks), else inside each GEMM.
  */
 final class Convolution {
@@ -25,12 +26,15 @@ final class Convolution {
         /** im2col writes the matrix to scratch, GEMM packs its panels from there. */
         IM2COL,
         /** GEMM gathers its panels from a padded copy of the input (implicit GEMM). */
-        IMPLICIT
+        IMPLICIT,
+        /** Forward only: a direct convolution over a padded, stride-phase-split copy of the input. */
+        DIRECT
     }
 
     private final WorkerPool pool;
     private final Scratch[] scratch;
     private final ImplicitColumns[] implicit;
+    private final DirectConvolution[] direct;
     private final LoweringChoice choice;
 
     Convolution(WorkerPool pool, Scratch[] scratch, LoweringChoice choice) {
@@ -38,8 +42,12 @@ final class Convolution {
         this.scratch = scratch;
         this.choice = choice;
         this.implicit = new ImplicitColumns[scratch.length];
+        this.direct = new DirectConvolution[scratch.length];
         if (VECTOR) {
-            for (int i = 0; i < implicit.length; i++) implicit[i] = new ImplicitColumns();
+            for (int i = 0; i < implicit.length; i++) {
+                implicit[i] = new ImplicitColumns();
+                direct[i] = new DirectConvolution();
+            }
         }
     }
 
@@ -63,12 +71,13 @@ final class Convolution {
         /** Float index of group g's first filter. */
         long filterOffset(int g) { return (long) g * filtersPerGroup() * columnRows(); }
         /**
-         * Whether one image's group, zero-padded, fits a Java array with a vector of gather slack: the
-         * implicit lowering's heap copy. Larger inputs always take im2col.
+         * Whether one image's group, zero-padded, fits a Java array with a vector of slack: the heap copy of
+         * the implicit and direct lowerings. Larger inputs always take im2col.
          */
-        boolean fitsImplicit() {
-            long padded = (long) channelsPerGroup() * (h + 2L * spec.padH()) * (w + 2L * spec.padW());
-            return padded + columnRows() + outputPixels() < Integer.MAX_VALUE - 64;
+        boolean fitsHeapCopy() {
+            long hp = h + 2L * spec.padH(), wp = w + 2L * spec.padW(), sw = spec.strideW();
+            long padded = channelsPerGroup() * hp * wp, phased = channelsPerGroup() * hp * sw * ((wp + sw - 1) / sw);
+            return Math.max(padded, phased) + columnRows() + outputPixels() < Integer.MAX_VALUE - 64;
         }
         /** This geometry at batch 1: the key under which a lowering is chosen. */
         Geometry perImage() { return new Geometry(1, c, h, w, k, r, s, p, q, spec); }
@@ -107,6 +116,11 @@ final class Convolution {
         }
         Gemm.PackedA[] filters = packFilters(w, g, false);
         LoweringChoice.Pick pick = choice.pick(g, LoweringChoice.Direction.FORWARD);
+        if (pick.lowering() == Lowering.DIRECT) {
+            directForward(y, x, filters, bias, g, relu);
+            pick.done();
+            return;
+        }
         ImplicitColumns.Offsets offsets = pick.lowering() == Lowering.IMPLICIT ? ImplicitColumns.Offsets.of(g) : null;
         eachImage(g, (gemmPool, worker, image) -> {
             int pq = g.outputPixels(), kg = g.filtersPerGroup();
@@ -117,6 +131,25 @@ final class Convolution {
             }
         });
         pick.done();
+    }
+
+    /** The forward by {@link DirectConvolution}: over images, or over each image's output rows when the batch does not cover the workers. */
+    private void directForward(MemorySegment y, MemorySegment x, Gemm.PackedA[] filters, MemorySegment bias, Geometry g, boolean relu) {
+        DirectConvolution.Layout layout = DirectConvolution.Layout.of(g);
+        eachImage(g, (rowPool, worker, image) -> {
+            DirectConvolution conv = direct[worker];
+            for (int group = 0; group < g.groups(); group++) {
+                conv.load(x, g.inputOffset(image, group), g, layout);
+                Gemm.PackedA f = filters[group];
+                Gemm.Epilogue epilogue = new Gemm.Epilogue(bias, (long) group * g.filtersPerGroup(), relu);
+                long out = g.outputOffset(image, group);
+                if (rowPool == null) {
+                    conv.forward(f, g, layout, 0, g.p(), y, out, epilogue, scratch[worker].get(Scratch.Role.TILE, 2 * GemmKernels.TILE_FLOATS));
+                } else {
+                    rowPool.forEach(g.p(), (w, p) -> conv.forward(f, g, layout, p, p + 1, y, out, epilogue, scratch[w].get(Scratch.Role.TILE, 2 * GemmKernels.TILE_FLOATS)));
+                }
+            }
+        });
     }
 
     /** The column matrix of one image and group as GEMM panels, by the given lowering. */

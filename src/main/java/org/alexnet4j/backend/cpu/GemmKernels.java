@@ -151,7 +151,7 @@ final class GemmKernels {
      * C[0..mr, 0..nr) (=|+=) tile rows, then the epilogue: whole rows as two vectors, column tails under
      * masks, a C with non-unit column stride element by element.
      */
-    private static void storeTile(MemorySegment tile, int mr, int nr, Matrix c, long cOff, boolean accumulate, Gemm.Epilogue epilogue, int row) {
+    static void storeTile(MemorySegment tile, int mr, int nr, Matrix c, long cOff, boolean accumulate, Gemm.Epilogue epilogue, int row) {
         MemorySegment cs = c.segment(), bias = epilogue.bias();
         boolean relu = epilogue.relu();
         VectorMask<Float> m0 = SPECIES.indexInRange(0, nr), m1 = SPECIES.indexInRange(LANES, nr);

@@ -23,10 +23,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The two convolution lowerings (im2col, implicit GEMM) each against the reference backend, on shapes
+ * The convolution lowerings (im2col, implicit GEMM, direct) each against the reference backend, on shapes
  * with vector tails, padding, stride 4 and two groups, through the fused bias + ReLU forward and the
- * filter gradient; then against each other bit for bit (they feed the same packed panels to the same
- * kernel), and the measured choice settling on one of them without changing a result.
+ * filter gradient; then against each other bit for bit (the same sums in the same order: im2col and implicit
+ * feed the same packed panels to the same kernel, direct sums the same depth blocks), and the measured
+ * choice settling on one per shape and direction without changing a result.
  * Tolerances as in the backend equivalence suite: 8 u L t for a float32 sum of L unit-size terms, rtol 1e-5.
  */
 class ConvolutionLoweringTest {
@@ -81,16 +82,19 @@ class ConvolutionLoweringTest {
     @Test
     void loweringsAgreeBitForBitAndTheMeasuredChoiceSettles() {
         assumeTrue(CpuConfig.VECTOR, "the lowerings are Vector API paths");
-        try (CpuBackend im2col = cpu(LoweringChoice.fixed(Lowering.IM2COL)); CpuBackend implicit = cpu(LoweringChoice.fixed(Lowering.IMPLICIT))) {
+        try (CpuBackend im2col = cpu(LoweringChoice.fixed(Lowering.IM2COL)); CpuBackend implicit = cpu(LoweringChoice.fixed(Lowering.IMPLICIT));
+             CpuBackend direct = cpu(LoweringChoice.fixed(Lowering.DIRECT))) {
             LoweringChoice measured = LoweringChoice.measured();
             try (CpuBackend tuned = cpu(measured)) {
                 for (Case cc : CASES) {
-                    Outputs a = run(im2col, cc), b = run(implicit, cc);
-                    assertArrayEquals(a.relu(), b.relu(), "relu forward " + cc);
-                    assertArrayEquals(a.plain(), b.plain(), "forward " + cc);
-                    assertArrayEquals(a.dw(), b.dw(), "filter gradient " + cc);
-                    // run() makes two forward calls and one filter call: 2 * TRIALS runs close both choices
-                    for (int call = 0; call < 2 * LoweringChoice.TRIALS; call++) {
+                    Outputs a = run(im2col, cc);
+                    for (Outputs b : List.of(run(implicit, cc), run(direct, cc))) {
+                        assertArrayEquals(a.relu(), b.relu(), "relu forward " + cc);
+                        assertArrayEquals(a.plain(), b.plain(), "forward " + cc);
+                        assertArrayEquals(a.dw(), b.dw(), "filter gradient " + cc);
+                    }
+                    // run() makes two forward calls and one filter call: as many runs as forward calls to choose close both choices
+                    for (int call = 0; call < LoweringChoice.Direction.FORWARD.callsToChoose(); call++) {
                         Outputs t = run(tuned, cc);
                         assertArrayEquals(a.plain(), t.plain(), "measured choice, forward, call " + call + " " + cc);
                         assertArrayEquals(a.dw(), t.dw(), "measured choice, filter gradient, call " + call + " " + cc);
@@ -109,6 +113,7 @@ class ConvolutionLoweringTest {
         Convolution.Geometry huge = new Convolution.Geometry(1, 256, 3000, 3000, 16, 3, 3, 2998, 2998, spec); // 2.3e9 floats padded
         assertEquals(Lowering.IMPLICIT, implicit.pick(small, LoweringChoice.Direction.FORWARD).lowering());
         assertEquals(Lowering.IM2COL, implicit.pick(huge, LoweringChoice.Direction.FORWARD).lowering());
+        assertEquals(Lowering.IMPLICIT, LoweringChoice.fixed(Lowering.DIRECT).pick(small, LoweringChoice.Direction.FILTER).lowering());
         assertEquals(Lowering.IM2COL, LoweringChoice.measured().pick(huge, LoweringChoice.Direction.FILTER).lowering());
     }
 
