@@ -9,8 +9,10 @@ import org.alexnet4j.backend.cpu.Convolution.Lowering;
 
 /**
  * Picks the fastest {@link Lowering} per convolution shape and direction by measurement: the direction's
- * candidates take turns, the first {@link #WARMUP} calls of each untimed (the JIT is still compiling them),
- * the next {@link #TRIALS} timed per image, then the one with the lowest best time runs from then on. The
+ * candidates take turns, the first {@link #WARMUP} calls of each untimed (the JIT may still be compiling it),
+ * the next {@link #TRIALS} timed per image, then the one with the lowest best time runs from then on. Direct
+ * is a candidate only where its row tiles leave at most a quarter of their lanes idle (conv1's 55-wide rows:
+ * 9 of 64; 13-wide rows would leave 19 of 32 idle and take twice as long). The
  * choice changes speed only: the lowerings give bit-identical results (a resumed training run repeats the
  * uninterrupted one bit for bit, whichever lowering each measured). {@code -Dalexnet4j.cpu.conv.lowering=im2col|implicit|direct} fixes one and skips the measurement
  * (direct is forward-only: the filter gradient then takes implicit). Inputs too large for the heap copies
@@ -19,9 +21,9 @@ import org.alexnet4j.backend.cpu.Convolution.Lowering;
 final class LoweringChoice {
     static final String PROPERTY = "alexnet4j.cpu.conv.lowering";
     /** Untimed calls per candidate first: timed while the JIT compiles them, the first calls can favour the wrong one. */
-    static final int WARMUP = 2;
+    static final int WARMUP = 1;
     /** Timed calls per candidate before the choice is made. */
-    static final int TRIALS = 3;
+    static final int TRIALS = 2;
 
     /** The products a lowering feeds: forward (y from x) or backward-filter (dy * columns^T), with the lowerings each can take. */
     enum Direction {
@@ -32,19 +34,30 @@ final class LoweringChoice {
 
         Direction(Lowering... candidates) { this.candidates = candidates; }
 
-        /** Calls of one shape in this direction until the choice is made. */
+        /** Calls of one shape in this direction until the choice is made, at most. */
         int callsToChoose() { return candidates.length * (WARMUP + TRIALS); }
+
+        /** The candidates for g. */
+        Lowering[] candidates(Geometry g) {
+            int tiles = Gemm.ceilDiv(g.q(), GemmKernels.NR), idle = tiles * GemmKernels.NR - g.q();
+            if (4 * idle <= tiles * GemmKernels.NR) return candidates;
+            return Arrays.stream(candidates).filter(c -> c != Lowering.DIRECT).toArray(Lowering[]::new);
+        }
     }
 
     private record Key(Geometry perImage, Direction direction) {}
 
-    /** The trials so far of one key, and the choice once made. */
+    /** The candidates of one key, their trials so far, and the choice once made. */
     private static final class Trials {
+        final Lowering[] candidates;
         final long[] best = new long[Lowering.values().length];
         int calls;
         Lowering chosen;
 
-        Trials() { Arrays.fill(best, Long.MAX_VALUE); }
+        Trials(Lowering[] candidates) {
+            this.candidates = candidates;
+            Arrays.fill(best, Long.MAX_VALUE);
+        }
     }
 
     private final Lowering fixed;
@@ -72,14 +85,12 @@ final class LoweringChoice {
     final class Pick {
         private final Lowering lowering;
         private final Trials trials;
-        private final Direction direction;
         private final int images;
         private final long start = System.nanoTime();
 
-        private Pick(Lowering lowering, Trials trials, Direction direction, int images) {
+        private Pick(Lowering lowering, Trials trials, int images) {
             this.lowering = lowering;
             this.trials = trials;
-            this.direction = direction;
             this.images = images;
         }
 
@@ -90,10 +101,11 @@ final class LoweringChoice {
             long perImage = (System.nanoTime() - start) / images;
             synchronized (trials) {
                 int i = lowering.ordinal();
-                if (trials.calls >= direction.candidates.length * WARMUP) trials.best[i] = Math.min(trials.best[i], perImage);
-                if (++trials.calls >= direction.callsToChoose() && trials.chosen == null) {
-                    Lowering fastest = direction.candidates[0];
-                    for (Lowering c : direction.candidates) {
+                Lowering[] candidates = trials.candidates;
+                if (trials.calls >= candidates.length * WARMUP) trials.best[i] = Math.min(trials.best[i], perImage);
+                if (++trials.calls >= candidates.length * (WARMUP + TRIALS) && trials.chosen == null) {
+                    Lowering fastest = candidates[0];
+                    for (Lowering c : candidates) {
                         if (trials.best[c.ordinal()] < trials.best[fastest.ordinal()]) fastest = c;
                     }
                     trials.chosen = fastest;
@@ -104,15 +116,15 @@ final class LoweringChoice {
 
     /** The lowering for a call on {@code g} (its batch size is the image count the time is divided by). */
     Pick pick(Geometry g, Direction direction) {
-        if (!g.fitsHeapCopy()) return new Pick(Lowering.IM2COL, null, direction, g.n());
+        if (!g.fitsHeapCopy()) return new Pick(Lowering.IM2COL, null, g.n());
         if (fixed != null) {
             Lowering lowering = Arrays.asList(direction.candidates).contains(fixed) ? fixed : Lowering.IMPLICIT;
-            return new Pick(lowering, null, direction, g.n());
+            return new Pick(lowering, null, g.n());
         }
-        Trials trials = table.computeIfAbsent(new Key(g.perImage(), direction), k -> new Trials());
+        Trials trials = table.computeIfAbsent(new Key(g.perImage(), direction), k -> new Trials(direction.candidates(g)));
         synchronized (trials) {
-            if (trials.chosen != null) return new Pick(trials.chosen, null, direction, g.n());
-            return new Pick(direction.candidates[trials.calls % direction.candidates.length], trials, direction, Math.max(1, g.n()));
+            if (trials.chosen != null) return new Pick(trials.chosen, null, g.n());
+            return new Pick(trials.candidates[trials.calls % trials.candidates.length], trials, Math.max(1, g.n()));
         }
     }
 

@@ -5,6 +5,7 @@ import static org.alexnet4j.testing.HostTensors.gaussian;
 import static org.alexnet4j.testing.HostTensors.upload;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -115,6 +116,16 @@ class ConvolutionLoweringTest {
         assertEquals(Lowering.IM2COL, implicit.pick(huge, LoweringChoice.Direction.FORWARD).lowering());
         assertEquals(Lowering.IMPLICIT, LoweringChoice.fixed(Lowering.DIRECT).pick(small, LoweringChoice.Direction.FILTER).lowering());
         assertEquals(Lowering.IM2COL, LoweringChoice.measured().pick(huge, LoweringChoice.Direction.FILTER).lowering());
+    }
+
+    @Test
+    void directIsACandidateWhereItsRowTilesAreMostlyFull() {
+        assumeTrue(CpuConfig.VECTOR, "the lowerings are Vector API paths");
+        Convolution.Geometry conv1 = new Convolution.Geometry(64, 3, 227, 227, 96, 11, 11, 55, 55, ConvSpec.of(4, 0, 1));
+        Convolution.Geometry conv3 = new Convolution.Geometry(64, 256, 13, 13, 384, 3, 3, 13, 13, ConvSpec.of(1, 1, 1));
+        assertTrue(List.of(LoweringChoice.Direction.FORWARD.candidates(conv1)).contains(Lowering.DIRECT), "55-wide rows: 9 of 64 lanes idle");
+        assertFalse(List.of(LoweringChoice.Direction.FORWARD.candidates(conv3)).contains(Lowering.DIRECT), "13-wide rows: 19 of 32 lanes idle");
+        assertFalse(List.of(LoweringChoice.Direction.FILTER.candidates(conv1)).contains(Lowering.DIRECT), "direct is forward-only");
     }
 
     @Test
