@@ -21,9 +21,9 @@ import org.alexnet4j.backend.cpu.Convolution.Lowering;
 final class LoweringChoice {
     static final String PROPERTY = "alexnet4j.cpu.conv.lowering";
     /** Untimed calls per candidate first: timed while the JIT compiles them, the first calls can favour the wrong one. */
-    static final int WARMUP = 1;
+    static final int WARMUP = 2;
     /** Timed calls per candidate before the choice is made. */
-    static final int TRIALS = 2;
+    static final int TRIALS = 3;
 
     /** The products a lowering feeds: forward (y from x) or backward-filter (dy * columns^T), with the lowerings each can take. */
     enum Direction {
