@@ -42,6 +42,13 @@ public interface Backend extends AutoCloseable {
     /** Waits until every op issued so far has finished. */
     void synchronize();
 
+    /**
+     * Whether the backend is still measuring, on the first calls of an op shape, which of its ways to run
+     * it is fastest (the cpu backend times its convolution forms): results do not depend on it, speed does.
+     * Benchmarks warm up until it is false.
+     */
+    default boolean tuning() { return false; }
+
     // ---- convolution -------------------------------------------------------------------------
 
     /** y = conv(x, w) + bias. y: (N, K, P, Q), x: (N, C, H, W), w: (K, C/groups, R, S), bias: (K) or null. */

@@ -25,6 +25,9 @@ import org.alexnet4j.train.Sgd;
 public final class ThroughputBenchmark {
     private ThroughputBenchmark() {}
 
+    /** Warm-up steps at most for a tuning backend to settle its choices (the cpu backend needs 15 calls per convolution shape). */
+    public static final int TUNING_STEPS = 40;
+
     /** What one timed step does: an evaluation forward (with softmax), or forward + backward + SGD update. */
     public enum Mode {
         FORWARD, TRAIN;
@@ -78,19 +81,18 @@ public final class ThroughputBenchmark {
     }
 
     /**
-     * Builds {@code config} on {@code backend}, checks one step, runs untimed steps until both
-     * {@code warmupSteps} and {@code warmupSeconds} are reached (the JIT and the cpu backend's per-shape
-     * choices settle), then {@code timedSteps} timed steps of {@code mode} at {@code batch} images.
+     * Builds {@code config} on {@code backend}, checks one step, runs untimed steps until {@code warmupSteps}
+     * and {@code warmupSeconds} are reached (the JIT compiles) and the backend is no longer {@link Backend#tuning()
+     * tuning} (at most {@link #TUNING_STEPS} steps), then {@code timedSteps} timed steps of {@code mode} at
+     * {@code batch} images.
      */
     public static Result run(Backend backend, AlexNet.Config config, Mode mode, int batch, int warmupSteps, double warmupSeconds, int timedSteps, long seed) {
         if (warmupSteps < 0 || !(warmupSeconds >= 0) || timedSteps < 1) {
             throw new IllegalArgumentException("need warmup >= 0 steps and seconds, and steps >= 1; got " + warmupSteps + ", " + warmupSeconds + ", " + timedSteps);
         }
         try (Session session = new Session(backend, config, mode, batch, seed)) {
-            float loss = session.check();
-            long warmupEnd = System.nanoTime() + (long) (warmupSeconds * 1e9);
-            for (int i = 0; i < warmupSteps || System.nanoTime() < warmupEnd; i++) loss = session.step();
-            backend.synchronize();
+            session.check();
+            float loss = session.warmUp(warmupSteps, warmupSeconds);
             long start = System.nanoTime();
             for (int i = 0; i < timedSteps; i++) loss = session.step();
             backend.synchronize();
@@ -121,6 +123,19 @@ public final class ThroughputBenchmark {
 
         /** FLOPs of one step per image (forward, or the whole training step). */
         public double flopsPerImage() { return flopsPerImage; }
+
+        /**
+         * Untimed steps until {@code steps} and {@code seconds} are reached and the backend is no longer
+         * {@link Backend#tuning() tuning} (for at most {@link #TUNING_STEPS} steps); returns the last loss.
+         */
+        public float warmUp(int steps, double seconds) {
+            Backend backend = network.backend();
+            long end = System.nanoTime() + (long) (seconds * 1e9);
+            float loss = Float.NaN;
+            for (int i = 0; i < steps || System.nanoTime() < end || backend.tuning() && i < TUNING_STEPS; i++) loss = step();
+            backend.synchronize();
+            return loss;
+        }
 
         /** One step; returns the batch's loss. */
         public float step() {

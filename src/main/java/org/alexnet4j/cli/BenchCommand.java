@@ -36,7 +36,7 @@ final class BenchCommand implements Callable<Integer> {
     int warmup;
 
     @Option(names = "--warmup-seconds", paramLabel = "S", defaultValue = "3",
-            description = "Untimed steps go on for at least this long (compilation and per-layer choices settle). Default: ${DEFAULT-VALUE}.")
+            description = "Untimed steps go on for at least this long (the JIT compiles), and on while the backend still times its per-layer choices (at most 40 steps). Default: ${DEFAULT-VALUE}.")
     double warmupSeconds;
 
     @Option(names = "--iterations", paramLabel = "N", defaultValue = "10", description = "Timed steps. Default: ${DEFAULT-VALUE}.")

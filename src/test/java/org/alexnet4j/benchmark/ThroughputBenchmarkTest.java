@@ -1,6 +1,7 @@
 package org.alexnet4j.benchmark;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.alexnet4j.backend.Backend;
@@ -31,6 +32,7 @@ class ThroughputBenchmarkTest {
             assertTrue(result.imagesPerSecond() > 0 && Double.isFinite(result.gflopPerSecond()), result.toString());
             assertTrue(Float.isFinite(result.loss()), result.toString());
             assertTrue(result.toJson().startsWith("{\"backend\":\"cpu\""), result.toJson());
+            assertFalse(backend.tuning(), "the warm-up goes on until the backend's per-shape choices are made");
         }
     }
 }

@@ -22,7 +22,8 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * Whole AlexNet (1000 classes, 227x227): an evaluation forward or a training step (forward, backward, SGD)
  * of one batch, including the copy of the batch in. img/s = batch / time. Setup runs
- * {@link ThroughputBenchmark.Session#check()}: finite loss, two forwards identical.
+ * {@link ThroughputBenchmark.Session#check()} (finite loss, two forwards identical), then steps until the
+ * backend has settled its per-shape choices ({@link ThroughputBenchmark.Session#warmUp}).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -44,6 +45,7 @@ public class NetworkBenchmark {
         session = new ThroughputBenchmark.Session(engine, AlexNet.Config.of(AlexNet.Variant.parse(variant)),
                 ThroughputBenchmark.Mode.parse(mode), batch, 1);
         session.check();
+        session.warmUp(0, 0);
     }
 
     @Benchmark public float step() {

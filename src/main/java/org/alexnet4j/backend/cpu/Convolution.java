@@ -51,6 +51,9 @@ final class Convolution {
         }
     }
 
+    /** Whether the lowering of a shape met so far is still being measured. */
+    boolean tuning() { return choice.open(); }
+
     /** The sizes of one convolution; per-group sizes are derived. */
     record Geometry(int n, int c, int h, int w, int k, int r, int s, int p, int q, ConvSpec spec) {
         static Geometry of(Shape x, Shape w, ConvSpec spec) {

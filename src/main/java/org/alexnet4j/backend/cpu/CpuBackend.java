@@ -103,6 +103,8 @@ public final class CpuBackend implements Backend {
 
     @Override public void synchronize() {}
 
+    @Override public boolean tuning() { return convolution.tuning(); }
+
     // ---- convolution -------------------------------------------------------------------------
 
     @Override public void conv2dForward(Tensor y, Tensor x, Tensor w, Tensor bias, ConvSpec spec) { convolutionForward("conv2dForward", y, x, w, bias, spec, false); }

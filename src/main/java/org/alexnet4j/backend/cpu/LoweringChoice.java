@@ -128,6 +128,9 @@ final class LoweringChoice {
         }
     }
 
+    /** Whether a shape and direction met so far is still in its trials. */
+    boolean open() { return table.size() > settled(); }
+
     /** How many shape-and-direction choices are made (their trials done). */
     int settled() {
         return (int) table.values().stream().filter(t -> {

@@ -97,11 +97,13 @@ class ConvolutionLoweringTest {
                     // run() makes two forward calls and one filter call: as many runs as forward calls to choose close both choices
                     for (int call = 0; call < LoweringChoice.Direction.FORWARD.callsToChoose(); call++) {
                         Outputs t = run(tuned, cc);
+                        if (call == 0) assertTrue(tuned.tuning(), "a new shape is being measured");
                         assertArrayEquals(a.plain(), t.plain(), "measured choice, forward, call " + call + " " + cc);
                         assertArrayEquals(a.dw(), t.dw(), "measured choice, filter gradient, call " + call + " " + cc);
                     }
                 }
                 assertEquals(2 * CASES.size(), measured.settled(), "a choice per shape and direction");
+                assertFalse(tuned.tuning(), "every shape met is settled");
             }
         }
     }
