@@ -49,8 +49,11 @@ final class Pooling {
     /** y plane of P x Q from x plane of H x W. */
     static void maxForwardPlane(MemorySegment y, long yOff, MemorySegment x, long xOff, int h, int w, int p, int q,
                                 PoolSpec spec, Planes b) {
-        float[] in = load(b.input(h * w), x, xOff, h * w);
-        float[] out = b.output(p * q), rowMax = b.row(w), windowed = b.windowed(w);
+        // a vector of slack after each array: a masked access whose whole vector lies inside the array stays on
+        // the fast path (near an array's end the Vector API checks lane by lane, several times slower)
+        int slack = CpuConfig.VECTOR ? VectorLoops.LANES : 0;
+        float[] in = load(b.input(h * w + slack), x, xOff, h * w);
+        float[] out = b.output(p * q), rowMax = b.row(w + slack), windowed = b.windowed(w + slack);
         int window = spec.windowW(), starts = Math.max(0, w - window + 1); // windows that lie wholly inside a row
         for (int i = 0; i < p; i++) {
             int top = Math.max(0, i * spec.strideH() - spec.padH()), bottom = Math.min(h, i * spec.strideH() - spec.padH() + spec.windowH());
