@@ -45,7 +45,8 @@ class BackendEquivalenceTest {
             new ConvCase(1, 3, 31, 31, 17, 11, 11, ConvSpec.of(4, 0, 1)),       // conv1-like: C=3, 11x11 stride 4
             new ConvCase(3, 3, 35, 33, 16, 11, 11, ConvSpec.of(4, 2, 1)),       // stride 4 with padding, batch 3
             new ConvCase(3, 17, 13, 13, 33, 3, 3, ConvSpec.of(1, 1, 1)),        // conv3-like: 13x13, odd channels
-            new ConvCase(1, 64, 13, 13, 38, 3, 3, ConvSpec.of(1, 1, 2)),        // two towers; 288 = C/groups*R*S spans two GEMM depth blocks
+            new ConvCase(1, 64, 13, 13, 38, 3, 3, ConvSpec.of(1, 1, 2)),        // two towers
+            new ConvCase(2, 460, 5, 6, 20, 3, 3, ConvSpec.of(1, 1, 1)),         // 4140 = C*R*S spans two GEMM depth blocks
             new ConvCase(3, 6, 27, 27, 10, 5, 5, ConvSpec.of(1, 2, 2)),         // conv2-like: 27x27, 5x5 pad 2, groups 2
             new ConvCase(3, 5, 17, 19, 37, 3, 5, new ConvSpec(2, 3, 1, 2, 1))); // rectangular, mixed strides and pads
 
@@ -75,10 +76,10 @@ class BackendEquivalenceTest {
     }
 
     static Stream<Arguments> linearCases() {
-        // (N, in, out): vector tails, depths past one GEMM block (300 > 256; 2100 > 2048, the depth of narrow
+        // (N, in, out): vector tails, depths past one GEMM block (4200 > 4096; 2100 > 2048, the depth of narrow
         // products), 8300 columns past one packed block; 1040 x 520 x 230 packs A by row groups (more than 512
-        // rows per worker), in several column blocks and two depth blocks
-        int[][] sizes = {{1, 37, 33}, {3, 130, 70}, {3, 70, 300}, {2, 2100, 9}, {17, 33, 129}, {1, 8300, 3}, {1040, 520, 230}};
+        // rows per worker), in several column blocks
+        int[][] sizes = {{1, 37, 33}, {3, 130, 70}, {3, 70, 300}, {2, 2100, 9}, {17, 33, 129}, {1, 8300, 3}, {1040, 520, 230}, {130, 4200, 140}};
         return backends().flatMap(b -> Stream.of(sizes).map(s -> Arguments.of(b, s[0], s[1], s[2])));
     }
 

@@ -77,21 +77,21 @@ final class DirectConvolution {
     /**
      * y rows [p0, p1) of the loaded image's group = filters * input (+ the epilogue), y at float yOff with
      * P*Q floats per filter; {@code tiles} is scratch for two MR x NR tiles. The taps go in depth blocks of
-     * {@link Gemm#KC}, each summed from zero and then added to the running tile, as the GEMM sums them:
+     * {@link Gemm#depthBlock}, each summed from zero and then added to the running tile, as the GEMM sums them:
      * every lowering gives the same bits.
      */
     void forward(Gemm.PackedA filters, Convolution.Geometry g, Layout layout, int p0, int p1, MemorySegment y, long yOff,
                  Gemm.Epilogue epilogue, MemorySegment tiles) {
         Matrix out = Matrix.rowMajor(y, yOff, g.outputPixels());
         MemorySegment sum = tiles.asSlice(0, TILE_BYTES), block = tiles.asSlice(TILE_BYTES, TILE_BYTES);
-        int taps = g.columnRows();
+        int taps = g.columnRows(), depth = Gemm.depthBlock(taps);
         for (int p = p0; p < p1; p++) {
             for (int q = 0; q < g.q(); q += NR) {
                 int origin = layout.origin(g, p, q), width = Math.min(NR, g.q() - q);
                 for (int f = 0; f < filters.rows(); f += MR) {
-                    kernel(image, origin, layout.tap(), 0, Math.min(taps, Gemm.KC), filters.panels(), filters.origin(f, 0), sum);
-                    for (int t0 = Gemm.KC; t0 < taps; t0 += Gemm.KC) {
-                        kernel(image, origin, layout.tap(), t0, Math.min(taps, t0 + Gemm.KC), filters.panels(), filters.origin(f, t0), block);
+                    kernel(image, origin, layout.tap(), 0, Math.min(taps, depth), filters.panels(), filters.origin(f, 0), sum);
+                    for (int t0 = depth; t0 < taps; t0 += depth) {
+                        kernel(image, origin, layout.tap(), t0, Math.min(taps, t0 + depth), filters.panels(), filters.origin(f, t0), block);
                         Loops.add(sum, 0, block, 0, GemmKernels.TILE_FLOATS);
                     }
                     GemmKernels.storeTile(sum, Math.min(MR, filters.rows() - f), width, out, out.at(f, (long) p * g.q() + q), false, epilogue, f);

@@ -6,8 +6,10 @@ import java.lang.foreign.MemorySegment;
  * Single-precision matrix multiplication in the BLIS/GotoBLAS shape, used by the linear and convolution
  * ops: C (=|+=) A B with every operand given by its strides ({@link Matrix}), so transposes cost no copy.
  *
- * <p>C is walked in row groups whose C block, beside the packed B block (KC deep, as many NR-wide panels
- * as fit L2 with it; one panel stays in L1 across the row loop), stays in L2 across the depth loop. B's
+ * <p>Products are deep: a packed B block is the whole depth of the product (up to KC, else equal blocks of
+ * at most KC), so each tile of C is written once per block, its accumulators in registers across the whole
+ * depth; the B panel under the kernel (depth x NR floats) stays in L2 while A's MR-row panels stream past it.
+ * C is walked in row groups whose C block, beside the packed B block, stays in L2 across the depth loop. B's
  * panels are packed from a strided matrix (a transposed B is transposed in packing) or come from a
  * {@link PanelSource} (a convolution gathers them from its input). A is packed into MR-row panels once per
  * row group for wide products, read in place through its strides for narrow ones, or packed once ahead
@@ -20,14 +22,14 @@ final class Gemm {
     private Gemm() {}
 
     /**
-     * Depth of one packed block: a B panel of KC x NR floats (28 KiB at 512 bits) plus the A panel (7 KiB)
-     * stay in the 48 KiB L1. Measured (bench/RESULTS.md): 224 beats 256 (32 KiB panels, 2x slower at 2048)
-     * and 128-192.
+     * The most depth of one packed block: a B panel of KC x NR floats is 512 KiB at 512 bits, half the L2.
+     * Measured (bench/RESULTS.md): whole-depth blocks beat the L1-sized 224 that wrote each C tile back
+     * K/224 times (conv2 to conv5 forward 10-20% faster, 2048^3 best 346 against 298 GFLOP/s).
      */
-    static final int KC = Integer.getInteger("alexnet4j.cpu.gemm.kc", 224);
-    /** Rows of A per L2 block within a row group: MC*KC*4 bytes = 224 KiB of the 1 MiB L2. */
+    static final int KC = Integer.getInteger("alexnet4j.cpu.gemm.kc", 4096);
+    /** Rows of A per block within a row group. */
     static final int MC = Integer.getInteger("alexnet4j.cpu.gemm.mc", 256);
-    /** The most columns of B per packed block: KC*NC*4 bytes = 504 KiB. */
+    /** The most columns of B per packed block. */
     static final int NC = Integer.getInteger("alexnet4j.cpu.gemm.nc", 576);
     /**
      * Bytes of L2 (1 MiB per core) for a row group's C block plus the B block; the rest holds the A block. Measured
@@ -53,6 +55,12 @@ final class Gemm {
     static final int NARROW_PANELS = 4, NARROW_KC = 2048;
 
     private static final boolean VECTOR = CpuConfig.VECTOR;
+
+    /** The depth of each packed block of a product k deep: k in equal blocks of at most KC (the last one shorter by less than one per block). */
+    static int depthBlock(int k) {
+        int blocks = Math.max(1, ceilDiv(k, KC));
+        return Math.max(1, ceilDiv(k, blocks));
+    }
 
     /** Packs B rows [pc, pc+kc) and columns [jc, jc+nc) into NR-wide panels, laid out as {@link GemmKernels#packB}. */
     interface PanelSource { void pack(int pc, int kc, int jc, int nc, MemorySegment packed); }
@@ -142,7 +150,7 @@ final class Gemm {
                                 Matrix c, boolean accumulate, Epilogue epilogue) {
         final int mr = GemmKernels.MR, nr = GemmKernels.NR;
         boolean narrow = ceilDiv(Math.min(NC, j1 - j0), nr) <= NARROW_PANELS;
-        int depth = narrow && a != null && a.colStride() == 1 ? NARROW_KC : KC; // a transposed A gains nothing from long runs
+        int depth = narrow && a != null && a.colStride() == 1 ? NARROW_KC : depthBlock(k); // a transposed A gains nothing from long runs
         boolean packA = a != null && !narrow && j1 - j0 >= PACK_A_COLUMNS;
         // Rows go in groups whose C block stays in L2, beside its B block, across the depth loop; a packed A is
         // packed once per group, at full depth, for all its column blocks.
