@@ -49,10 +49,12 @@ final class Gemm {
 
     /**
      * A product with at most this many B panels in a piece is narrow (an FC layer at a small batch): its few
-     * panels stay in L2 while each A row tile is used for all of them, and for a row-major A the depth grows
-     * to NARROW_KC so that A, used only that often, streams from memory in long runs (4 x 2048 x 128 bytes = 1 MiB).
+     * panels stay in L2 while each A row tile is used for all of them, and A, used only that often, streams
+     * from memory: a row-major A in long runs (NARROW_KC deep: 4 x 2048 x 128 bytes = 1 MiB of panels), a
+     * transposed A, whose tiles read across rows, in L1-sized blocks (NARROW_TRANSPOSED_KC; whole-depth blocks
+     * made the FC layers' transposed products at batch 64 twice as slow).
      */
-    static final int NARROW_PANELS = 4, NARROW_KC = 2048;
+    static final int NARROW_PANELS = 4, NARROW_KC = 2048, NARROW_TRANSPOSED_KC = 224;
 
     private static final boolean VECTOR = CpuConfig.VECTOR;
 
@@ -150,7 +152,7 @@ final class Gemm {
                                 Matrix c, boolean accumulate, Epilogue epilogue) {
         final int mr = GemmKernels.MR, nr = GemmKernels.NR;
         boolean narrow = ceilDiv(Math.min(NC, j1 - j0), nr) <= NARROW_PANELS;
-        int depth = narrow && a != null && a.colStride() == 1 ? NARROW_KC : depthBlock(k); // a transposed A gains nothing from long runs
+        int depth = narrow && a != null ? (a.colStride() == 1 ? NARROW_KC : NARROW_TRANSPOSED_KC) : depthBlock(k);
         boolean packA = a != null && !narrow && j1 - j0 >= PACK_A_COLUMNS;
         // Rows go in groups whose C block stays in L2, beside its B block, across the depth loop; a packed A is
         // packed once per group, at full depth, for all its column blocks.
