@@ -179,8 +179,8 @@ final class Gemm {
                     b.pack(pc, kc, jc, nc, packed);
                     for (int ic = g0; ic < g1; ic += MC) {
                         int icEnd = Math.min(g1, ic + MC);
-                        // Usually each B panel stays in L1 while the A rows stream past it; a narrow product keeps its
-                        // few B panels in L2 instead and walks A once.
+                        // Usually each B panel stays in cache (L2 for a deep block) while the A rows stream past it; a
+                        // narrow product keeps its few B panels in L2 instead and walks A once.
                         int columnPanels = ceilDiv(nc, nr), rowTiles = ceilDiv(icEnd - ic, mr);
                         int outer = narrow ? rowTiles : columnPanels, inner = narrow ? columnPanels : rowTiles;
                         for (int o = 0; o < outer; o++) {
@@ -199,7 +199,8 @@ final class Gemm {
 
     /**
      * Columns per packed block for a row group of {@code rows}: as many whole panels as keep the group's C block
-     * and the B block (depth x columns) within L2_BUDGET bytes, at least enough not to be a narrow product, at most NC.
+     * and the B block (depth x columns) within L2_BUDGET bytes, at least enough not to be a narrow product (what deep
+     * blocks get: their B block alone exceeds the budget), at most NC.
      */
     private static int columnsPerBlock(int rows, int depth, int columns) {
         int nr = GemmKernels.NR;
