@@ -8,6 +8,7 @@ import org.alexnet4j.backend.Backend;
 import org.alexnet4j.backend.Backends;
 import org.alexnet4j.backend.ConvSpec;
 import org.alexnet4j.backend.PoolSpec;
+import org.alexnet4j.benchmark.ThroughputBenchmark;
 import org.alexnet4j.model.AlexNet;
 import org.alexnet4j.tensor.Shape;
 import org.alexnet4j.tensor.Tensor;
@@ -28,7 +29,8 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * Each AlexNet layer's forward and backward (data and parameter gradients) at a batch, with the shapes of
  * the network at 227 (single-tower unless the name says g2, the paper's two towers). Setup runs both on the
- * backend and on the reference at batch 2 and compares every output before the timed tensors are made.
+ * backend and on the reference at batch 2 and compares every output before the timed tensors are made, then
+ * runs the layer until the backend's per-shape choices are made ({@link Backend#tuning()}).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -170,6 +172,10 @@ public class LayerBenchmark {
         }
         timed = create(layer, engine, batch);
         timed.forward(); // backward reads what forward saved (pooling's y, LRN's scale)
+        for (int i = 0; engine.tuning() && i < ThroughputBenchmark.TUNING_STEPS; i++) { // the backend's per-shape choices settle
+            timed.forward();
+            timed.backward();
+        }
     }
 
     @Benchmark public void forward() {
