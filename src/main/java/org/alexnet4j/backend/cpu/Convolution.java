@@ -119,21 +119,22 @@ final class Convolution {
         }
         Gemm.PackedA[] filters = packFilters(w, g, false);
         LoweringChoice.Pick pick = choice.pick(g, LoweringChoice.Direction.FORWARD);
-        if (pick.lowering() == Lowering.DIRECT) {
-            directForward(y, x, filters, bias, g, relu);
-            pick.done();
-            return;
-        }
-        ImplicitColumns.Offsets offsets = pick.lowering() == Lowering.IMPLICIT ? ImplicitColumns.Offsets.of(g) : null;
+        if (pick.lowering() == Lowering.DIRECT) directForward(y, x, filters, bias, g, relu);
+        else gemmForward(y, x, filters, bias, g, relu, pick.lowering());
+        pick.done();
+    }
+
+    /** The forward as a GEMM per image and group, its columns by {@code lowering} (im2col or implicit). */
+    private void gemmForward(MemorySegment y, MemorySegment x, Gemm.PackedA[] filters, MemorySegment bias, Geometry g, boolean relu, Lowering lowering) {
+        ImplicitColumns.Offsets offsets = lowering == Lowering.IMPLICIT ? ImplicitColumns.Offsets.of(g) : null;
         eachImage(g, (gemmPool, worker, image) -> {
             int pq = g.outputPixels(), kg = g.filtersPerGroup();
             for (int group = 0; group < g.groups(); group++) {
-                Gemm.PanelSource columns = columnSource(pick.lowering(), worker, x, g.inputOffset(image, group), g, offsets);
+                Gemm.PanelSource columns = columnSource(lowering, worker, x, g.inputOffset(image, group), g, offsets);
                 Gemm.multiply(gemmPool, scratch, worker, pq, filters[group], columns, Matrix.rowMajor(y, g.outputOffset(image, group), pq), false,
                         new Gemm.Epilogue(bias, (long) group * kg, relu));
             }
         });
-        pick.done();
     }
 
     /** The forward by {@link DirectConvolution}: over images, or over each image's output rows when the batch does not cover the workers. */

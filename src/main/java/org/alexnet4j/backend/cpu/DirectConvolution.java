@@ -46,7 +46,7 @@ final class DirectConvolution {
         int origin(Convolution.Geometry g, int p, int q) { return p * g.spec().strideH() * rowFloats + q; }
     }
 
-    private float[] image = new float[0];
+    private float[] image = new float[0], line = new float[0];
 
     /**
      * Copies group {@code group}'s input planes of one image (at float xOff) into the phase image. Without
@@ -56,7 +56,7 @@ final class DirectConvolution {
         if (image.length < layout.floats()) image = new float[layout.floats()];
         int sw = g.spec().strideW(), padH = g.spec().padH(), padW = g.spec().padW(), hp = layout.paddedH(), row = layout.rowFloats();
         if (padH > 0 || padW > 0) Arrays.fill(image, 0, layout.floats(), 0f);
-        float[] line = new float[g.w()];
+        if (line.length < g.w()) line = new float[g.w()];
         for (int c = 0; c < g.channelsPerGroup(); c++) {
             for (int h = 0; h < g.h(); h++) {
                 long from = (xOff + ((long) c * g.h() + h) * g.w()) * 4;

@@ -12,11 +12,11 @@ import org.alexnet4j.backend.cpu.Convolution.Lowering;
  * candidates take turns, the first {@link #WARMUP} calls of each untimed (the JIT may still be compiling it),
  * the next {@link #TRIALS} timed per image, then the one with the lowest best time runs from then on. Direct
  * is a candidate only where its row tiles leave at most a quarter of their lanes idle (conv1's 55-wide rows:
- * 9 of 64; 13-wide rows would leave 19 of 32 idle and take twice as long). The
- * choice changes speed only: the lowerings give bit-identical results (a resumed training run repeats the
- * uninterrupted one bit for bit, whichever lowering each measured). {@code -Dalexnet4j.cpu.conv.lowering=im2col|implicit|direct} fixes one and skips the measurement
- * (direct is forward-only: the filter gradient then takes implicit). Inputs too large for the heap copies
- * always take im2col.
+ * 9 of 64; 13-wide rows would leave 19 of 32 idle and take twice as long). The choice changes speed only:
+ * the lowerings give bit-identical results (a resumed training run repeats the uninterrupted one bit for bit,
+ * whichever lowering each measured). {@code -Dalexnet4j.cpu.conv.lowering=im2col|implicit|direct} fixes one
+ * and skips the measurement (direct is forward-only: the filter gradient then takes implicit). Inputs too large
+ * for the heap copies always take im2col.
  */
 final class LoweringChoice {
     static final String PROPERTY = "alexnet4j.cpu.conv.lowering";
