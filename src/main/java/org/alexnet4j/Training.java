@@ -77,7 +77,7 @@ public final class Training {
         TrainSettings settings = new TrainSettings(new TrainSettings.DataChoice.ImageFolder(folder, 0.1), side, Normalization.MEAN_IMAGE,
                 model, epochs, batchSize, new TrainSettings.Optimizer(learningRate, 0.9f, 5e-4f),
                 new TrainSettings.ScheduleChoice("plateau", 10, 30, 1, 1e-5f, 3), seed, Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
-        try (Backend b = Backends.create(backend, new BackendOptions(threads, BackendOptions.Precision.FP32));
+        try (Backend b = Backends.create(backend, BackendOptions.defaults().withThreads(threads));
              TrainingRun run = TrainingRun.start(settings, null, b, runDirectory, 3, 0)) {
             List<EpochRecord> history = run.run(new TrainingRun.Listener() {
                 @Override public void onEpoch(EpochRecord record, int total) { onEpoch.accept(record); }

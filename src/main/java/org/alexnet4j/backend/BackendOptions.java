@@ -2,7 +2,8 @@ package org.alexnet4j.backend;
 
 /**
  * How to configure a backend when it is created. threads: worker threads for host backends (0 = one per
- * available processor). precision: the math mode of backends that have more than one.
+ * available processor). precision: the math mode of backends that have more than one. Start from
+ * {@link #defaults()} and change what differs with the {@code with...} methods.
  */
 public record BackendOptions(int threads, Precision precision) {
     public BackendOptions {
@@ -11,6 +12,10 @@ public record BackendOptions(int threads, Precision precision) {
     }
 
     public static BackendOptions defaults() { return new BackendOptions(0, Precision.FP32); }
+
+    public BackendOptions withThreads(int threads) { return new BackendOptions(threads, precision); }
+
+    public BackendOptions withPrecision(Precision precision) { return new BackendOptions(threads, precision); }
 
     /** The thread count to use: the configured one, or every available processor. */
     public int resolvedThreads() { return threads > 0 ? threads : Runtime.getRuntime().availableProcessors(); }

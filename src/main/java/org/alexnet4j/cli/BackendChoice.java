@@ -17,6 +17,6 @@ final class BackendChoice {
     int threads;
 
     Backend create() {
-        return Backends.create(name, new BackendOptions(threads, BackendOptions.Precision.FP32));
+        return Backends.create(name, BackendOptions.defaults().withThreads(threads));
     }
 }

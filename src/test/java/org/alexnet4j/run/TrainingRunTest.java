@@ -28,7 +28,7 @@ class TrainingRunTest {
      * Two worker threads, so the cpu backend splits batches over workers (backward-filter sums per-worker
      * accumulators): results must still be bit-identical from run to run, or no resume could repeat them.
      */
-    private static final BackendOptions TWO_THREADS = new BackendOptions(2, BackendOptions.Precision.FP32);
+    private static final BackendOptions TWO_THREADS = BackendOptions.defaults().withThreads(2);
 
     static Stream<String> hostBackends() {
         return Backends.available().stream().filter(name -> name.equals("reference") || name.equals("cpu"));

@@ -48,7 +48,7 @@ public class SgemmBenchmark {
     @Setup(Level.Trial) public void setUp() {
         String[] d = shape.split("x");
         int m = Integer.parseInt(d[0]), n = Integer.parseInt(d[1]), k = Integer.parseInt(d[2]);
-        engine = Backends.create(backend, new BackendOptions(threads, BackendOptions.Precision.FP32));
+        engine = Backends.create(backend, BackendOptions.defaults().withThreads(threads));
         Random random = new Random(1);
         float[] av = gaussian(random, (long) m * k), bv = gaussian(random, (long) k * n);
         a = engine.allocate(Shape.of(m, k));

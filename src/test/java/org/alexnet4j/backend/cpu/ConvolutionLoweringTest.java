@@ -62,7 +62,7 @@ class ConvolutionLoweringTest {
         }
     }
 
-    private static CpuBackend cpu(LoweringChoice choice) { return new CpuBackend(new BackendOptions(2, BackendOptions.Precision.FP32), choice); }
+    private static CpuBackend cpu(LoweringChoice choice) { return new CpuBackend(BackendOptions.defaults().withThreads(2), choice); }
 
     @ParameterizedTest
     @EnumSource(Lowering.class)

@@ -97,7 +97,7 @@ class CudaBackendTest {
         Shape xShape = Shape.of(3, 4, 9, 11), wShape = Shape.of(6, 2, 3, 3), yShape = spec.outputShape(xShape, wShape);
         Shape inShape = Shape.of(3, 37), weightShape = Shape.of(13, 37);
         try (Backend reference = Backends.create("reference");
-             Backend cuda = Backends.create("cuda", new BackendOptions(0, Precision.TF32))) {
+             Backend cuda = Backends.create("cuda", BackendOptions.defaults().withPrecision(Precision.TF32))) {
             float[] x = random((int) xShape.size(), 2), w = random((int) wShape.size(), 3), bias = random(6, 4);
             float[] in = random((int) inShape.size(), 5), weight = random((int) weightShape.size(), 6), linearBias = random(13, 7);
             float[] convReference = run(reference, yShape, (b, y) -> b.conv2dForward(y, upload(b, xShape, x), upload(b, wShape, w), upload(b, Shape.of(6), bias), spec));
