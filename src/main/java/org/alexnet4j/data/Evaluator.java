@@ -8,6 +8,7 @@ import org.alexnet4j.train.Metrics;
  * Scores a model on an evaluation loader (mode CENTRE or TEN_CROP): the probabilities of an image's crops
  * are averaged (the paper's ten-patch test), then top-1/top-5 errors and the confusion matrix, ranking as
  * {@link Metrics#rank} does (ties go to the lower class index, so the top-1 class is the first maximum).
+ * A non-finite score fails the evaluation rather than becoming a prediction.
  */
 public final class Evaluator {
     private Evaluator() {}
@@ -29,6 +30,7 @@ public final class Evaluator {
                     int row = (image * crops + c) * classes;
                     for (int j = 0; j < classes; j++) average[j] += probabilities[row + j] / crops;
                 }
+                Metrics.requireFinite(average, 0, classes, "evaluation image " + images + " (in data order)");
                 int truth = batch.labels()[image * crops];
                 int predicted = 0;
                 for (int j = 1; j < classes; j++) if (average[j] > average[predicted]) predicted = j;

@@ -33,9 +33,24 @@ public record ImageStatistics(int side, long images, float[] meanImage, float[] 
     /** Images per partial sum; partial sums are combined in index order, so results do not depend on threads. */
     private static final int CHUNK = 64;
 
+    /** @throws DataException for arrays of the wrong size, a non-finite value, or a channel std that is not positive */
     public ImageStatistics {
-        if (meanImage.length != 3 * side * side || channelMean.length != 3 || channelStd.length != 3) {
-            throw new IllegalArgumentException("statistics for side " + side + " need a (3, " + side + ", " + side + ") mean image and 3 channel values");
+        if (meanImage.length != 3L * side * side || channelMean.length != 3 || channelStd.length != 3) {
+            throw new DataException("statistics for side " + side + " need a (3, " + side + ", " + side + ") mean image and 3 channel values");
+        }
+        requireFinite("mean image", meanImage);
+        requireFinite("channel mean", channelMean);
+        requireFinite("channel std", channelStd);
+        requireFinite("PCA eigenvalues", pca.eigenvalues());
+        requireFinite("PCA eigenvectors", pca.eigenvectors());
+        for (int c = 0; c < 3; c++) {
+            if (!(channelStd[c] > 0)) throw new DataException("channel std of channel " + c + " is " + channelStd[c] + "; it must be positive");
+        }
+    }
+
+    private static void requireFinite(String what, float[] values) {
+        for (int i = 0; i < values.length; i++) {
+            if (!Float.isFinite(values[i])) throw new DataException(what + " value " + i + " is " + values[i] + "; statistics must be finite");
         }
     }
 

@@ -47,9 +47,18 @@ public final class SafeTensors {
 
     /**
      * Writes the whole file to {@code out} and flushes it; {@code out} stays open, so a caller can write to a
-     * temporary file, force it to disk and rename it. Tensor names must not be {@value #METADATA_KEY}.
+     * temporary file, force it to disk and rename it. Tensor names must not be {@value #METADATA_KEY}, and
+     * every value must be finite (a file {@link #read} would refuse is not written).
      */
     public static void write(OutputStream out, Map<String, TensorData> tensors, Map<String, String> metadata) throws IOException {
+        tensors.forEach((name, t) -> {
+            float[] data = t.data();
+            for (int i = 0; i < data.length; i++) {
+                if (!Float.isFinite(data[i])) {
+                    throw new IllegalArgumentException("cannot save tensor '" + name + "' of shape " + t.shape() + ": element " + i + " is " + data[i]);
+                }
+            }
+        });
         byte[] header = header(tensors, metadata);
         ByteBuffer length = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length);
         out.write(length.array());
@@ -103,7 +112,9 @@ public final class SafeTensors {
      * bytes, a header length above {@value #MAX_HEADER_BYTES} bytes or beyond the file, a header that is not
      * UTF-8 JSON or repeats a name, entries without exactly dtype/shape/data_offsets, unknown dtypes, negative
      * dimensions, offsets that decrease, disagree with the shape's byte size, reach past the data (truncated
-     * file), overlap another tensor, or leave a gap or trailing bytes, and metadata that is not string to string.
+     * file), overlap another tensor, or leave a gap or trailing bytes, metadata that is not string to string,
+     * and floating-point tensors holding a NaN or an infinity (every tensor here is a parameter or optimizer
+     * state, where one non-finite value silently poisons every result).
      */
     public static SafeTensorsFile read(Path path) throws IOException {
         String file = path.toString();
@@ -132,7 +143,9 @@ public final class SafeTensors {
             }
             checkLayout(file, entries.values(), dataBytes);
             byte[] data = readFully(file, channel, 8 + headerLength, (int) dataBytes).array();
-            return new SafeTensorsFile(file, entries, metadata, data);
+            SafeTensorsFile read = new SafeTensorsFile(file, entries, metadata, data);
+            read.requireFinite();
+            return read;
         }
     }
 

@@ -51,23 +51,60 @@ public final class SafeTensorsFile {
             throw new IllegalArgumentException(file + ": tensor '" + name + "' has dtype " + e.dtype()
                     + "; only F32, F64, F16 and BF16 can be read as float");
         }
-        int count = (int) ((e.end() - e.begin()) / e.dtype().bytes);
-        ByteBuffer bytes = ByteBuffer.wrap(data, (int) e.begin(), (int) (e.end() - e.begin())).slice().order(ByteOrder.LITTLE_ENDIAN);
-        float[] out = new float[count];
-        switch (e.dtype()) {
-            case F32 -> bytes.asFloatBuffer().get(out);
-            case F64 -> {
-                for (int i = 0; i < count; i++) out[i] = (float) bytes.getDouble(i * 8);
-            }
-            case F16 -> {
-                for (int i = 0; i < count; i++) out[i] = Float.float16ToFloat(bytes.getShort(i * 2));
-            }
-            case BF16 -> {
-                for (int i = 0; i < count; i++) out[i] = Float.intBitsToFloat((bytes.getShort(i * 2) & 0xffff) << 16);
-            }
-            default -> throw new AssertionError(e.dtype());
-        }
+        ByteBuffer bytes = bytes(e);
+        float[] out = new float[elements(e)];
+        for (int i = 0; i < out.length; i++) out[i] = element(bytes, e.dtype(), i);
         return out;
+    }
+
+    /**
+     * Throws naming the first tensor that holds a NaN or an infinity as float32 (an F64 beyond the float range
+     * counts), with how many such elements it has and where the first one is.
+     */
+    void requireFinite() throws SafeTensorsException {
+        for (Entry e : entries.values()) {
+            if (!e.dtype().readableAsFloat()) continue;
+            ByteBuffer bytes = bytes(e);
+            long nonFinite = 0;
+            int first = -1;
+            for (int i = 0, n = elements(e); i < n; i++) {
+                if (!Float.isFinite(element(bytes, e.dtype(), i))) {
+                    if (nonFinite++ == 0) first = i;
+                }
+            }
+            if (nonFinite > 0) {
+                throw new SafeTensorsException(file + ": tensor '" + e.name() + "' holds " + nonFinite + " non-finite value"
+                        + (nonFinite == 1 ? "" : "s") + " (the first, " + element(bytes, e.dtype(), first) + " at index "
+                        + Arrays.toString(index(e.dims(), first)) + "); every value must be a finite number");
+            }
+        }
+    }
+
+    private static int elements(Entry e) { return (int) ((e.end() - e.begin()) / e.dtype().bytes); }
+
+    private ByteBuffer bytes(Entry e) {
+        return ByteBuffer.wrap(data, (int) e.begin(), (int) (e.end() - e.begin())).slice().order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /** Element {@code i} of a float dtype, as float32. */
+    private static float element(ByteBuffer bytes, Dtype dtype, int i) {
+        return switch (dtype) {
+            case F32 -> bytes.getFloat(i * 4);
+            case F64 -> (float) bytes.getDouble(i * 8);
+            case F16 -> Float.float16ToFloat(bytes.getShort(i * 2));
+            case BF16 -> Float.intBitsToFloat((bytes.getShort(i * 2) & 0xffff) << 16);
+            default -> throw new AssertionError(dtype);
+        };
+    }
+
+    /** The multi-dimensional index of row-major element {@code flat}. */
+    private static int[] index(int[] dims, int flat) {
+        int[] index = new int[dims.length];
+        for (int d = dims.length - 1; d >= 0; d--) {
+            index[d] = flat % dims[d];
+            flat /= dims[d];
+        }
+        return index;
     }
 
     /** Shape and float32 data together. */

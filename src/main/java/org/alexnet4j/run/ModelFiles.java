@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.alexnet4j.backend.Backend;
+import org.alexnet4j.data.DataException;
 import org.alexnet4j.data.ImageStatistics;
 import org.alexnet4j.data.Normalization;
 import org.alexnet4j.data.PcaLighting;
@@ -99,14 +100,24 @@ public final class ModelFiles {
                 AlexNet.WeightInit.parse(f.get("model.weight_init")));
         int side = f.integer("data.side");
         float[] meanImage = new float[3 * side * side];
-        byte[] bytes = Base64.getDecoder().decode(f.get("data.mean_image"));
+        byte[] bytes;
+        try {
+            bytes = Base64.getDecoder().decode(f.get("data.mean_image"));
+        } catch (IllegalArgumentException e) {
+            throw f.invalid("data.mean_image", "is not base64: " + e.getMessage());
+        }
         if (bytes.length != meanImage.length * Float.BYTES) {
             throw f.invalid("data.mean_image", "has " + bytes.length + " bytes, a (3, " + side + ", " + side + ") float32 image needs " + meanImage.length * Float.BYTES);
         }
         ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(meanImage);
-        ImageStatistics statistics = new ImageStatistics(side, Long.parseLong(f.get("data.images")), meanImage,
-                f.floats("data.channel_mean", 3), f.floats("data.channel_std", 3),
-                new PcaLighting(f.floats("data.pca_eigenvalues", 3), f.floats("data.pca_eigenvectors", 9)), f.get("data.fingerprint"));
+        ImageStatistics statistics;
+        try {
+            statistics = new ImageStatistics(side, f.longInteger("data.images"), meanImage,
+                    f.floats("data.channel_mean", 3), f.floats("data.channel_std", 3),
+                    new PcaLighting(f.floats("data.pca_eigenvalues", 3), f.floats("data.pca_eigenvectors", 9)), f.get("data.fingerprint"));
+        } catch (DataException e) {
+            throw new IllegalArgumentException(file + ": data statistics (metadata data.*): " + e.getMessage());
+        }
         Normalization normalization = Normalization.valueOf(f.get("data.normalization").toUpperCase(Locale.ROOT));
         return new TrainedModel(config, classNames(f), new Preprocessing(side, config.inputSize(), normalization, statistics));
     }

@@ -10,6 +10,7 @@ import org.alexnet4j.data.Resampler;
 import org.alexnet4j.data.RgbImage;
 import org.alexnet4j.nn.Sequential;
 import org.alexnet4j.train.Classifier;
+import org.alexnet4j.train.Metrics;
 
 /**
  * Holds a network on a backend and turns an image (any size, RGB in [0, 1]) into class probabilities:
@@ -38,7 +39,7 @@ public final class Predictor implements AutoCloseable {
 
     public TrainedModel model() { return model; }
 
-    /** Class probabilities of {@code image}, averaged over the crops; index = label. */
+    /** Class probabilities of {@code image}, averaged over the crops; index = label. Throws when they are not finite. */
     public float[] probabilities(RgbImage image) {
         RgbImage base = Resampler.shorterSideAndCentreCrop(image, pipeline.side());
         pipeline.render(base, 0, 0, 0, batch.images(), 0);
@@ -47,6 +48,7 @@ public final class Predictor implements AutoCloseable {
         int classes = model.config().classes(), crops = pipeline.cropsPerImage();
         float[] average = new float[classes];
         for (int c = 0; c < crops; c++) for (int j = 0; j < classes; j++) average[j] += all[c * classes + j] / crops;
+        Metrics.requireFinite(average, 0, classes, "this image");
         return average;
     }
 

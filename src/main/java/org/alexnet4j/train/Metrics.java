@@ -3,7 +3,8 @@ package org.alexnet4j.train;
 /**
  * Accumulates top-1 / top-5 hits and the mean loss over batches. An image is a top-k hit when fewer than k
  * classes rank above its label, ranking by probability and, on equal probability, by lower class index
- * (the first maximum wins, as argmax).
+ * (the first maximum wins, as argmax). A NaN never counts for the label: a NaN score of the label leaves it
+ * unranked (a hit for no k), and a NaN score of another class ranks that class above the label.
  */
 public final class Metrics {
     private final int classes;
@@ -30,16 +31,34 @@ public final class Metrics {
         lossSum += meanLoss * count;
     }
 
-    /** How many classes rank above {@code label} in the row starting at {@code offset}. */
+    /**
+     * How many classes rank above {@code label} in the row starting at {@code offset}; {@link Integer#MAX_VALUE}
+     * (a hit for no k) when the label's own score is NaN.
+     */
     public static int rank(float[] probabilities, int offset, int classes, int label) {
         if (label < 0 || label >= classes) throw new IllegalArgumentException("label " + label + " outside [0, " + classes + ")");
         float p = probabilities[offset + label];
+        if (Float.isNaN(p)) return Integer.MAX_VALUE;
         int above = 0;
         for (int j = 0; j < classes; j++) {
             float q = probabilities[offset + j];
-            if (q > p || (q == p && j < label)) above++;
+            if (q > p || (q == p && j < label) || Float.isNaN(q)) above++;
         }
         return above;
+    }
+
+    /**
+     * Throws unless the {@code classes} scores from {@code offset} are all finite; {@code what} names the
+     * input in the message. Finite weights can still overflow on an input, and a NaN must not become an answer.
+     */
+    public static void requireFinite(float[] scores, int offset, int classes, String what) {
+        for (int j = 0; j < classes; j++) {
+            float q = scores[offset + j];
+            if (!Float.isFinite(q)) {
+                throw new ArithmeticException("the network's output for " + what + " is not finite (class " + j + ": " + q
+                        + "): its weights overflow on this input");
+            }
+        }
     }
 
     public Score score() {

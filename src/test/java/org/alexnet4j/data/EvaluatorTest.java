@@ -135,4 +135,18 @@ class EvaluatorTest {
             assertEquals(Double.NaN, e.perClassAccuracy()[1]);
         }
     }
+
+    /** Scores that overflowed (NaN) would rank the label first under a plain comparison; the evaluation fails instead, naming the image. */
+    @Test void aNonFiniteScoreFailsTheEvaluationNamingTheImage() {
+        BatchScorer overflowsOnImage5 = batch -> {
+            float[] out = READS_CROPS.probabilities(batch);
+            int image = Math.round(batch.images()[0]) - 1; // batches of 4, centre crop: 4 images per batch
+            if (image == 4) java.util.Arrays.fill(out, CLASSES, 2 * CLASSES, Float.NaN);
+            return out;
+        };
+        try (Loader loader = loader(12, ImagePipeline.Mode.CENTRE)) {
+            ArithmeticException e = org.junit.jupiter.api.Assertions.assertThrows(ArithmeticException.class, () -> Evaluator.evaluate(loader, overflowsOnImage5));
+            assertEquals("the network's output for evaluation image 5 (in data order) is not finite (class 0: NaN): its weights overflow on this input", e.getMessage());
+        }
+    }
 }

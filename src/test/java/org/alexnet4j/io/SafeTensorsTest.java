@@ -33,7 +33,7 @@ class SafeTensorsTest {
         Map<String, TensorData> tensors = new LinkedHashMap<>();
         tensors.put("zeta.weight", random(Shape.of(3, 2, 5, 5), random));
         tensors.put("alpha.bias", new TensorData(Shape.of(6), new float[] {
-                Float.NaN, -0.0f, Float.POSITIVE_INFINITY, Float.MIN_VALUE, -Float.MAX_VALUE, 1.0f / 3}));
+                Float.MIN_NORMAL / 3, -0.0f, Float.MAX_VALUE, Float.MIN_VALUE, -Float.MAX_VALUE, 1.0f / 3}));
         tensors.put("mid \"quoted\"\n\u00e9\ud83d\ude00", random(Shape.of(1, 7), random));
         Map<String, String> metadata = new LinkedHashMap<>();
         metadata.put("format", "pt");
@@ -80,7 +80,7 @@ class SafeTensorsTest {
 
     @Test void readsF64F16AndBF16AsFloat() throws IOException {
         ByteBuffer data = ByteBuffer.allocate(16 + 4 + 4).order(ByteOrder.LITTLE_ENDIAN);
-        data.putDouble(1.0 / 3).putDouble(-1e40);                              // F64: rounded, overflow to -inf
+        data.putDouble(1.0 / 3).putDouble(-1e38);                              // F64: rounded
         data.putShort(Float.floatToFloat16(-2.25f)).putShort(Float.floatToFloat16(65504f)); // F16: exact
         data.putShort((short) (Float.floatToRawIntBits(1.5f) >>> 16)).putShort((short) (Float.floatToRawIntBits(-3e38f) >>> 16));
         Path path = raw("mixed", "{\"d\":{\"dtype\":\"F64\",\"shape\":[2],\"data_offsets\":[0,16]},"
@@ -89,10 +89,34 @@ class SafeTensorsTest {
 
         SafeTensorsFile file = SafeTensors.read(path);
 
-        assertArrayEquals(new float[] {(float) (1.0 / 3), Float.NEGATIVE_INFINITY}, file.floats("d"));
+        assertArrayEquals(new float[] {(float) (1.0 / 3), (float) -1e38}, file.floats("d"));
         assertArrayEquals(new float[] {-2.25f, 65504f}, file.floats("h"));
         assertArrayEquals(new float[] {1.5f, Float.intBitsToFloat(Float.floatToRawIntBits(-3e38f) & 0xffff0000)}, file.floats("b"));
         assertEquals(Shape.of(2, 1), file.shape("b"));
+    }
+
+    @Test void aNonFiniteValueInAnyFloatDtypeIsRejectedNamingTheTensorTheCountAndTheFirstIndex() throws IOException {
+        ByteBuffer f32 = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putFloat(1).putFloat(2).putFloat(Float.NaN).putFloat(Float.NaN);
+        assertMessage(rejected(raw("f32", "{\"ok\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[0,0]},"
+                + "\"fc8.weight\":{\"dtype\":\"F32\",\"shape\":[2,2],\"data_offsets\":[0,16]}}", f32.array())),
+                dir.resolve("f32.safetensors"), "tensor 'fc8.weight' holds 2 non-finite values (the first, NaN at index [1, 0])");
+        ByteBuffer f64 = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putDouble(1e40); // finite in F64, infinite as float32
+        assertMessage(rejected(raw("f64", "{\"d\":{\"dtype\":\"F64\",\"shape\":[1],\"data_offsets\":[0,8]}}", f64.array())),
+                dir.resolve("f64.safetensors"), "tensor 'd' holds 1 non-finite value (the first, Infinity at index [0])");
+        ByteBuffer f16 = ByteBuffer.allocate(2).order(ByteOrder.LITTLE_ENDIAN).putShort((short) 0xfc00); // -inf
+        assertMessage(rejected(raw("f16", "{\"h\":{\"dtype\":\"F16\",\"shape\":[1],\"data_offsets\":[0,2]}}", f16.array())),
+                dir.resolve("f16.safetensors"), "'h'", "-Infinity");
+        ByteBuffer bf16 = ByteBuffer.allocate(2).order(ByteOrder.LITTLE_ENDIAN).putShort((short) 0x7fc0); // NaN
+        assertMessage(rejected(raw("bf16", "{\"b\":{\"dtype\":\"BF16\",\"shape\":[1],\"data_offsets\":[0,2]}}", bf16.array())),
+                dir.resolve("bf16.safetensors"), "'b'", "NaN");
+        ByteBuffer ints = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putFloat(Float.NaN); // the same bits as an integer are fine
+        SafeTensors.read(raw("i32", "{\"i\":{\"dtype\":\"I32\",\"shape\":[1],\"data_offsets\":[0,4]}}", ints.array()));
+    }
+
+    @Test void writerRefusesANonFiniteValueNamingTheTensor() {
+        Map<String, TensorData> tensors = Map.of("conv1.bias", new TensorData(Shape.of(3), new float[] {0, Float.POSITIVE_INFINITY, 0}));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SafeTensors.write(new ByteArrayOutputStream(), tensors, Map.of()));
+        assertEquals("cannot save tensor 'conv1.bias' of shape (3): element 1 is Infinity", e.getMessage());
     }
 
     @Test void nonFloatDtypeIsRejectedWhenReadAsFloatNamingTensorAndDtype() throws IOException {

@@ -30,4 +30,16 @@ class MetricsTest {
         assertEquals(0, Metrics.rank(uniform, 0, 4, 0));
         assertEquals(3, Metrics.rank(uniform, 0, 4, 3));
     }
+
+    @Test void aNaNScoreIsNeverAHit() {
+        float nan = Float.NaN;
+        assertEquals(Integer.MAX_VALUE, Metrics.rank(new float[] {nan, nan, nan}, 0, 3, 0), "a NaN label is unranked");
+        assertEquals(Integer.MAX_VALUE, Metrics.rank(new float[] {0.1f, nan, 0.2f}, 0, 3, 1));
+        assertEquals(1, Metrics.rank(new float[] {0.9f, nan, 0.05f}, 0, 3, 0), "a NaN elsewhere ranks above the label");
+        Metrics metrics = new Metrics(2);
+        metrics.add(new float[] {nan, nan, nan, nan}, new int[] {0, 1}, 2, Double.NaN);
+        Score score = metrics.score();
+        assertEquals(0, score.top1Accuracy());
+        assertEquals(0, score.top5Accuracy(), "two classes: any label is in the top 5 unless its score is NaN");
+    }
 }
