@@ -10,8 +10,11 @@ import org.alexnet4j.tensor.Tensor;
  * float32 allocated by this backend. Ops that produce a data gradient or an activation overwrite their
  * output; ops that produce a parameter gradient (backward-filter, backward-weight, bias, batch-norm
  * gamma/beta) ADD into it, so one zeroed gradient arena collects a whole backward pass. Every op checks
- * shapes with the spec's {@code check} and throws {@link org.alexnet4j.tensor.ShapeException} naming the
- * tensor; an op a backend cannot do throws {@link UnsupportedOperationException} (never a silent fallback).
+ * its operands with its one contract, shared by every backend (ConvSpec, PoolSpec, LrnSpec, BatchNormSpec,
+ * SgdSpec, LinearShape, AdaptivePoolShape, BiasShape, SoftmaxShape, Elementwise, MemoryOps), before it
+ * writes anything: a wrong shape throws {@link org.alexnet4j.tensor.ShapeException} naming the op and the
+ * tensor, a bad value an IllegalArgumentException. An op a backend cannot do throws
+ * {@link UnsupportedOperationException} (never a silent fallback).
  * Ops may run asynchronously; {@link #synchronize()} and the host copies wait for them.
  */
 public interface Backend extends AutoCloseable {
@@ -56,6 +59,7 @@ public interface Backend extends AutoCloseable {
 
     /** y = max(conv(x, w) + bias, 0): a convolution followed by ReLU, which a backend may fuse. Shapes as conv2dForward. */
     default void conv2dReluForward(Tensor y, Tensor x, Tensor w, Tensor bias, ConvSpec spec) {
+        spec.checkForward("conv2dReluForward", y, x, w, bias);
         conv2dForward(y, x, w, bias, spec);
         reluForward(y, y);
     }

@@ -34,10 +34,29 @@ public record ConvSpec(int strideH, int strideW, int padH, int padW, int groups)
         return Shape.of(x.dim(0), k, p, q);
     }
 
-    /** Checks the tensors of one conv call against each other; bias may be null. */
-    public void check(Tensor y, Tensor x, Tensor w, Tensor bias) {
-        y.shape().require(outputShape(x.shape(), w.shape()), "conv output y");
-        if (bias != null) bias.shape().require(Shape.of(w.shape().dim(0)), "conv bias");
+    /**
+     * The contract of conv2dForward and conv2dReluForward ({@code op}): y (N, K, P, Q) is the output shape of
+     * x and w, bias is (K) or null.
+     */
+    public void checkForward(String op, Tensor y, Tensor x, Tensor w, Tensor bias) {
+        Shape xs = Operands.shape(x, op + " x"), ws = Operands.shape(w, op + " w");
+        Shape output = Operands.named(op, () -> outputShape(xs, ws));
+        Operands.require(y, output, op + " y");
+        if (bias != null) bias.shape().require(Shape.of(output.dim(1)), op + " bias");
+    }
+
+    /** The contract of conv2dBackwardData: dy is the output shape of dx and w. */
+    public void checkBackwardData(Tensor dx, Tensor dy, Tensor w) {
+        String op = "conv2dBackwardData";
+        Shape dxs = Operands.shape(dx, op + " dx"), ws = Operands.shape(w, op + " w");
+        Operands.require(dy, Operands.named(op, () -> outputShape(dxs, ws)), op + " dy");
+    }
+
+    /** The contract of conv2dBackwardFilter: dy is the output shape of x and dw. */
+    public void checkBackwardFilter(Tensor dw, Tensor dy, Tensor x) {
+        String op = "conv2dBackwardFilter";
+        Shape xs = Operands.shape(x, op + " x"), dws = Operands.shape(dw, op + " dw");
+        Operands.require(dy, Operands.named(op, () -> outputShape(xs, dws)), op + " dy");
     }
 
     /** floor((in + 2*pad - window) / stride) + 1, the output length of a sliding window. */

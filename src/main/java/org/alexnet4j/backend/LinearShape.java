@@ -12,11 +12,11 @@ public record LinearShape(int n, int in, int out) {
 
     /** Checks the operands of {@code op} against each other; names them in the message when they do not fit. */
     public static LinearShape check(String op, Tensor outputSide, Tensor inputSide, Tensor weight, Tensor bias) {
-        Shape x = inputSide.shape().requireRank(2, op + " (N, in) operand");
-        Shape w = weight.shape().requireRank(2, op + " weight (out, in)");
+        Shape x = Operands.shape(inputSide, op + " (N, in) operand").requireRank(2, op + " (N, in) operand");
+        Shape w = Operands.shape(weight, op + " weight").requireRank(2, op + " weight (out, in)");
         int n = x.dim(0), in = x.dim(1), out = w.dim(0);
         w.require(Shape.of(out, in), op + " weight (out, in) for an input " + x);
-        outputSide.shape().require(Shape.of(n, out), op + " (N, out) operand");
+        Operands.require(outputSide, Shape.of(n, out), op + " (N, out) operand");
         if (bias != null) bias.shape().require(Shape.of(out), op + " bias");
         return new LinearShape(n, in, out);
     }

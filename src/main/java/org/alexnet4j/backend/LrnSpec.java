@@ -1,5 +1,8 @@
 package org.alexnet4j.backend;
 
+import org.alexnet4j.tensor.Shape;
+import org.alexnet4j.tensor.Tensor;
+
 /**
  * Local response normalization across channels, in the cuDNN / PyTorch / Caffe convention:
  * y[c] = x[c] / scale[c]^beta, scale[c] = k + (alpha / n) * sum_{j=c-n/2}^{c+n/2} x[j]^2 (zero outside the
@@ -11,5 +14,27 @@ public record LrnSpec(int size, double alpha, double beta, double k) {
         if (k < 1e-5) throw new IllegalArgumentException("LRN k must be >= 1e-5, got " + k);
         if (beta < 0.01) throw new IllegalArgumentException("LRN beta must be >= 0.01, got " + beta);
         if (!(alpha >= 0)) throw new IllegalArgumentException("LRN alpha must be >= 0, got " + alpha);
+    }
+
+    /**
+     * The contract of lrnForward: x is (N, C, H, W), y and scale have its shape, and y does not overlap x
+     * (each output reads its neighbouring channels). Returns x's shape.
+     */
+    public static Shape checkForward(Tensor y, Tensor scale, Tensor x) {
+        Shape s = Operands.shape(x, "lrnForward x").requireRank(4, "lrnForward x (N, C, H, W)");
+        Operands.require(y, s, "lrnForward y");
+        Operands.require(scale, s, "lrnForward scale");
+        if (Operands.overlap(y, x)) throw new IllegalArgumentException("lrnForward: y must not overlap x (the window reads neighbouring channels)");
+        return s;
+    }
+
+    /** The contract of lrnBackward: x is (N, C, H, W) and dx, dy, y and scale have its shape. Returns it. */
+    public static Shape checkBackward(Tensor dx, Tensor dy, Tensor y, Tensor scale, Tensor x) {
+        Shape s = Operands.shape(x, "lrnBackward x").requireRank(4, "lrnBackward x (N, C, H, W)");
+        Operands.require(dx, s, "lrnBackward dx");
+        Operands.require(dy, s, "lrnBackward dy");
+        Operands.require(y, s, "lrnBackward y");
+        Operands.require(scale, s, "lrnBackward scale");
+        return s;
     }
 }

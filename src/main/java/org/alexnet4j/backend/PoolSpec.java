@@ -1,6 +1,7 @@
 package org.alexnet4j.backend;
 
 import org.alexnet4j.tensor.Shape;
+import org.alexnet4j.tensor.ShapeException;
 import org.alexnet4j.tensor.Tensor;
 
 /**
@@ -22,9 +23,21 @@ public record PoolSpec(int windowH, int windowW, int strideH, int strideW, int p
     public Shape outputShape(Shape x) {
         x.requireRank(4, "max pool input x (N, C, H, W)");
         int p = ConvSpec.outputSize(x.dim(2), windowH, strideH, padH), q = ConvSpec.outputSize(x.dim(3), windowW, strideW, padW);
-        if (p < 1 || q < 1) throw new org.alexnet4j.tensor.ShapeException("max pool window " + windowH + "x" + windowW + " does not fit input " + x);
+        if (p < 1 || q < 1) throw new ShapeException("max pool window " + windowH + "x" + windowW + " does not fit input " + x);
         return Shape.of(x.dim(0), x.dim(1), p, q);
     }
 
-    public void check(Tensor y, Tensor x) { y.shape().require(outputShape(x.shape()), "max pool output y"); }
+    /** The contract of maxPoolForward: y (N, C, P, Q) is the pooled shape of x (N, C, H, W). */
+    public void checkForward(Tensor y, Tensor x) {
+        Shape input = Operands.shape(x, "maxPoolForward x");
+        Operands.require(y, Operands.named("maxPoolForward", () -> outputShape(input)), "maxPoolForward y");
+    }
+
+    /** The contract of maxPoolBackward: dy and y are the pooled shape of x, dx is x's shape. */
+    public void checkBackward(Tensor dx, Tensor dy, Tensor y, Tensor x) {
+        Shape input = Operands.shape(x, "maxPoolBackward x"), pooled = Operands.named("maxPoolBackward", () -> outputShape(input));
+        Operands.require(dy, pooled, "maxPoolBackward dy");
+        Operands.require(y, pooled, "maxPoolBackward y");
+        Operands.require(dx, input, "maxPoolBackward dx");
+    }
 }

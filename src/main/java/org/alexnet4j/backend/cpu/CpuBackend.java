@@ -5,15 +5,18 @@ import org.alexnet4j.backend.AdaptivePoolShape;
 import org.alexnet4j.backend.Backend;
 import org.alexnet4j.backend.BackendOptions;
 import org.alexnet4j.backend.BatchNormSpec;
+import org.alexnet4j.backend.BiasShape;
 import org.alexnet4j.backend.ConvSpec;
 import org.alexnet4j.backend.CounterRng;
+import org.alexnet4j.backend.Elementwise;
 import org.alexnet4j.backend.LinearShape;
 import org.alexnet4j.backend.LrnSpec;
+import org.alexnet4j.backend.MemoryOps;
 import org.alexnet4j.backend.PoolSpec;
 import org.alexnet4j.backend.SgdSpec;
+import org.alexnet4j.backend.SoftmaxShape;
 import org.alexnet4j.backend.host.HostStorage;
 import org.alexnet4j.tensor.Shape;
-import org.alexnet4j.tensor.ShapeException;
 import org.alexnet4j.tensor.Tensor;
 
 /**
@@ -67,27 +70,17 @@ public final class CpuBackend implements Backend {
 
     private interface ChunkBody { void run(long offset, long length); }
 
-    private static void requireSameShape(Tensor actual, Tensor expected, String what) { actual.shape().require(expected.shape(), what); }
-
-    private static void requireSameSize(Tensor a, Tensor b, String what) {
-        if (a.size() != b.size()) throw new ShapeException(what + ": sizes differ, " + a.shape() + " vs " + b.shape());
-    }
-
     // ---- memory ------------------------------------------------------------------------------
 
     @Override public Tensor allocate(Shape shape) { return Tensor.owning(shape, new HostStorage(shape.size(), NAME)); }
 
     @Override public void copyFromHost(Tensor dst, float[] src, int srcOffset) {
-        if (srcOffset < 0 || srcOffset + dst.size() > src.length) {
-            throw new IndexOutOfBoundsException("copyFromHost: " + dst.size() + " floats from offset " + srcOffset + " of an array of " + src.length);
-        }
+        MemoryOps.checkHostRange("copyFromHost src", src.length, srcOffset, dst.size());
         MemorySegment.copy(src, srcOffset, segment(dst, "copyFromHost dst"), HostStorage.FLOAT, 0, (int) dst.size());
     }
 
     @Override public void copyToHost(float[] dst, int dstOffset, Tensor src) {
-        if (dstOffset < 0 || dstOffset + src.size() > dst.length) {
-            throw new IndexOutOfBoundsException("copyToHost: " + src.size() + " floats to offset " + dstOffset + " of an array of " + dst.length);
-        }
+        MemoryOps.checkHostRange("copyToHost dst", dst.length, dstOffset, src.size());
         MemorySegment.copy(segment(src, "copyToHost src"), HostStorage.FLOAT, 0, dst, dstOffset, (int) src.size());
     }
 
@@ -97,7 +90,7 @@ public final class CpuBackend implements Backend {
     }
 
     @Override public void copy(Tensor dst, Tensor src) {
-        requireSameSize(dst, src, "copy dst and src");
+        MemoryOps.checkCopy(dst, src);
         MemorySegment.copy(segment(src, "copy src"), 0, segment(dst, "copy dst"), 0, src.size() * Float.BYTES);
     }
 
@@ -113,28 +106,27 @@ public final class CpuBackend implements Backend {
     @Override public void conv2dReluForward(Tensor y, Tensor x, Tensor w, Tensor bias, ConvSpec spec) { convolutionForward("conv2dReluForward", y, x, w, bias, spec, true); }
 
     private void convolutionForward(String op, Tensor y, Tensor x, Tensor w, Tensor bias, ConvSpec spec, boolean relu) {
-        spec.check(y, x, w, bias);
+        spec.checkForward(op, y, x, w, bias);
         convolution.forward(segment(y, op + " y"), segment(x, op + " x"), segment(w, op + " w"),
                 bias == null ? null : segment(bias, op + " bias"), Convolution.Geometry.of(x.shape(), w.shape(), spec), relu);
     }
 
     @Override public void conv2dBackwardData(Tensor dx, Tensor dy, Tensor w, ConvSpec spec) {
-        dy.shape().require(spec.outputShape(dx.shape(), w.shape()), "conv2dBackwardData dy");
+        spec.checkBackwardData(dx, dy, w);
         convolution.backwardData(segment(dx, "conv2dBackwardData dx"), segment(dy, "conv2dBackwardData dy"),
                 segment(w, "conv2dBackwardData w"), Convolution.Geometry.of(dx.shape(), w.shape(), spec));
     }
 
     @Override public void conv2dBackwardFilter(Tensor dw, Tensor dy, Tensor x, ConvSpec spec) {
-        dy.shape().require(spec.outputShape(x.shape(), dw.shape()), "conv2dBackwardFilter dy");
+        spec.checkBackwardFilter(dw, dy, x);
         convolution.backwardFilter(segment(dw, "conv2dBackwardFilter dw"), segment(dy, "conv2dBackwardFilter dy"),
                 segment(x, "conv2dBackwardFilter x"), Convolution.Geometry.of(x.shape(), dw.shape(), spec));
     }
 
     @Override public void biasBackward(Tensor db, Tensor dy) {
-        if (dy.shape().rank() < 2) throw new ShapeException("biasBackward dy: expected rank >= 2 (N, K, ...), got " + dy.shape());
-        int n = dy.shape().dim(0), k = dy.shape().dim(1);
-        db.shape().require(Shape.of(k), "biasBackward db");
-        long inner = dy.size() / ((long) n * k);
+        BiasShape d = BiasShape.check(db, dy);
+        int n = d.n(), k = d.channels();
+        long inner = d.inner();
         MemorySegment dbs = segment(db, "biasBackward db"), dys = segment(dy, "biasBackward dy");
         pool.forEach(k, (worker, channel) -> {
             double sum = 0;
@@ -215,7 +207,7 @@ public final class CpuBackend implements Backend {
     // ---- pooling, normalization, activation --------------------------------------------------
 
     @Override public void maxPoolForward(Tensor y, Tensor x, PoolSpec spec) {
-        spec.check(y, x);
+        spec.checkForward(y, x);
         Shape xs = x.shape();
         int h = xs.dim(2), w = xs.dim(3), p = y.shape().dim(2), q = y.shape().dim(3);
         MemorySegment ys = segment(y, "maxPoolForward y"), xseg = segment(x, "maxPoolForward x");
@@ -224,9 +216,7 @@ public final class CpuBackend implements Backend {
     }
 
     @Override public void maxPoolBackward(Tensor dx, Tensor dy, Tensor y, Tensor x, PoolSpec spec) {
-        spec.check(y, x);
-        requireSameShape(dy, y, "maxPoolBackward dy");
-        requireSameShape(dx, x, "maxPoolBackward dx");
+        spec.checkBackward(dx, dy, y, x);
         Shape xs = x.shape();
         int h = xs.dim(2), w = xs.dim(3), p = y.shape().dim(2), q = y.shape().dim(3);
         MemorySegment dxs = segment(dx, "maxPoolBackward dx"), dys = segment(dy, "maxPoolBackward dy"),
@@ -253,23 +243,16 @@ public final class CpuBackend implements Backend {
     }
 
     @Override public void lrnForward(Tensor y, Tensor scale, Tensor x, LrnSpec spec) {
-        x.shape().requireRank(4, "lrnForward x (N, C, H, W)");
-        requireSameShape(y, x, "lrnForward y");
-        requireSameShape(scale, x, "lrnForward scale");
+        LrnSpec.checkForward(y, scale, x);
         int channels = x.shape().dim(1);
         long hw = (long) x.shape().dim(2) * x.shape().dim(3);
         MemorySegment ys = segment(y, "lrnForward y"), ss = segment(scale, "lrnForward scale"), xs = segment(x, "lrnForward x");
-        if (ys.address() == xs.address()) throw new IllegalArgumentException("lrnForward: y must not be x (the window reads neighbouring channels)");
         pool.forEach(x.shape().dim(0) * channels, (worker, plane) ->
                 Lrn.forwardPlane(ys, ss, xs, (long) (plane / channels) * channels * hw, plane % channels, channels, hw, spec));
     }
 
     @Override public void lrnBackward(Tensor dx, Tensor dy, Tensor y, Tensor scale, Tensor x, LrnSpec spec) {
-        x.shape().requireRank(4, "lrnBackward x (N, C, H, W)");
-        requireSameShape(dx, x, "lrnBackward dx");
-        requireSameShape(dy, x, "lrnBackward dy");
-        requireSameShape(y, x, "lrnBackward y");
-        requireSameShape(scale, x, "lrnBackward scale");
+        LrnSpec.checkBackward(dx, dy, y, scale, x);
         int channels = x.shape().dim(1);
         long hw = (long) x.shape().dim(2) * x.shape().dim(3), image = channels * hw;
         MemorySegment dxs = segment(dx, "lrnBackward dx"), dys = segment(dy, "lrnBackward dy"), ys = segment(y, "lrnBackward y"),
@@ -283,22 +266,19 @@ public final class CpuBackend implements Backend {
     }
 
     @Override public void reluForward(Tensor y, Tensor x) {
-        requireSameShape(y, x, "reluForward y");
+        Elementwise.checkRelu(y, x);
         MemorySegment ys = segment(y, "reluForward y"), xs = segment(x, "reluForward x");
         chunks(x.size(), (off, len) -> Loops.relu(ys, off, xs, off, len));
     }
 
     @Override public void reluBackward(Tensor dx, Tensor dy, Tensor y) {
-        requireSameShape(dy, y, "reluBackward dy");
-        requireSameShape(dx, y, "reluBackward dx");
+        Elementwise.checkReluBackward(dx, dy, y);
         MemorySegment dxs = segment(dx, "reluBackward dx"), dys = segment(dy, "reluBackward dy"), ys = segment(y, "reluBackward y");
         chunks(y.size(), (off, len) -> Loops.reluBackward(dxs, dys, ys, off, len));
     }
 
     @Override public void dropoutForward(Tensor y, Tensor mask, Tensor x, float p, long seed) {
-        if (!(p >= 0 && p < 1)) throw new IllegalArgumentException("dropoutForward: p must be in [0, 1), got " + p);
-        requireSameShape(y, x, "dropoutForward y");
-        requireSameShape(mask, x, "dropoutForward mask");
+        Elementwise.checkDropout(y, mask, x, p);
         float kept = 1f / (1f - p);
         MemorySegment ys = segment(y, "dropoutForward y"), ms = segment(mask, "dropoutForward mask"), xs = segment(x, "dropoutForward x");
         chunks(x.size(), (off, len) -> {
@@ -308,22 +288,14 @@ public final class CpuBackend implements Backend {
     }
 
     @Override public void dropoutBackward(Tensor dx, Tensor dy, Tensor mask) {
-        requireSameShape(mask, dy, "dropoutBackward mask");
-        requireSameShape(dx, dy, "dropoutBackward dx");
+        Elementwise.checkDropoutBackward(dx, dy, mask);
         MemorySegment dxs = segment(dx, "dropoutBackward dx"), dys = segment(dy, "dropoutBackward dy"), ms = segment(mask, "dropoutBackward mask");
         chunks(dy.size(), (off, len) -> Loops.multiply(dxs, off, dys, off, ms, off, len));
     }
 
-    private static void checkBatchNorm(Tensor y, Tensor x, String op, Tensor... perChannel) {
-        x.shape().requireRank(4, op + " x (N, C, H, W)");
-        requireSameShape(y, x, op + " y/dx");
-        Shape channels = Shape.of(x.shape().dim(1));
-        for (Tensor t : perChannel) t.shape().require(channels, op + " per-channel tensor");
-    }
-
     @Override public void batchNormForwardTraining(Tensor y, Tensor savedMean, Tensor savedInvStd, Tensor runningMean, Tensor runningVar,
                                                    Tensor x, Tensor gamma, Tensor beta, BatchNormSpec spec) {
-        checkBatchNorm(y, x, "batchNormForwardTraining", savedMean, savedInvStd, runningMean, runningVar, gamma, beta);
+        BatchNormSpec.checkTraining(y, savedMean, savedInvStd, runningMean, runningVar, x, gamma, beta);
         int n = x.shape().dim(0), channels = x.shape().dim(1);
         long hw = (long) x.shape().dim(2) * x.shape().dim(3);
         String op = "batchNormForwardTraining ";
@@ -335,7 +307,7 @@ public final class CpuBackend implements Backend {
 
     @Override public void batchNormForwardInference(Tensor y, Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar,
                                                     BatchNormSpec spec) {
-        checkBatchNorm(y, x, "batchNormForwardInference", gamma, beta, runningMean, runningVar);
+        BatchNormSpec.checkInference(y, x, gamma, beta, runningMean, runningVar);
         int n = x.shape().dim(0), channels = x.shape().dim(1);
         long hw = (long) x.shape().dim(2) * x.shape().dim(3);
         String op = "batchNormForwardInference ";
@@ -346,8 +318,7 @@ public final class CpuBackend implements Backend {
 
     @Override public void batchNormBackward(Tensor dx, Tensor dgamma, Tensor dbeta, Tensor dy, Tensor x, Tensor gamma,
                                             Tensor savedMean, Tensor savedInvStd, BatchNormSpec spec) {
-        checkBatchNorm(dx, x, "batchNormBackward", dgamma, dbeta, gamma, savedMean, savedInvStd);
-        requireSameShape(dy, x, "batchNormBackward dy");
+        BatchNormSpec.checkBackward(dx, dgamma, dbeta, dy, x, gamma, savedMean, savedInvStd);
         int n = x.shape().dim(0), channels = x.shape().dim(1);
         long hw = (long) x.shape().dim(2) * x.shape().dim(3);
         String op = "batchNormBackward ";
@@ -359,14 +330,9 @@ public final class CpuBackend implements Backend {
 
     // ---- loss and update ---------------------------------------------------------------------
 
-    private static void checkRows(Tensor probs, Tensor logits, String op) {
-        logits.shape().requireRank(2, op + " logits (N, classes)");
-        requireSameShape(probs, logits, op + " probs");
-    }
-
     @Override public void softmaxForward(Tensor probs, Tensor logits) {
-        checkRows(probs, logits, "softmaxForward");
-        softmaxRows(segment(probs, "softmaxForward probs"), segment(logits, "softmaxForward logits"), logits.shape().dim(0), logits.shape().dim(1));
+        SoftmaxShape d = SoftmaxShape.checkForward(probs, logits);
+        softmaxRows(segment(probs, "softmaxForward probs"), segment(logits, "softmaxForward logits"), d.rows(), d.classes());
     }
 
     /** probs = softmax of each row, the row maximum subtracted first so exp never overflows. */
@@ -381,17 +347,9 @@ public final class CpuBackend implements Backend {
         }
     }
 
-    private static void checkLabels(int[] labels, int rows, int classes, String op) {
-        if (labels.length != rows) throw new ShapeException(op + " labels: expected " + rows + " labels, got " + labels.length);
-        for (int r = 0; r < rows; r++) {
-            if (labels[r] < 0 || labels[r] >= classes) throw new IllegalArgumentException(op + " labels[" + r + "] = " + labels[r] + " is not in [0, " + classes + ")");
-        }
-    }
-
     @Override public float softmaxCrossEntropyForward(Tensor probs, Tensor logits, int[] labels) {
-        checkRows(probs, logits, "softmaxCrossEntropyForward");
-        int rows = logits.shape().dim(0), classes = logits.shape().dim(1);
-        checkLabels(labels, rows, classes, "softmaxCrossEntropyForward");
+        SoftmaxShape d = SoftmaxShape.checkCrossEntropyForward(probs, logits, labels);
+        int rows = d.rows(), classes = d.classes();
         MemorySegment ps = segment(probs, "softmaxCrossEntropyForward probs"), ls = segment(logits, "softmaxCrossEntropyForward logits");
         softmaxRows(ps, ls, rows, classes);
         double loss = 0;
@@ -407,9 +365,8 @@ public final class CpuBackend implements Backend {
     }
 
     @Override public void softmaxCrossEntropyBackward(Tensor dlogits, Tensor probs, int[] labels) {
-        checkRows(dlogits, probs, "softmaxCrossEntropyBackward");
-        int rows = probs.shape().dim(0), classes = probs.shape().dim(1);
-        checkLabels(labels, rows, classes, "softmaxCrossEntropyBackward");
+        SoftmaxShape d = SoftmaxShape.checkCrossEntropyBackward(dlogits, probs, labels);
+        int rows = d.rows(), classes = d.classes();
         MemorySegment ds = segment(dlogits, "softmaxCrossEntropyBackward dlogits"), ps = segment(probs, "softmaxCrossEntropyBackward probs");
         float inverseRows = 1f / rows;
         for (int r = 0; r < rows; r++) {
@@ -419,8 +376,7 @@ public final class CpuBackend implements Backend {
     }
 
     @Override public void sgdUpdate(Tensor weights, Tensor velocity, Tensor grads, SgdSpec spec) {
-        requireSameSize(velocity, weights, "sgdUpdate velocity and weights");
-        requireSameSize(grads, weights, "sgdUpdate grads and weights");
+        SgdSpec.check(weights, velocity, grads);
         MemorySegment ws = segment(weights, "sgdUpdate weights"), vs = segment(velocity, "sgdUpdate velocity"), gs = segment(grads, "sgdUpdate grads");
         float lr = spec.learningRate(), decayRate = spec.weightDecay() * lr;
         chunks(weights.size(), (off, len) -> Loops.sgd(ws, vs, gs, off, len, spec.momentum(), decayRate, lr));

@@ -10,13 +10,16 @@ import org.alexnet4j.backend.Backend;
 import org.alexnet4j.backend.BackendOptions;
 import org.alexnet4j.backend.BackendOptions.Precision;
 import org.alexnet4j.backend.BatchNormSpec;
+import org.alexnet4j.backend.BiasShape;
 import org.alexnet4j.backend.ConvSpec;
+import org.alexnet4j.backend.Elementwise;
 import org.alexnet4j.backend.LinearShape;
 import org.alexnet4j.backend.LrnSpec;
+import org.alexnet4j.backend.MemoryOps;
 import org.alexnet4j.backend.PoolSpec;
 import org.alexnet4j.backend.SgdSpec;
+import org.alexnet4j.backend.SoftmaxShape;
 import org.alexnet4j.tensor.Shape;
-import org.alexnet4j.tensor.ShapeException;
 import org.alexnet4j.tensor.Tensor;
 import org.bytedeco.cuda.cublas.cublasContext;
 import org.bytedeco.cuda.cudart.CUstream_st;
@@ -117,13 +120,13 @@ public final class CudaBackend implements Backend {
 
     @Override public synchronized void copyFromHost(Tensor dst, float[] src, int srcOffset) {
         long d = address(dst, "copyFromHost dst");
-        checkRange("copyFromHost src", src.length, srcOffset, dst.size());
+        MemoryOps.checkHostRange("copyFromHost src", src.length, srcOffset, dst.size());
         staging.upload(d, src, srcOffset, (int) dst.size());
     }
 
     @Override public synchronized void copyToHost(float[] dst, int dstOffset, Tensor src) {
         long s = address(src, "copyToHost src");
-        checkRange("copyToHost dst", dst.length, dstOffset, src.size());
+        MemoryOps.checkHostRange("copyToHost dst", dst.length, dstOffset, src.size());
         staging.download(dst, dstOffset, s, (int) src.size());
     }
 
@@ -137,7 +140,7 @@ public final class CudaBackend implements Backend {
     }
 
     @Override public synchronized void copy(Tensor dst, Tensor src) {
-        sameSize(dst, src, "copy dst");
+        MemoryOps.checkCopy(dst, src);
         CudaStatus.runtime(cudart.cudaMemcpyAsync(new RawPointer(address(dst, "copy dst")), new RawPointer(address(src, "copy src")),
                 src.size() * Float.BYTES, cudart.cudaMemcpyDeviceToDevice, stream), "cudaMemcpyAsync(device to device)");
     }
@@ -150,26 +153,25 @@ public final class CudaBackend implements Backend {
     // ---- convolution -------------------------------------------------------------------------
 
     @Override public synchronized void conv2dForward(Tensor y, Tensor x, Tensor w, Tensor bias, ConvSpec spec) {
-        spec.check(y, x, w, bias);
+        spec.checkForward("conv2dForward", y, x, w, bias);
         convolutions.forward(address(y, "conv2dForward y"), address(x, "conv2dForward x"), address(w, "conv2dForward w"),
                 bias == null ? 0 : address(bias, "conv2dForward bias"), x.shape(), w.shape(), spec);
     }
 
     @Override public synchronized void conv2dBackwardData(Tensor dx, Tensor dy, Tensor w, ConvSpec spec) {
-        spec.check(dy, dx, w, null);
+        spec.checkBackwardData(dx, dy, w);
         convolutions.backwardData(address(dx, "conv2dBackwardData dx"), address(dy, "conv2dBackwardData dy"),
                 address(w, "conv2dBackwardData w"), dx.shape(), w.shape(), spec);
     }
 
     @Override public synchronized void conv2dBackwardFilter(Tensor dw, Tensor dy, Tensor x, ConvSpec spec) {
-        spec.check(dy, x, dw, null);
+        spec.checkBackwardFilter(dw, dy, x);
         convolutions.backwardFilter(address(dw, "conv2dBackwardFilter dw"), address(dy, "conv2dBackwardFilter dy"),
                 address(x, "conv2dBackwardFilter x"), x.shape(), dw.shape(), spec);
     }
 
     @Override public synchronized void biasBackward(Tensor db, Tensor dy) {
-        if (dy.shape().rank() < 2) throw new ShapeException("biasBackward dy: expected (N, K, ...), got " + dy.shape());
-        db.shape().require(Shape.of(dy.shape().dim(1)), "biasBackward db");
+        BiasShape.check(db, dy);
         CudaDescriptors.set(first, dy.shape());
         CudaDescriptors.set(channels, db.shape());
         CudaStatus.cudnn(cudnnConvolutionBackwardBias(cudnnHandle, ONE, first, pointer(dy, "biasBackward dy"), ONE, channels,
@@ -217,16 +219,14 @@ public final class CudaBackend implements Backend {
     // ---- pooling, normalization, activation --------------------------------------------------
 
     @Override public synchronized void maxPoolForward(Tensor y, Tensor x, PoolSpec spec) {
-        spec.check(y, x);
+        spec.checkForward(y, x);
         describePooling(spec, x, y);
         CudaStatus.cudnn(cudnnPoolingForward(cudnnHandle, pooling, ONE, first, pointer(x, "maxPoolForward x"), ZERO, second,
                 pointer(y, "maxPoolForward y")), "cudnnPoolingForward");
     }
 
     @Override public synchronized void maxPoolBackward(Tensor dx, Tensor dy, Tensor y, Tensor x, PoolSpec spec) {
-        spec.check(y, x);
-        dy.shape().require(y.shape(), "maxPoolBackward dy");
-        dx.shape().require(x.shape(), "maxPoolBackward dx");
+        spec.checkBackward(dx, dy, y, x);
         describePooling(spec, x, y);
         CudaStatus.cudnn(cudnnPoolingBackward(cudnnHandle, pooling, ONE, second, pointer(y, "maxPoolBackward y"), second,
                 pointer(dy, "maxPoolBackward dy"), first, pointer(x, "maxPoolBackward x"), ZERO, first, pointer(dx, "maxPoolBackward dx")),
@@ -254,9 +254,7 @@ public final class CudaBackend implements Backend {
     }
 
     @Override public synchronized void lrnForward(Tensor y, Tensor scale, Tensor x, LrnSpec spec) {
-        Shape s = x.shape().requireRank(4, "lrnForward x (N, C, H, W)");
-        y.shape().require(s, "lrnForward y");
-        scale.shape().require(s, "lrnForward scale");
+        Shape s = LrnSpec.checkForward(y, scale, x);
         describeLrn(spec, s);
         CudaStatus.cudnn(cudnnLRNCrossChannelForward(cudnnHandle, lrn, CUDNN_LRN_CROSS_CHANNEL_DIM1, ONE, first, pointer(x, "lrnForward x"),
                 ZERO, first, pointer(y, "lrnForward y")), "cudnnLRNCrossChannelForward");
@@ -265,8 +263,7 @@ public final class CudaBackend implements Backend {
     }
 
     @Override public synchronized void lrnBackward(Tensor dx, Tensor dy, Tensor y, Tensor scale, Tensor x, LrnSpec spec) {
-        Shape s = x.shape().requireRank(4, "lrnBackward x (N, C, H, W)");
-        for (Tensor t : new Tensor[] {dx, dy, y, scale}) t.shape().require(s, "lrnBackward dx/dy/y/scale");
+        Shape s = LrnSpec.checkBackward(dx, dy, y, scale, x);
         describeLrn(spec, s);
         CudaStatus.cudnn(cudnnLRNCrossChannelBackward(cudnnHandle, lrn, CUDNN_LRN_CROSS_CHANNEL_DIM1, ONE, first, pointer(y, "lrnBackward y"),
                 first, pointer(dy, "lrnBackward dy"), first, pointer(x, "lrnBackward x"), ZERO, first, pointer(dx, "lrnBackward dx")),
@@ -280,7 +277,7 @@ public final class CudaBackend implements Backend {
     }
 
     @Override public synchronized void reluForward(Tensor y, Tensor x) {
-        y.shape().require(x.shape(), "reluForward y");
+        Elementwise.checkRelu(y, x);
         CudaDescriptors.set(first, x.shape());
         CudaStatus.cudnn(cudnnActivationForward(cudnnHandle, relu, ONE, first, pointer(x, "reluForward x"), ZERO, first,
                 pointer(y, "reluForward y")), "cudnnActivationForward");
@@ -288,8 +285,7 @@ public final class CudaBackend implements Backend {
 
     /** cuDNN wants x too; y serves, since y > 0 exactly where x > 0. In place (dx = dy) is allowed by cuDNN. */
     @Override public synchronized void reluBackward(Tensor dx, Tensor dy, Tensor y) {
-        dy.shape().require(y.shape(), "reluBackward dy");
-        dx.shape().require(y.shape(), "reluBackward dx");
+        Elementwise.checkReluBackward(dx, dy, y);
         CudaDescriptors.set(first, y.shape());
         RawPointer yPointer = pointer(y, "reluBackward y");
         CudaStatus.cudnn(cudnnActivationBackward(cudnnHandle, relu, ONE, first, yPointer, first, pointer(dy, "reluBackward dy"),
@@ -297,22 +293,19 @@ public final class CudaBackend implements Backend {
     }
 
     @Override public synchronized void dropoutForward(Tensor y, Tensor mask, Tensor x, float p, long seed) {
-        if (!(p >= 0 && p < 1)) throw new IllegalArgumentException("dropout p must be in [0, 1), got " + p);
-        y.shape().require(x.shape(), "dropoutForward y");
-        mask.shape().require(x.shape(), "dropoutForward mask");
+        Elementwise.checkDropout(y, mask, x, p);
         kernels.dropoutForward(address(y, "dropoutForward y"), address(mask, "dropoutForward mask"), address(x, "dropoutForward x"),
                 x.size(), p, (float) (1.0 / (1.0 - p)), seed); // the kept scale rounded once, as the reference
     }
 
     @Override public synchronized void dropoutBackward(Tensor dx, Tensor dy, Tensor mask) {
-        dy.shape().require(mask.shape(), "dropoutBackward dy");
-        dx.shape().require(mask.shape(), "dropoutBackward dx");
+        Elementwise.checkDropoutBackward(dx, dy, mask);
         kernels.multiply(address(dx, "dropoutBackward dx"), address(dy, "dropoutBackward dy"), address(mask, "dropoutBackward mask"), mask.size());
     }
 
     @Override public synchronized void batchNormForwardTraining(Tensor y, Tensor savedMean, Tensor savedInvStd, Tensor runningMean,
                                                                 Tensor runningVar, Tensor x, Tensor gamma, Tensor beta, BatchNormSpec spec) {
-        describeBatchNorm(x, "batchNormForwardTraining", y, savedMean, savedInvStd, runningMean, runningVar, gamma, beta);
+        describeBatchNorm(BatchNormSpec.checkTraining(y, savedMean, savedInvStd, runningMean, runningVar, x, gamma, beta));
         // cuDNN: running = (1 - factor) * running + factor * batch, running variance unbiased; saves 1/sqrt(var + eps).
         CudaStatus.cudnn(cudnnBatchNormalizationForwardTraining(cudnnHandle, CUDNN_BATCHNORM_SPATIAL, ONE, ZERO,
                 first, pointer(x, "batchNorm x"), first, pointer(y, "batchNorm y"), channels, pointer(gamma, "batchNorm gamma"),
@@ -323,7 +316,7 @@ public final class CudaBackend implements Backend {
 
     @Override public synchronized void batchNormForwardInference(Tensor y, Tensor x, Tensor gamma, Tensor beta, Tensor runningMean,
                                                                  Tensor runningVar, BatchNormSpec spec) {
-        describeBatchNorm(x, "batchNormForwardInference", y, gamma, beta, runningMean, runningVar);
+        describeBatchNorm(BatchNormSpec.checkInference(y, x, gamma, beta, runningMean, runningVar));
         CudaStatus.cudnn(cudnnBatchNormalizationForwardInference(cudnnHandle, CUDNN_BATCHNORM_SPATIAL, ONE, ZERO,
                 first, pointer(x, "batchNorm x"), first, pointer(y, "batchNorm y"), channels, pointer(gamma, "batchNorm gamma"),
                 pointer(beta, "batchNorm beta"), pointer(runningMean, "batchNorm runningMean"), pointer(runningVar, "batchNorm runningVar"),
@@ -332,7 +325,7 @@ public final class CudaBackend implements Backend {
 
     @Override public synchronized void batchNormBackward(Tensor dx, Tensor dgamma, Tensor dbeta, Tensor dy, Tensor x, Tensor gamma,
                                                          Tensor savedMean, Tensor savedInvStd, BatchNormSpec spec) {
-        describeBatchNorm(x, "batchNormBackward", dx, dy, dgamma, dbeta, gamma, savedMean, savedInvStd);
+        describeBatchNorm(BatchNormSpec.checkBackward(dx, dgamma, dbeta, dy, x, gamma, savedMean, savedInvStd));
         // data gradient overwritten (beta 0), parameter gradients accumulated (beta 1)
         CudaStatus.cudnn(cudnnBatchNormalizationBackward(cudnnHandle, CUDNN_BATCHNORM_SPATIAL, ONE, ZERO, ONE, ONE,
                 first, pointer(x, "batchNorm x"), first, pointer(dy, "batchNorm dy"), first, pointer(dx, "batchNorm dx"),
@@ -341,35 +334,26 @@ public final class CudaBackend implements Backend {
                 "cudnnBatchNormalizationBackward");
     }
 
-    /** Checks that each tensor is x-shaped (rank >= 2) or (C), and sets first = x, channels = (1, C, 1, 1). */
-    private void describeBatchNorm(Tensor x, String op, Tensor... others) {
-        if (x.shape().rank() < 2) throw new ShapeException(op + " x: expected (N, C, ...), got " + x.shape());
-        Shape perChannel = Shape.of(x.shape().dim(1));
-        for (Tensor t : others) {
-            if (!t.shape().equals(x.shape()) && !t.shape().equals(perChannel)) {
-                throw new ShapeException(op + ": expected " + x.shape() + " or " + perChannel + ", got " + t.shape());
-            }
-        }
-        CudaDescriptors.set(first, x.shape());
-        CudaDescriptors.set(channels, perChannel);
+    /** Sets first = x, channels = (1, C, 1, 1) for x (N, C, H, W). */
+    private void describeBatchNorm(Shape x) {
+        CudaDescriptors.set(first, x);
+        CudaDescriptors.set(channels, Shape.of(x.dim(1)));
     }
 
     // ---- loss and update ---------------------------------------------------------------------
 
     @Override public synchronized void softmaxForward(Tensor probs, Tensor logits) {
-        Shape s = logits.shape().requireRank(2, "softmaxForward logits (N, classes)");
-        probs.shape().require(s, "softmaxForward probs");
-        kernels.softmaxRows(address(probs, "softmaxForward probs"), 0, address(logits, "softmaxForward logits"), 0, s.dim(0), s.dim(1));
+        SoftmaxShape s = SoftmaxShape.checkForward(probs, logits);
+        kernels.softmaxRows(address(probs, "softmaxForward probs"), 0, address(logits, "softmaxForward logits"), 0, s.rows(), s.classes());
     }
 
     @Override public synchronized float softmaxCrossEntropyForward(Tensor probs, Tensor logits, int[] labels) {
-        Shape s = logits.shape().requireRank(2, "softmaxCrossEntropyForward logits (N, classes)");
-        probs.shape().require(s, "softmaxCrossEntropyForward probs");
-        int rows = s.dim(0);
-        long deviceLabels = uploadLabels(labels, s, "softmaxCrossEntropyForward");
+        SoftmaxShape s = SoftmaxShape.checkCrossEntropyForward(probs, logits, labels);
+        int rows = s.rows();
+        long deviceLabels = uploadLabels(labels);
         long losses = rowLosses.reserve((long) rows * Float.BYTES);
         kernels.softmaxRows(address(probs, "softmaxCrossEntropyForward probs"), losses, address(logits, "softmaxCrossEntropyForward logits"),
-                deviceLabels, rows, s.dim(1));
+                deviceLabels, rows, s.classes());
         float[] perRow = new float[rows];
         staging.download(perRow, 0, losses, rows);
         double sum = 0;
@@ -378,30 +362,22 @@ public final class CudaBackend implements Backend {
     }
 
     @Override public synchronized void softmaxCrossEntropyBackward(Tensor dlogits, Tensor probs, int[] labels) {
-        Shape s = probs.shape().requireRank(2, "softmaxCrossEntropyBackward probs (N, classes)");
-        dlogits.shape().require(s, "softmaxCrossEntropyBackward dlogits");
-        long deviceLabels = uploadLabels(labels, s, "softmaxCrossEntropyBackward");
+        SoftmaxShape s = SoftmaxShape.checkCrossEntropyBackward(dlogits, probs, labels);
+        long deviceLabels = uploadLabels(labels);
         kernels.softmaxCrossEntropyBackward(address(dlogits, "softmaxCrossEntropyBackward dlogits"),
-                address(probs, "softmaxCrossEntropyBackward probs"), deviceLabels, s.dim(0), s.dim(1));
+                address(probs, "softmaxCrossEntropyBackward probs"), deviceLabels, s.rows(), s.classes());
     }
 
-    /** Checks labels against logits (N, classes) and copies them to the device; returns their address. */
-    private long uploadLabels(int[] labels, Shape logits, String op) {
+    /** Copies checked labels to the device; returns their address. */
+    private long uploadLabels(int[] labels) {
         open();
-        if (labels.length != logits.dim(0)) throw new ShapeException(op + " labels: expected " + logits.dim(0) + " labels for logits " + logits + ", got " + labels.length);
-        for (int i = 0; i < labels.length; i++) {
-            if (labels[i] < 0 || labels[i] >= logits.dim(1)) {
-                throw new IllegalArgumentException(op + " labels[" + i + "] = " + labels[i] + " is not a class in [0, " + logits.dim(1) + ")");
-            }
-        }
         long device = this.labels.reserve((long) labels.length * Integer.BYTES);
         staging.upload(device, labels);
         return device;
     }
 
     @Override public synchronized void sgdUpdate(Tensor weights, Tensor velocity, Tensor grads, SgdSpec spec) {
-        sameSize(velocity, weights, "sgdUpdate velocity");
-        sameSize(grads, weights, "sgdUpdate grads");
+        SgdSpec.check(weights, velocity, grads);
         kernels.sgdUpdate(address(weights, "sgdUpdate weights"), address(velocity, "sgdUpdate velocity"), address(grads, "sgdUpdate grads"),
                 weights.size(), spec.learningRate(), spec.momentum(), spec.weightDecay());
     }
@@ -419,18 +395,6 @@ public final class CudaBackend implements Backend {
     }
 
     private RawPointer pointer(Tensor t, String role) { return new RawPointer(address(t, role)); }
-
-    private static void sameSize(Tensor t, Tensor expected, String role) {
-        if (t.size() != expected.size()) {
-            throw new ShapeException(role + ": expected " + expected.size() + " elements (" + expected.shape() + "), got " + t.size() + " (" + t.shape() + ")");
-        }
-    }
-
-    private static void checkRange(String role, int length, int offset, long count) {
-        if (offset < 0 || offset + count > length) {
-            throw new IndexOutOfBoundsException(role + ": " + count + " floats from offset " + offset + " do not fit an array of " + length);
-        }
-    }
 
     private void open() {
         if (closed) throw new IllegalStateException("the cuda backend is closed");
