@@ -36,7 +36,7 @@ public final class Backends {
                 BackendProvider.Availability a = p.availability();
                 if (a.available()) {
                     LOG.info("backend auto: chose " + p.name() + (skipped.isEmpty() ? "" : " (" + skipped + ")"));
-                    return p.create(options);
+                    return create(p, options);
                 }
                 skipped.append(skipped.isEmpty() ? "" : "; ").append(p.name()).append(" unavailable: ").append(a.reason());
             }
@@ -46,7 +46,7 @@ public final class Backends {
             if (p.name().equals(name)) {
                 BackendProvider.Availability a = p.availability();
                 if (!a.available()) throw new IllegalStateException("backend '" + name + "' is not available here: " + a.reason());
-                return p.create(options);
+                return create(p, options);
             }
         }
         throw new IllegalArgumentException("unknown backend '" + name + "'; known: "
@@ -54,4 +54,16 @@ public final class Backends {
     }
 
     public static Backend create(String name) { return create(name, BackendOptions.defaults()); }
+
+    /** Refuses a precision or device the backend does not have (never computes in another one silently). */
+    private static Backend create(BackendProvider p, BackendOptions options) {
+        if (!p.precisions().contains(options.precision())) {
+            throw new IllegalArgumentException("backend '" + p.name() + "' cannot compute in " + options.precision().id() + "; it supports "
+                    + p.precisions().stream().sorted().map(BackendOptions.Precision::id).collect(Collectors.joining(", ")));
+        }
+        if (options.device() >= p.deviceCount()) {
+            throw new IllegalArgumentException("backend '" + p.name() + "' has no device " + options.device() + " (devices here: " + p.deviceCount() + ")");
+        }
+        return p.create(options);
+    }
 }

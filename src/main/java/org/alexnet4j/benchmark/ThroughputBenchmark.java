@@ -12,6 +12,7 @@ import org.alexnet4j.nn.Layer;
 import org.alexnet4j.nn.Linear;
 import org.alexnet4j.nn.Sequential;
 import org.alexnet4j.tensor.Shape;
+import org.alexnet4j.tensor.Tensor;
 import org.alexnet4j.train.Classifier;
 import org.alexnet4j.train.Sgd;
 
@@ -19,8 +20,11 @@ import org.alexnet4j.train.Sgd;
  * Times forward passes or training steps of an AlexNet on a backend and reports images/s and GFLOP/s
  * (FLOPs counted from the conv and linear layer shapes). Before timing it checks the network: the loss is
  * finite and a second evaluation forward of the same batch gives the same logits; a failure throws.
- * Inputs are synthetic (seeded Gaussian pixels in 0..255 units, random labels); a step includes copying the
- * batch in, as in training.
+ * Inputs are synthetic (seeded Gaussian pixels in 0..255 units, random labels). With {@link Placement#HOST} a
+ * step copies the batch in from a Java array, as in training; with {@link Placement#DEVICE} the batch is copied
+ * to the backend once and every step reads it there (how GPU frameworks are usually timed). Each step ends when
+ * its loss is back on the host, so step times are wall-clock times of whole steps; the result gives their
+ * median and the mean over all timed steps.
  */
 public final class ThroughputBenchmark {
     private ThroughputBenchmark() {}
@@ -35,21 +39,38 @@ public final class ThroughputBenchmark {
         public static Mode parse(String s) { return valueOf(s.toUpperCase(Locale.ROOT)); }
     }
 
-    /** One measurement; images/s and GFLOP/s over the timed steps. */
-    public record Result(String backend, String description, String variant, Mode mode, int batch, int steps, double seconds,
-                         double imagesPerSecond, double gflopPerImage, double gflopPerSecond, float loss) {
+    /** Where a step's input batch comes from: copied in from a host array every step, or resident on the backend. */
+    public enum Placement {
+        HOST, DEVICE;
+
+        public static Placement parse(String s) { return valueOf(s.toUpperCase(Locale.ROOT)); }
+
+        public String id() { return name().toLowerCase(Locale.ROOT); }
+    }
+
+    /**
+     * One measurement: images/s and GFLOP/s over all timed steps ({@code seconds} in all), and the median step
+     * time in milliseconds with the images/s it gives.
+     */
+    public record Result(String backend, String description, String variant, Mode mode, Placement placement, int batch, int steps,
+                         double seconds, double imagesPerSecond, double medianStepMillis, double medianImagesPerSecond,
+                         double gflopPerImage, double gflopPerSecond, float loss) {
         /** One line for people. */
         @Override public String toString() {
-            return String.format(Locale.ROOT, "%s %s %s batch %d: %.1f img/s, %.1f GFLOP/s (%.3f GFLOP/img, %d steps in %.2f s, loss %.4f) [%s]",
-                    backend, variant, mode.name().toLowerCase(Locale.ROOT), batch, imagesPerSecond, gflopPerSecond, gflopPerImage, steps, seconds, loss, description);
+            return String.format(Locale.ROOT, "%s %s %s batch %d, input on %s: %.1f img/s (median step %.2f ms: %.1f img/s), %.1f GFLOP/s "
+                            + "(%.3f GFLOP/img, %d steps in %.2f s, loss %.4f) [%s]",
+                    backend, variant, mode.name().toLowerCase(Locale.ROOT), batch, placement.id(), imagesPerSecond, medianStepMillis,
+                    medianImagesPerSecond, gflopPerSecond, gflopPerImage, steps, seconds, loss, description);
         }
 
         /** One JSON object for machines. */
         public String toJson() {
-            return String.format(Locale.ROOT, "{\"backend\":\"%s\",\"description\":\"%s\",\"variant\":\"%s\",\"mode\":\"%s\",\"batch\":%d,\"steps\":%d,"
-                            + "\"seconds\":%.6f,\"images_per_second\":%.3f,\"gflop_per_image\":%.6f,\"gflop_per_second\":%.3f,\"loss\":%s}",
-                    backend, description.replace("\\", "\\\\").replace("\"", "\\\""), variant, mode.name().toLowerCase(Locale.ROOT), batch, steps,
-                    seconds, imagesPerSecond, gflopPerImage, gflopPerSecond, Float.isFinite(loss) ? Float.toString(loss) : "null");
+            return String.format(Locale.ROOT, "{\"backend\":\"%s\",\"description\":\"%s\",\"variant\":\"%s\",\"mode\":\"%s\",\"data\":\"%s\","
+                            + "\"batch\":%d,\"steps\":%d,\"seconds\":%.6f,\"images_per_second\":%.3f,\"median_step_ms\":%.4f,"
+                            + "\"median_images_per_second\":%.3f,\"gflop_per_image\":%.6f,\"gflop_per_second\":%.3f,\"loss\":%s}",
+                    backend, description.replace("\\", "\\\\").replace("\"", "\\\""), variant, mode.name().toLowerCase(Locale.ROOT), placement.id(),
+                    batch, steps, seconds, imagesPerSecond, medianStepMillis, medianImagesPerSecond, gflopPerImage, gflopPerSecond,
+                    Float.isFinite(loss) ? Float.toString(loss) : "null");
         }
     }
 
@@ -84,41 +105,73 @@ public final class ThroughputBenchmark {
      * Builds {@code config} on {@code backend}, checks one step, runs untimed steps until {@code warmupSteps}
      * and {@code warmupSeconds} are reached (the JIT compiles) and the backend is no longer {@link Backend#tuning()
      * tuning} (at most {@link #TUNING_STEPS} steps), then {@code timedSteps} timed steps of {@code mode} at
-     * {@code batch} images.
+     * {@code batch} images with the input on {@code placement}.
      */
-    public static Result run(Backend backend, AlexNet.Config config, Mode mode, int batch, int warmupSteps, double warmupSeconds, int timedSteps, long seed) {
+    public static Result run(Backend backend, AlexNet.Config config, Mode mode, Placement placement, int batch, int warmupSteps,
+                             double warmupSeconds, int timedSteps, long seed) {
         if (warmupSteps < 0 || !(warmupSeconds >= 0) || timedSteps < 1) {
             throw new IllegalArgumentException("need warmup >= 0 steps and seconds, and steps >= 1; got " + warmupSteps + ", " + warmupSeconds + ", " + timedSteps);
         }
-        try (Session session = new Session(backend, config, mode, batch, seed)) {
+        try (Session session = new Session(backend, config, mode, placement, batch, seed)) {
             session.check();
             float loss = session.warmUp(warmupSteps, warmupSeconds);
-            long start = System.nanoTime();
-            for (int i = 0; i < timedSteps; i++) loss = session.step();
-            backend.synchronize();
-            double seconds = (System.nanoTime() - start) / 1e9;
-            double imagesPerSecond = (double) batch * timedSteps / seconds;
-            return new Result(backend.name(), backend.description(), config.variant().id(), mode, batch, timedSteps, seconds,
-                    imagesPerSecond, session.flopsPerImage() / 1e9, imagesPerSecond * session.flopsPerImage() / 1e9, loss);
+            double[] stepSeconds = new double[timedSteps];
+            long start = System.nanoTime(), previous = start;
+            for (int i = 0; i < timedSteps; i++) {
+                loss = session.step(); // ends with the loss on the host: the step's work is done
+                long now = System.nanoTime();
+                stepSeconds[i] = (now - previous) / 1e9;
+                previous = now;
+            }
+            double seconds = (previous - start) / 1e9;
+            double imagesPerSecond = batch * timedSteps / seconds, medianSeconds = median(stepSeconds);
+            return new Result(backend.name(), backend.description(), config.variant().id(), mode, placement, batch, timedSteps, seconds,
+                    imagesPerSecond, medianSeconds * 1e3, batch / medianSeconds, session.flopsPerImage() / 1e9,
+                    imagesPerSecond * session.flopsPerImage() / 1e9, loss);
         }
     }
 
-    /** A network, its classifier and one synthetic batch, ready to run steps of one mode (also used by the JMH benchmarks). */
+    /** The median (the mean of the middle two for an even count). */
+    static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        int mid = sorted.length / 2;
+        return sorted.length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+    }
+
+    /**
+     * A network, one synthetic batch and the tensors of a step, ready to run steps of one mode (also used by the
+     * JMH benchmarks). A step is what {@link Classifier} does in training: (copy the batch in,) forward, softmax
+     * cross-entropy with the loss brought back, and for training backward and the paper's SGD update.
+     */
     public static final class Session implements AutoCloseable {
         private final Mode mode;
+        private final Placement placement;
         private final Batch data;
         private final double flopsPerImage;
         private final Sequential network;
-        private final Classifier classifier;
+        private final Backend backend;
+        private final Tensor input, probabilities, logitGradient;
 
+        /** A session whose steps copy the batch in from the host. */
         public Session(Backend backend, AlexNet.Config config, Mode mode, int batch, long seed) {
+            this(backend, config, mode, Placement.HOST, batch, seed);
+        }
+
+        public Session(Backend backend, AlexNet.Config config, Mode mode, Placement placement, int batch, long seed) {
             if (batch < 1) throw new IllegalArgumentException("batch must be >= 1, got " + batch);
             this.mode = mode;
+            this.placement = placement;
+            this.backend = backend;
             this.data = syntheticBatch(config, batch, seed);
             Architecture architecture = AlexNet.architecture(config);
             this.flopsPerImage = mode == Mode.TRAIN ? trainFlopsPerImage(architecture) : forwardFlopsPerImage(architecture);
             this.network = new Sequential(backend, architecture, seed);
-            this.classifier = new Classifier(network);
+            Shape logits = architecture.outputShape(batch);
+            this.input = backend.allocate(data.shape());
+            this.probabilities = backend.allocate(logits);
+            this.logitGradient = backend.allocate(logits);
+            backend.copyFromHost(input, data.images(), 0);
         }
 
         /** FLOPs of one step per image (forward, or the whole training step). */
@@ -129,7 +182,6 @@ public final class ThroughputBenchmark {
          * {@link Backend#tuning() tuning} (for at most {@link #TUNING_STEPS} steps); returns the last loss.
          */
         public float warmUp(int steps, double seconds) {
-            Backend backend = network.backend();
             long end = System.nanoTime() + (long) (seconds * 1e9);
             float loss = Float.NaN;
             for (int i = 0; i < steps || System.nanoTime() < end || backend.tuning() && i < TUNING_STEPS; i++) loss = step();
@@ -138,12 +190,24 @@ public final class ThroughputBenchmark {
         }
 
         /** One step; returns the batch's loss. */
-        public float step() {
-            if (mode == Mode.FORWARD) return classifier.forward(data, false);
-            float loss = classifier.forward(data, true);
-            classifier.backward();
-            Sgd.paper().step(network, 0.01f);
+        public float step() { return step(mode == Mode.TRAIN); }
+
+        private float step(boolean training) {
+            if (placement == Placement.HOST) backend.copyFromHost(input, data.images(), 0);
+            Tensor logits = network.forward(input, training);
+            float loss = backend.softmaxCrossEntropyForward(probabilities, logits, data.labels());
+            if (training) {
+                backend.softmaxCrossEntropyBackward(logitGradient, probabilities, data.labels());
+                network.backward(logitGradient);
+                Sgd.paper().step(network, 0.01f);
+            }
             return loss;
+        }
+
+        private float[] probabilities() {
+            float[] host = new float[Math.toIntExact(probabilities.size())];
+            backend.copyToHost(host, 0, probabilities);
+            return host;
         }
 
         /**
@@ -151,24 +215,26 @@ public final class ThroughputBenchmark {
          * probabilities (and, in training mode, a training step's loss is finite); returns the loss.
          */
         public float check() {
-            String backend = network.backend().name();
-            float first = classifier.forward(data, false);
-            float[] probabilities = Arrays.copyOf(classifier.probabilities(), data.size() * classifier.classes());
-            float second = classifier.forward(data, false);
-            float[] again = Arrays.copyOf(classifier.probabilities(), probabilities.length);
-            if (!Float.isFinite(first)) throw new IllegalStateException("benchmark check: the loss is " + first + " on " + backend);
+            String name = backend.name();
+            float first = step(false);
+            float[] probabilities = probabilities();
+            float second = step(false);
+            float[] again = probabilities();
+            if (!Float.isFinite(first)) throw new IllegalStateException("benchmark check: the loss is " + first + " on " + name);
             if (first != second || !Arrays.equals(probabilities, again)) {
-                throw new IllegalStateException("benchmark check: two forwards of one batch differ on " + backend + " (loss " + first + " vs " + second + ")");
+                throw new IllegalStateException("benchmark check: two forwards of one batch differ on " + name + " (loss " + first + " vs " + second + ")");
             }
             if (mode == Mode.TRAIN) {
                 float loss = step();
-                if (!Float.isFinite(loss)) throw new IllegalStateException("benchmark check: the training loss is " + loss + " on " + backend);
+                if (!Float.isFinite(loss)) throw new IllegalStateException("benchmark check: the training loss is " + loss + " on " + name);
             }
             return first;
         }
 
         @Override public void close() {
-            classifier.close();
+            input.close();
+            probabilities.close();
+            logitGradient.close();
             network.close();
         }
     }

@@ -1,11 +1,13 @@
-// `alexnet4j bench`: images per second and GFLOP/s of one model on one backend.
+// `alexnet4j bench`: images per second and GFLOP/s of one model on one backend, over a grid of modes, batch sizes and input placements.
 package org.alexnet4j.cli;
 
 import java.io.PrintWriter;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.alexnet4j.backend.Backend;
 import org.alexnet4j.benchmark.ThroughputBenchmark;
+import org.alexnet4j.benchmark.ThroughputBenchmark.Placement;
 import org.alexnet4j.model.AlexNet;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -16,21 +18,29 @@ import picocli.CommandLine.Spec;
 @Command(name = "bench", mixinStandardHelpOptions = true, versionProvider = Version.class, sortOptions = false,
         description = {"Measures forward or training throughput on random images (see ThroughputBenchmark: the network is checked first).",
                 "GFLOP/s counts 2 FLOP per multiply-accumulate of the convolutions and FC layers; a training step counts forward,",
-                "weight gradients and data gradients (all but the first layer's).",
-                "Example: alexnet4j bench --backend cpu --variant paper --batch 32 --mode train --json"})
+                "weight gradients and data gradients (all but the first layer's). --mode, --batch and --data take comma-separated",
+                "lists: every combination runs on one backend, modes outer, then batch sizes, then placements, one line (and JSON line) each.",
+                "Example: alexnet4j bench --backend cuda --precision tf32 --variant paper --batch 128,256 --mode forward,train --data device,host --json"})
 final class BenchCommand implements Callable<Integer> {
     /** As written on the command line; picocli rejects anything else as a usage error. */
     enum Mode { forward, train }
+
+    /** Where the batch is: copied in from a Java array every step (host), or resident on the backend (device). */
+    enum Data { host, device }
 
     @Spec CommandSpec spec;
     @Mixin BackendChoice backendChoice;
     @Mixin ModelOptions model;
 
-    @Option(names = "--batch", paramLabel = "N", defaultValue = "32", description = "Images per step. Default: ${DEFAULT-VALUE}.")
-    int batch;
+    @Option(names = "--batch", paramLabel = "N", split = ",", defaultValue = "32", description = "Images per step. Default: ${DEFAULT-VALUE}.")
+    List<Integer> batches;
 
-    @Option(names = "--mode", paramLabel = "M", defaultValue = "forward", description = "forward or train. Default: ${DEFAULT-VALUE}.")
-    Mode mode;
+    @Option(names = "--mode", paramLabel = "M", split = ",", defaultValue = "forward", description = "forward or train. Default: ${DEFAULT-VALUE}.")
+    List<Mode> modes;
+
+    @Option(names = "--data", paramLabel = "D", split = ",", defaultValue = "host",
+            description = "host: each step copies the batch in (as training does); device: the batch is copied in once. Default: ${DEFAULT-VALUE}.")
+    List<Data> placements;
 
     @Option(names = "--warmup", paramLabel = "N", defaultValue = "2", description = "Untimed steps first, at least. Default: ${DEFAULT-VALUE}.")
     int warmup;
@@ -45,24 +55,36 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "N", defaultValue = "1", description = "Seeds the weights and the random images. Default: ${DEFAULT-VALUE}.")
     long seed;
 
-    @Option(names = "--json", description = "End with one JSON object on the last line.")
+    @Option(names = "--json", description = "After each result's line, one JSON object on a line of its own.")
     boolean json;
 
     @Override public Integer call() {
-        ThroughputBenchmark.Mode parsedMode = mode == Mode.train ? ThroughputBenchmark.Mode.TRAIN : ThroughputBenchmark.Mode.FORWARD;
         AlexNet.Config config = model.config(AlexNet.Config.of(AlexNet.Variant.PAPER), null);
         PrintWriter out = spec.commandLine().getOut();
         try (Backend backend = backendChoice.create()) {
-            ThroughputBenchmark.Result r = ThroughputBenchmark.run(backend, config, parsedMode, batch, warmup, warmupSeconds, iterations, seed);
-            out.println(r + String.format(Locale.ROOT, "; input %d, width x%s, %d classes", config.inputSize(), config.widthMultiplier(), config.classes()));
-            if (json) {
-                out.printf(Locale.ROOT, "{\"backend\":\"%s\",\"variant\":\"%s\",\"batch\":%d,\"mode\":\"%s\",\"input\":%d,\"width\":%s,\"classes\":%d,"
-                                + "\"threads\":%d,\"steps\":%d,\"seconds\":%.6f,\"img_per_s\":%.4f,\"gflop_per_s\":%.4f}%n",
-                        r.backend(), r.variant(), r.batch(), mode, config.inputSize(), config.widthMultiplier(), config.classes(),
-                        backendChoice.threads, r.steps(), r.seconds(), r.imagesPerSecond(), r.gflopPerSecond());
+            for (Mode mode : modes) {
+                for (int batch : batches) {
+                    for (Data data : placements) {
+                        ThroughputBenchmark.Result r = ThroughputBenchmark.run(backend, config,
+                                mode == Mode.train ? ThroughputBenchmark.Mode.TRAIN : ThroughputBenchmark.Mode.FORWARD,
+                                data == Data.device ? Placement.DEVICE : Placement.HOST, batch, warmup, warmupSeconds, iterations, seed);
+                        out.println(r + String.format(Locale.ROOT, "; input %d, width x%s, %d classes, precision %s",
+                                config.inputSize(), config.widthMultiplier(), config.classes(), backendChoice.precision.id()));
+                        if (json) out.println(json(r, config, mode, data));
+                        out.flush();
+                    }
+                }
             }
         }
-        out.flush();
         return 0;
+    }
+
+    private String json(ThroughputBenchmark.Result r, AlexNet.Config config, Mode mode, Data data) {
+        return String.format(Locale.ROOT, "{\"backend\":\"%s\",\"variant\":\"%s\",\"batch\":%d,\"mode\":\"%s\",\"data\":\"%s\",\"precision\":\"%s\","
+                        + "\"device\":%d,\"input\":%d,\"width\":%s,\"classes\":%d,\"threads\":%d,\"steps\":%d,\"seconds\":%.6f,\"img_per_s\":%.4f,"
+                        + "\"median_step_ms\":%.4f,\"img_per_s_median\":%.4f,\"gflop_per_s\":%.4f}",
+                r.backend(), r.variant(), r.batch(), mode, data, backendChoice.precision.id(), backendChoice.device, config.inputSize(),
+                config.widthMultiplier(), config.classes(), backendChoice.threads, r.steps(), r.seconds(), r.imagesPerSecond(),
+                r.medianStepMillis(), r.medianImagesPerSecond(), r.gflopPerSecond());
     }
 }

@@ -28,7 +28,7 @@ class ThroughputBenchmarkTest {
     @Test void aSmallRunReportsFiniteThroughput() {
         AlexNet.Config tiny = AlexNet.Config.of(AlexNet.Variant.PAPER).withWidthMultiplier(1.0 / 16).withInputSize(67).withClasses(10);
         try (Backend backend = Backends.create("cpu")) {
-            ThroughputBenchmark.Result result = ThroughputBenchmark.run(backend, tiny, ThroughputBenchmark.Mode.TRAIN, 2, 1, 0, 2, 1);
+            ThroughputBenchmark.Result result = ThroughputBenchmark.run(backend, tiny, ThroughputBenchmark.Mode.TRAIN, ThroughputBenchmark.Placement.DEVICE, 2, 1, 0, 3, 1);
             assertTrue(result.imagesPerSecond() > 0 && Double.isFinite(result.gflopPerSecond()), result.toString());
             assertTrue(Float.isFinite(result.loss()), result.toString());
             assertTrue(result.toJson().startsWith("{\"backend\":\"cpu\""), result.toJson());

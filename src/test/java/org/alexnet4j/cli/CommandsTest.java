@@ -128,13 +128,32 @@ class CommandsTest {
     }
 
     @Test
-    void benchEndsWithOneJsonLine() {
+    void benchGivesOneJsonLinePerModeBatchAndPlacementInThatOrder() {
         CliRun r = CliRun.of("bench", "--backend", "reference", "--variant", "torchvision", "--width", "0.0625", "--input", "63",
-                "--batch", "3", "--mode", "train", "--warmup", "1", "--warmup-seconds", "0", "--iterations", "1", "--json");
+                "--batch", "3", "--mode", "forward,train", "--data", "device,host", "--warmup", "1", "--warmup-seconds", "0",
+                "--iterations", "2", "--json");
         assertEquals(0, r.exitCode(), r.toString());
-        String last = r.out().strip().lines().reduce((a, b) -> b).orElseThrow();
-        assertTrue(last.matches("\\{\"backend\":\"reference\",\"variant\":\"torchvision\",\"batch\":3,\"mode\":\"train\",.*"
-                + "\"img_per_s\":[0-9.]+,\"gflop_per_s\":[0-9.]+}"), last);
+        List<String> json = r.out().lines().filter(line -> line.startsWith("{")).toList();
+        String[][] expected = {{"forward", "device"}, {"forward", "host"}, {"train", "device"}, {"train", "host"}};
+        assertEquals(expected.length, json.size(), r.toString());
+        for (int i = 0; i < expected.length; i++) {
+            assertTrue(json.get(i).matches("\\{\"backend\":\"reference\",\"variant\":\"torchvision\",\"batch\":3,\"mode\":\"" + expected[i][0]
+                    + "\",\"data\":\"" + expected[i][1] + "\",\"precision\":\"fp32\",\"device\":0,.*\"img_per_s\":[0-9.]+,"
+                    + "\"median_step_ms\":[0-9.]+,\"img_per_s_median\":[0-9.]+,\"gflop_per_s\":[0-9.]+}"), json.get(i));
+        }
+    }
+
+    @Test
+    void aPrecisionOrDeviceTheBackendLacksIsRefusedInOneLine() {
+        CliRun r = CliRun.of("bench", "--backend", "reference", "--precision", "bf16");
+        assertEquals(Main.EXIT_FAILURE, r.exitCode(), r.toString());
+        assertEquals("alexnet4j bench: error: backend 'reference' cannot compute in bf16; it supports fp32", r.err().strip(), r.toString());
+        CliRun device = CliRun.of("bench", "--backend", "cpu", "--device", "1");
+        assertEquals(Main.EXIT_FAILURE, device.exitCode(), device.toString());
+        assertEquals("alexnet4j bench: error: backend 'cpu' has no device 1 (devices here: 1)", device.err().strip(), device.toString());
+        CliRun unknown = CliRun.of("bench", "--precision", "fp8");
+        assertEquals(Main.EXIT_USAGE, unknown.exitCode(), unknown.toString());
+        assertTrue(unknown.err().contains("unknown precision 'fp8'; known: fp32, tf32, bf16, fp16"), unknown.toString());
     }
 
     @Test

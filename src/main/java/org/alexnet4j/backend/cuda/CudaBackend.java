@@ -34,10 +34,11 @@ import org.bytedeco.cuda.global.cudart;
 import org.bytedeco.javacpp.FloatPointer;
 
 /**
- * The CUDA backend on device 0: cuDNN for convolution, pooling, LRN, ReLU and batch norm; cuBLAS sgemm for
+ * The CUDA backend on one device ({@link BackendOptions#device()}): cuDNN for convolution, pooling, LRN, ReLU and batch norm; cuBLAS sgemm for
  * the fully connected layers; NVRTC-compiled kernels (native/alexnet4j_kernels.cu) for the rest. All work
  * goes to one stream, in issue order; host copies and {@link #synchronize()} wait for it. Tensors are views
- * of device memory this backend allocated; close() frees all of it. Precision FP32 keeps every op in IEEE
+ * of device memory this backend allocated; close() frees all of it. The CUDA runtime's current device is
+ * per host thread, so every op first makes this backend's device current on the calling thread. Precision FP32 keeps every op in IEEE
  * single precision (cuDNN FMA math, cuBLAS default math); TF32 lets cuDNN and cuBLAS use TF32 tensor cores.
  * LRN: lrnForward fills {@code scale} (k + alpha/n * window sum of x^2) like the host backends, with a kernel;
  * cuDNN's LRN backward recomputes what it needs from x and y, so lrnBackward does not read {@code scale}.
@@ -46,6 +47,7 @@ public final class CudaBackend implements Backend {
     private static final FloatPointer ONE = new FloatPointer(1f), ZERO = new FloatPointer(0f);
 
     private final Precision precision;
+    private final int device;
     private final String description;
     private final CUstream_st stream = new CUstream_st();
     private final cudnnContext cudnnHandle = new cudnnContext();
@@ -62,16 +64,18 @@ public final class CudaBackend implements Backend {
     private final Set<CudaStorage> live = new HashSet<>();
     private boolean closed;
 
-    /** Sets up device 0; if any step fails, releases what the earlier steps made and rethrows. */
+    /** Sets up the device; if any step fails, releases what the earlier steps made and rethrows. */
     CudaBackend(BackendOptions options) {
         this.precision = options.precision();
-        this.description = "cuda: " + CudaProbe.availability().reason() + ", precision " + precision;
+        this.device = options.device();
         try {
-            CudaStatus.runtime(cudart.cudaSetDevice(0), "cudaSetDevice(0)");
+            makeDeviceCurrent();
             CudaStatus.runtime(cudart.cudaFree(null), "cudaFree(null) (creates the context)");
+            this.description = "cuda device " + device + ": " + CudaProbe.describeDevice(device) + "; " + CudaProbe.availability().reason()
+                    + ", precision " + precision.id();
             int major, minor;
             try (cudaDeviceProp properties = new cudaDeviceProp()) {
-                CudaStatus.runtime(cudart.cudaGetDeviceProperties(properties, 0), "cudaGetDeviceProperties");
+                CudaStatus.runtime(cudart.cudaGetDeviceProperties(properties, device), "cudaGetDeviceProperties");
                 major = properties.major();
                 minor = properties.minor();
             }
@@ -396,8 +400,15 @@ public final class CudaBackend implements Backend {
 
     private RawPointer pointer(Tensor t, String role) { return new RawPointer(address(t, role)); }
 
+    /** Throws once closed; makes this backend's device current on the calling thread. */
     private void open() {
         if (closed) throw new IllegalStateException("the cuda backend is closed");
+        makeDeviceCurrent();
+    }
+
+    /** cudaSetDevice: cheap when the device is already current; the handles and stream belong to this device. */
+    private void makeDeviceCurrent() {
+        CudaStatus.runtime(cudart.cudaSetDevice(device), "cudaSetDevice(" + device + ")");
     }
 
     // ---- lifetime ----------------------------------------------------------------------------
@@ -411,6 +422,7 @@ public final class CudaBackend implements Backend {
 
     /** Frees whatever exists, also after a constructor that failed half way (statuses are not checked here). */
     private void release() {
+        cudart.cudaSetDevice(device);
         if (!stream.isNull()) cudart.cudaStreamSynchronize(stream);
         for (CudaStorage storage : new ArrayList<>(live)) free(storage);
         if (convolutions != null) convolutions.close();

@@ -1,5 +1,7 @@
 package org.alexnet4j.backend.cuda;
 
+import java.util.EnumSet;
+import java.util.Set;
 import org.alexnet4j.backend.Backend;
 import org.alexnet4j.backend.BackendOptions;
 import org.alexnet4j.backend.BackendProvider;
@@ -13,6 +15,10 @@ public final class CudaBackendProvider implements BackendProvider {
     @Override public int priority() { return 20; }
 
     @Override public Availability availability() { return CudaProbe.availability(); }
+
+    @Override public Set<BackendOptions.Precision> precisions() { return EnumSet.allOf(BackendOptions.Precision.class); }
+
+    @Override public int deviceCount() { return CudaProbe.deviceCount(); }
 
     @Override public Backend create(BackendOptions options) {
         Availability availability = availability();

@@ -22,15 +22,26 @@ final class CudaProbe {
     private CudaProbe() {}
 
     /** The cached answer. */
-    static Availability availability() { return Holder.RESULT; }
+    static Availability availability() { return Holder.RESULT.availability(); }
+
+    /** The number of CUDA devices (0 where the backend is unavailable). */
+    static int deviceCount() { return Holder.RESULT.devices(); }
+
+    private record Probe(Availability availability, int devices) {}
 
     private static final class Holder {
-        static final Availability RESULT = probe();
+        static final Probe RESULT = probe();
     }
 
-    private static Availability probe() {
+    private static Probe probe() {
+        int[] count = {0};
+        Availability availability = probe(count);
+        return new Probe(availability, availability.available() ? count[0] : 0);
+    }
+
+    /** Probes the libraries and devices; count[0] = the number of devices. */
+    private static Availability probe(int[] count) {
         try {
-            int[] count = {0};
             int status = cudart.cudaGetDeviceCount(count); // first use loads libcuda.so.1 and libcudart.so.13
             if (status != cudart.cudaSuccess) {
                 return Availability.no("no usable CUDA device (cudaGetDeviceCount: " + cudart.cudaGetErrorName(status).getString() + ")");
@@ -38,12 +49,7 @@ final class CudaProbe {
             if (count[0] < 1) return Availability.no("no CUDA device found (cudaGetDeviceCount = 0)");
             int[] driver = {0};
             CudaStatus.runtime(cudart.cudaDriverGetVersion(driver), "cudaDriverGetVersion");
-            String device;
-            try (cudaDeviceProp properties = new cudaDeviceProp()) {
-                CudaStatus.runtime(cudart.cudaGetDeviceProperties(properties, 0), "cudaGetDeviceProperties");
-                device = properties.name().getString() + " (sm_" + properties.major() + properties.minor() + ", "
-                        + String.format("%.1f GiB", properties.totalGlobalMem() / (double) (1L << 30)) + ")";
-            }
+            String device = describeDevice(0) + (count[0] > 1 ? " (device 0 of " + count[0] + ")" : "");
 
             long cudnnVersion = cudnn.cudnnGetVersion(); // loads the cuDNN 9 libraries
             if (cudnnVersion / 10000 != CUDNN_MAJOR) {
@@ -63,6 +69,15 @@ final class CudaProbe {
                     + ", cuBLAS " + cublasMajor[0] + "." + cublasMinor[0] + ", NVRTC " + nvrtcMajor[0] + "." + nvrtcMinor[0]);
         } catch (Throwable failure) { // UnsatisfiedLinkError, NoClassDefFoundError, ExceptionInInitializerError, CudaException
             return Availability.no(reason(failure));
+        }
+    }
+
+    /** "NVIDIA H200 (sm_90, 139.8 GiB)" for device {@code index}. */
+    static String describeDevice(int index) {
+        try (cudaDeviceProp properties = new cudaDeviceProp()) {
+            CudaStatus.runtime(cudart.cudaGetDeviceProperties(properties, index), "cudaGetDeviceProperties(" + index + ")");
+            return properties.name().getString() + " (sm_" + properties.major() + properties.minor() + ", "
+                    + String.format("%.1f GiB", properties.totalGlobalMem() / (double) (1L << 30)) + ")";
         }
     }
 
