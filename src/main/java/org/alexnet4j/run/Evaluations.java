@@ -31,10 +31,7 @@ public final class Evaluations {
         try (Sequential network = weights.create(backend);
              Classifier classifier = new Classifier(network);
              Loader loader = new Loader(images, p.evaluationPipeline(tenCrop), Loader.Options.evaluation(batch, threads))) {
-            return Evaluator.evaluate(loader, b -> {
-                classifier.forward(b, false);
-                return classifier.probabilities();
-            });
+            return Evaluator.evaluate(loader, b -> classifier.predict(b.images(), b.size()));
         }
     }
 }

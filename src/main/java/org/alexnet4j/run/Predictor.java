@@ -4,7 +4,6 @@ package org.alexnet4j.run;
 import java.util.ArrayList;
 import java.util.List;
 import org.alexnet4j.backend.Backend;
-import org.alexnet4j.data.Batch;
 import org.alexnet4j.data.ImagePipeline;
 import org.alexnet4j.data.Resampler;
 import org.alexnet4j.data.RgbImage;
@@ -25,16 +24,15 @@ public final class Predictor implements AutoCloseable {
     private final Sequential network;
     private final Classifier classifier;
     private final ImagePipeline pipeline;
-    private final Batch batch;
+    /** The network inputs of one image: its crops, (crops, 3, inputSize, inputSize). */
+    private final float[] inputs;
 
     public Predictor(ModelFiles.Weights weights, Backend backend, boolean tenCrop) {
         this.model = weights.model();
         this.network = weights.create(backend);
         this.classifier = new Classifier(network);
         this.pipeline = model.preprocessing().evaluationPipeline(tenCrop);
-        int crops = pipeline.cropsPerImage();
-        this.batch = new Batch(org.alexnet4j.tensor.Shape.of(crops, 3, pipeline.inputSize(), pipeline.inputSize()),
-                new float[crops * pipeline.inputFloats()], new int[crops]);
+        this.inputs = new float[pipeline.cropsPerImage() * pipeline.inputFloats()];
     }
 
     public TrainedModel model() { return model; }
@@ -42,10 +40,9 @@ public final class Predictor implements AutoCloseable {
     /** Class probabilities of {@code image}, averaged over the crops; index = label. Throws when they are not finite. */
     public float[] probabilities(RgbImage image) {
         RgbImage base = Resampler.shorterSideAndCentreCrop(image, pipeline.side());
-        pipeline.render(base, 0, 0, 0, batch.images(), 0);
-        classifier.forward(batch, false);
-        float[] all = classifier.probabilities();
+        pipeline.render(base, 0, 0, 0, inputs, 0);
         int classes = model.config().classes(), crops = pipeline.cropsPerImage();
+        float[] all = classifier.predict(inputs, crops);
         float[] average = new float[classes];
         for (int c = 0; c < crops; c++) for (int j = 0; j < classes; j++) average[j] += all[c * classes + j] / crops;
         Metrics.requireFinite(average, 0, classes, "this image");
