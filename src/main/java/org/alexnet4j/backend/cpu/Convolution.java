@@ -17,8 +17,8 @@ import org.alexnet4j.tensor.Shape;
  * workers (each GEMM serial; backward-filter sums fixed image blocks), else inside each GEMM.
  */
 final class Convolution {
-    /** Backward-filter blocks per worker: more balance the load, each costs one filter-sized accumulator. */
-    private static final int BLOCKS_PER_WORKER = 4;
+    /** Images per block of the filter gradient's sum: the blocks, and so the order of the sum, depend on the batch size only. */
+    static final int FILTER_BLOCK_IMAGES = 4;
     private static final boolean VECTOR = CpuConfig.VECTOR;
 
     /** How the column matrix reaches the GEMM. */
@@ -204,57 +204,64 @@ final class Convolution {
         });
     }
 
-    /** dw += gradient over the whole batch. */
+    /**
+     * dw += gradient over the whole batch, summed in a fixed order that depends on the batch size only: the
+     * images in blocks of {@link #FILTER_BLOCK_IMAGES}, each block summed from zero in image order, the block
+     * sums added to dw in block order. Blocks run in waves of up to two per worker, one accumulator each (a
+     * lone block splits its products over the workers instead), so any thread count gives the same bits.
+     */
     void backwardFilter(MemorySegment dw, MemorySegment dy, MemorySegment x, Geometry g) {
         LoweringChoice.Pick pick = VECTOR ? choice.pick(g, LoweringChoice.Direction.FILTER) : null;
         Lowering lowering = VECTOR ? pick.lowering() : Lowering.IM2COL;
         ImplicitColumns.Offsets offsets = lowering == Lowering.IMPLICIT ? ImplicitColumns.Offsets.of(g) : null;
         long filterFloats = (long) g.k() * g.columnRows();
-        if (!overImages(g)) {
-            for (int image = 0; image < g.n(); image++) backwardFilterImage(pool, 0, dw, dy, x, g, image, lowering, offsets);
-        } else {
-            // Block b always sums the same images into accumulator b, whichever worker runs it, and the
-            // accumulators are added in block order: the result does not depend on scheduling. Several blocks
-            // per worker keep the dynamic load balance; their accumulators are slices of the workers' scratch.
-            int workers = scratch.length, n = g.n(), blocks = Math.min(n, BLOCKS_PER_WORKER * workers);
-            int blocksPerWorker = (blocks + workers - 1) / workers;
-            MemorySegment[] accumulators = new MemorySegment[blocks];
-            for (int b = 0; b < blocks; b++) {
-                MemorySegment region = scratch[b % workers].get(Scratch.Role.ACCUMULATOR, blocksPerWorker * filterFloats);
-                accumulators[b] = region.asSlice((b / workers) * filterFloats * Float.BYTES, filterFloats * Float.BYTES);
-                Loops.fill(accumulators[b], 0, filterFloats, 0f);
+        int blocks = Gemm.ceilDiv(g.n(), FILTER_BLOCK_IMAGES), wave = Math.min(blocks, 2 * pool.size());
+        MemorySegment[] accumulators = new MemorySegment[wave];
+        for (int i = 0; i < wave; i++) {
+            MemorySegment region = scratch[i % scratch.length].get(Scratch.Role.ACCUMULATOR, (wave + scratch.length - 1) / scratch.length * filterFloats);
+            accumulators[i] = region.asSlice((i / scratch.length) * filterFloats * Float.BYTES, filterFloats * Float.BYTES);
+        }
+        for (int first = 0; first < blocks; first += wave) {
+            int count = Math.min(wave, blocks - first), firstBlock = first;
+            if (count == 1) {
+                backwardFilterBlock(pool, 0, accumulators[0], dy, x, g, firstBlock, lowering, offsets);
+            } else {
+                pool.forEach(count, (worker, i) -> backwardFilterBlock(null, worker, accumulators[i], dy, x, g, firstBlock + i, lowering, offsets));
             }
-            pool.forEach(blocks, (worker, block) -> {
-                for (int image = block * n / blocks; image < (block + 1) * n / blocks; image++) {
-                    backwardFilterImage(null, worker, accumulators[block], dy, x, g, image, lowering, offsets);
-                }
-            });
             int chunks = pool.size() * 4;
             long chunk = (filterFloats + chunks - 1) / chunks;
             pool.forEach(chunks, (worker, t) -> {
                 long from = t * chunk, length = Math.min(filterFloats, from + chunk) - from;
-                for (MemorySegment accumulator : accumulators) {
-                    if (length > 0) Loops.add(dw, from, accumulator, from, length);
-                }
+                for (int i = 0; i < count && length > 0; i++) Loops.add(dw, from, accumulators[i], from, length);
             });
         }
         if (pick != null) pick.done();
     }
 
+    /** accumulator = the filter gradient of block {@code block}'s images, summed from zero in image order. */
+    private void backwardFilterBlock(WorkerPool gemmPool, int worker, MemorySegment accumulator, MemorySegment dy, MemorySegment x,
+                                     Geometry g, int block, Lowering lowering, ImplicitColumns.Offsets offsets) {
+        int first = block * FILTER_BLOCK_IMAGES, end = Math.min(g.n(), first + FILTER_BLOCK_IMAGES);
+        for (int image = first; image < end; image++) {
+            backwardFilterImage(gemmPool, worker, accumulator, dy, x, g, image, image > first, lowering, offsets);
+        }
+    }
+
+    /** dw (=|+=) one image's filter gradient. */
     private void backwardFilterImage(WorkerPool gemmPool, int worker, MemorySegment dw, MemorySegment dy, MemorySegment x,
-                                     Geometry g, int image, Lowering lowering, ImplicitColumns.Offsets offsets) {
+                                     Geometry g, int image, boolean accumulate, Lowering lowering, ImplicitColumns.Offsets offsets) {
         int pq = g.outputPixels(), crs = g.columnRows(), kg = g.filtersPerGroup();
         for (int group = 0; group < g.groups(); group++) {
             Matrix gradient = Matrix.rowMajor(dy, g.outputOffset(image, group), pq), out = Matrix.rowMajor(dw, g.filterOffset(group), crs);
             long in = g.inputOffset(image, group);
             if (lowering == Lowering.IMPLICIT) {
                 implicit[worker].load(x, in, g, offsets);
-                Gemm.multiply(gemmPool, scratch, worker, kg, crs, pq, gradient, implicit[worker].transposed(offsets), out, true);
+                Gemm.multiply(gemmPool, scratch, worker, kg, crs, pq, gradient, implicit[worker].transposed(offsets), out, accumulate);
                 continue;
             }
             MemorySegment columns = scratch[worker].get(Scratch.Role.COLUMNS, g.columnFloats());
             im2col(columns, x, in, g);
-            Gemm.multiply(gemmPool, scratch, worker, kg, crs, pq, gradient, Matrix.rowMajor(columns, 0, pq).transposed(), out, true);
+            Gemm.multiply(gemmPool, scratch, worker, kg, crs, pq, gradient, Matrix.rowMajor(columns, 0, pq).transposed(), out, accumulate);
         }
     }
 

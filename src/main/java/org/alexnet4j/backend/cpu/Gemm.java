@@ -48,8 +48,8 @@ final class Gemm {
     static final int PACK_A_COLUMNS = 512;
 
     /**
-     * A product with at most this many B panels in a piece is narrow (an FC layer at a small batch): its few
-     * panels stay in L2 while each A row tile is used for all of them, and A, used only that often, streams
+     * A product at most this many B panels wide is narrow (an FC layer at a small batch): its few panels
+     * stay in L2 while each A row tile is used for all of them, and A, used only that often, streams
      * from memory: a row-major A in long runs (NARROW_KC deep: 4 x 2048 x 128 bytes = 1 MiB of panels), a
      * transposed A, whose tiles read across rows, in L1-sized blocks (NARROW_TRANSPOSED_KC; whole-depth blocks
      * made the FC layers' transposed products at batch 64 twice as slow).
@@ -111,15 +111,17 @@ final class Gemm {
      */
     static void multiply(WorkerPool pool, Scratch[] scratch, int worker, int m, int n, int k,
                          Matrix a, Matrix b, Matrix c, boolean accumulate) {
+        boolean narrow = narrow(n);
         split(pool, scratch, worker, m, n, (s, i0, i1, j0, j1) -> {
-            if (VECTOR) blocked(s, i0, i1, j0, j1, k, a, null, panels(b), c, accumulate, Epilogue.NONE);
+            if (VECTOR) blocked(s, i0, i1, j0, j1, k, narrow, a, null, panels(b), c, accumulate, Epilogue.NONE);
             else scalarMultiply(i0, i1, j0, j1, k, a, b, c, accumulate);
         });
     }
 
     /** C (m x n) (=|+=) A (m x k, any strides) * B with B's panels from {@code b}; Vector API only. */
     static void multiply(WorkerPool pool, Scratch[] scratch, int worker, int m, int n, int k, Matrix a, PanelSource b, Matrix c, boolean accumulate) {
-        split(pool, scratch, worker, m, n, (s, i0, i1, j0, j1) -> blocked(s, i0, i1, j0, j1, k, a, null, b, c, accumulate, Epilogue.NONE));
+        boolean narrow = narrow(n);
+        split(pool, scratch, worker, m, n, (s, i0, i1, j0, j1) -> blocked(s, i0, i1, j0, j1, k, narrow, a, null, b, c, accumulate, Epilogue.NONE));
     }
 
     /**
@@ -128,7 +130,8 @@ final class Gemm {
      */
     static void multiply(WorkerPool pool, Scratch[] scratch, int worker, int n, PackedA a, PanelSource b, Matrix c,
                          boolean accumulate, Epilogue epilogue) {
-        split(pool, scratch, worker, a.rows(), n, (s, i0, i1, j0, j1) -> blocked(s, i0, i1, j0, j1, a.depth(), null, a, b, c, accumulate, epilogue));
+        boolean narrow = narrow(n);
+        split(pool, scratch, worker, a.rows(), n, (s, i0, i1, j0, j1) -> blocked(s, i0, i1, j0, j1, a.depth(), narrow, null, a, b, c, accumulate, epilogue));
     }
 
     /** Runs the product as one piece, or splits C among the workers along its longer side (in MR rows or NR columns). */
@@ -147,11 +150,20 @@ final class Gemm {
         }
     }
 
-    /** One piece with the Vector API: A from {@code a} (in place or packed per row group) or {@code prepacked}, B from {@code b}. */
-    private static void blocked(Scratch scratch, int i0, int i1, int j0, int j1, int k, Matrix a, PackedA prepacked, PanelSource b,
-                                Matrix c, boolean accumulate, Epilogue epilogue) {
+    /**
+     * Whether a product n columns wide is narrow. Decided for the whole product, never per piece: the depth
+     * blocks follow from it, and with them the order of every sum, which must not depend on how the product
+     * is split among the workers.
+     */
+    private static boolean narrow(int n) { return VECTOR && ceilDiv(Math.min(NC, n), GemmKernels.NR) <= NARROW_PANELS; }
+
+    /**
+     * One piece with the Vector API: A from {@code a} (in place or packed per row group) or {@code prepacked}, B
+     * from {@code b}; {@code narrow} is the whole product's.
+     */
+    private static void blocked(Scratch scratch, int i0, int i1, int j0, int j1, int k, boolean narrow, Matrix a, PackedA prepacked,
+                                PanelSource b, Matrix c, boolean accumulate, Epilogue epilogue) {
         final int mr = GemmKernels.MR, nr = GemmKernels.NR;
-        boolean narrow = ceilDiv(Math.min(NC, j1 - j0), nr) <= NARROW_PANELS;
         int depth = narrow && a != null ? (a.colStride() == 1 ? NARROW_KC : NARROW_TRANSPOSED_KC) : depthBlock(k);
         boolean packA = a != null && !narrow && j1 - j0 >= PACK_A_COLUMNS;
         // Rows go in groups whose C block stays in L2, beside its B block, across the depth loop; a packed A is

@@ -10,8 +10,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The worker threads of one cpu backend. {@link #forEach} runs tasks 0..count-1 on the calling thread
  * (worker 0) and size()-1 pool threads, each worker taking the next task as it frees up; a task knows its
- * worker index so it can use that worker's scratch memory. A call made while another is running (a
- * task that itself asks for parallelism) runs serially on the calling worker, never deadlocking.
+ * worker index so it can use that worker's scratch memory. A call made while another is running (a task
+ * that itself asks for parallelism, or a second thread using the same backend) throws: it would share
+ * a running worker's scratch.
  */
 final class WorkerPool implements AutoCloseable {
     /** One task: {@code worker} in [0, size()) identifies the thread running it. */
@@ -38,12 +39,16 @@ final class WorkerPool implements AutoCloseable {
     /** Runs every task in [0, count) once, in parallel; returns when all are done and rethrows the first failure. */
     void forEach(int count, Task task) {
         if (count <= 0) return;
-        int helpers = Math.min(size, count) - 1;
-        if (helpers == 0 || !busy.compareAndSet(false, true)) {
-            for (int i = 0; i < count; i++) task.run(0, i);
-            return;
+        if (!busy.compareAndSet(false, true)) {
+            throw new IllegalStateException("cpu backend: a parallel loop started while another is running (a task that starts one, "
+                    + "or two threads on one backend instance; a backend serves one thread at a time)");
         }
+        int helpers = Math.min(size, count) - 1;
         try {
+            if (helpers == 0) {
+                for (int i = 0; i < count; i++) task.run(0, i);
+                return;
+            }
             AtomicInteger next = new AtomicInteger();
             for (int w = 1; w <= helpers; w++) {
                 int worker = w;
