@@ -42,15 +42,17 @@ public final class Backends {
             }
             throw new IllegalStateException("no backend is available: " + skipped);
         }
-        for (BackendProvider p : all) {
-            if (p.name().equals(name)) {
-                BackendProvider.Availability a = p.availability();
-                if (!a.available()) throw new IllegalStateException("backend '" + name + "' is not available here: " + a.reason());
-                return create(p, options);
-            }
-        }
-        throw new IllegalArgumentException("unknown backend '" + name + "'; known: "
-                + all.stream().map(BackendProvider::name).collect(Collectors.joining(", ")) + ", " + AUTO);
+        BackendProvider p = provider(name);
+        BackendProvider.Availability a = p.availability();
+        if (!a.available()) throw new IllegalStateException("backend '" + name + "' is not available here: " + a.reason());
+        return create(p, options);
+    }
+
+    /** The backend called {@code name}, available or not; throws IllegalArgumentException naming the known ones. */
+    public static BackendProvider provider(String name) {
+        List<BackendProvider> all = providers();
+        return all.stream().filter(p -> p.name().equals(name)).findFirst().orElseThrow(() -> new IllegalArgumentException("unknown backend '"
+                + name + "'; known: " + all.stream().map(BackendProvider::name).collect(Collectors.joining(", ")) + ", " + AUTO));
     }
 
     public static Backend create(String name) { return create(name, BackendOptions.defaults()); }

@@ -5,10 +5,14 @@ import org.alexnet4j.backend.Backend;
 import org.alexnet4j.backend.BackendOptions;
 import org.alexnet4j.backend.BackendOptions.Precision;
 import org.alexnet4j.backend.Backends;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** Which backend to run on, with how many threads, in which precision and on which device. */
 final class BackendChoice {
+    @Spec(Spec.Target.MIXEE) CommandSpec command;
+
     @Option(names = "--backend", paramLabel = "NAME", defaultValue = Backends.AUTO,
             description = "reference, cpu, cuda or auto (the best available). Default: ${DEFAULT-VALUE}.")
     String name;
@@ -28,7 +32,17 @@ final class BackendChoice {
         return BackendOptions.defaults().withThreads(threads).withPrecision(precision).withDevice(device);
     }
 
-    Backend create() { return Backends.create(name, options()); }
+    /**
+     * The backend. An unknown name or an option out of range is a usage error; a backend that is unavailable
+     * here or lacks the precision or device is a failure.
+     */
+    Backend create() {
+        BackendOptions options = Usage.check(command, () -> {
+            if (!name.equals(Backends.AUTO)) Backends.provider(name);
+            return options();
+        });
+        return Backends.create(name, options);
+    }
 
     /** fp32|tf32|bf16|fp16 in any case. */
     static final class PrecisionConverter implements picocli.CommandLine.ITypeConverter<Precision> {

@@ -59,6 +59,9 @@ final class BenchCommand implements Callable<Integer> {
     boolean json;
 
     @Override public Integer call() {
+        for (int batch : batches) if (batch < 1) throw Usage.error(spec, "--batch must be >= 1, got " + batch);
+        if (iterations < 1) throw Usage.error(spec, "--iterations must be >= 1, got " + iterations);
+        if (warmup < 0 || !(warmupSeconds >= 0)) throw Usage.error(spec, "--warmup and --warmup-seconds must be >= 0, got " + warmup + " and " + warmupSeconds);
         AlexNet.Config config = model.config(AlexNet.Config.of(AlexNet.Variant.PAPER), null);
         PrintWriter out = spec.commandLine().getOut();
         try (Backend backend = backendChoice.create()) {

@@ -6,10 +6,13 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.alexnet4j.backend.Backend;
 import org.alexnet4j.data.BadImagePolicy;
 import org.alexnet4j.data.Cifar10;
+import org.alexnet4j.data.DataProblems;
+import org.alexnet4j.data.DataSources;
 import org.alexnet4j.data.Dataset;
 import org.alexnet4j.data.Evaluation;
 import org.alexnet4j.data.ImageFolder;
@@ -32,7 +35,7 @@ final class EvalCommand implements Callable<Integer> {
     @Mixin ModelSource source;
 
     static final class DataOptions {
-        @Option(names = "--data", paramLabel = "DIR", description = "An image folder DIR/<class>/* (every image is evaluated).")
+        @Option(names = "--data", paramLabel = "DIR", description = "An image folder DIR/<class>/* (every image is evaluated); of a folder split as DIR/train + DIR/val, DIR/val.")
         Path folder;
 
         @Option(names = "--cifar10", paramLabel = "DIR", description = "The CIFAR-10 test batch (test_batch.bin) in DIR.")
@@ -60,12 +63,17 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--loader-threads", paramLabel = "N", defaultValue = "2", description = "Threads that decode images. Default: ${DEFAULT-VALUE}.")
     int loaderThreads;
 
+    @Mixin BadImageOption badImages;
+
     @Mixin BackendChoice backendChoice;
 
     @Override public Integer call() throws IOException {
+        if (batch < 1) throw Usage.error(spec, "--batch must be >= 1, got " + batch);
+        if (loaderThreads < 1) throw Usage.error(spec, "--loader-threads must be >= 1, got " + loaderThreads);
+        if (data.synthetic != null && data.synthetic < 1) throw Usage.error(spec, "--synthetic needs a positive number of images, got " + data.synthetic);
         PrintWriter out = spec.commandLine().getOut();
         ModelFiles.Weights weights = source.read();
-        Dataset dataset = dataset(weights);
+        Dataset dataset = dataset(weights, out);
         List<String> names = weights.model().classNames();
         if (!dataset.classNames().equals(names)) {
             out.println("note: the data's class names " + abbreviate(dataset.classNames()) + " differ from the model's " + abbreviate(names)
@@ -96,11 +104,27 @@ final class EvalCommand implements Callable<Integer> {
         return 0;
     }
 
-    private Dataset dataset(ModelFiles.Weights weights) {
-        if (data.folder != null) return ImageFolder.open(data.folder, BadImagePolicy.FAIL);
+    /** The images to evaluate; with --bad-images skip, only those that decode (the others are counted in a line of {@code out}). */
+    private Dataset dataset(ModelFiles.Weights weights, PrintWriter out) {
         if (data.cifar10 != null) return Cifar10.test(data.cifar10);
-        if (data.synthetic < 1) throw new IllegalArgumentException("--synthetic needs a positive number of images, got " + data.synthetic);
-        return new SyntheticDataset(TrainSettings.DataChoice.Synthetic.DATA_SEED, 1, weights.model().preprocessing().side()).validation(data.synthetic);
+        if (data.synthetic != null) {
+            return new SyntheticDataset(TrainSettings.DataChoice.Synthetic.DATA_SEED, 1, weights.model().preprocessing().side()).validation(data.synthetic);
+        }
+        Path folder = data.folder;
+        Optional<Path> validation = DataSources.validationFolder(folder);
+        if (validation.isPresent()) {
+            folder = validation.get();
+            out.println("note: " + data.folder + " holds " + DataSources.TRAIN + "/ and " + DataSources.VALIDATION + "/; evaluating " + folder);
+        }
+        ImageFolder images = ImageFolder.open(folder, badImages.policy);
+        if (badImages.policy == BadImagePolicy.FAIL) return images;
+        DataProblems problems = new DataProblems();
+        problems.include(images.problems());
+        Dataset readable = DataSources.readableImages(images, loaderThreads, problems);
+        if (problems.skippedCount() > 0) {
+            out.println("skipped " + problems.skippedCount() + " unusable file" + (problems.skippedCount() == 1 ? "" : "s") + " (first: " + problems.messages().getFirst() + ")");
+        }
+        return readable;
     }
 
     private static String abbreviate(List<String> names) {

@@ -23,6 +23,8 @@ final class InfoCommand implements Callable<Integer> {
 
     @Override public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
+        boolean described = model.variant != null || model.classes != null || model.input != null || model.width != null;
+        AlexNet.Config config = described ? model.config(AlexNet.Config.of(AlexNet.Variant.PAPER), null) : null;
         out.println("alexnet4j " + Version.current() + " on Java " + Runtime.version() + ", "
                 + Runtime.getRuntime().availableProcessors() + " processors, max heap "
                 + Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB");
@@ -31,8 +33,7 @@ final class InfoCommand implements Callable<Integer> {
             BackendProvider.Availability a = p.availability();
             out.printf("  %-10s %-12s %s%n", p.name(), a.available() ? "available" : "unavailable", a.reason());
         }
-        if (model.variant != null || model.classes != null || model.input != null || model.width != null) {
-            AlexNet.Config config = model.config(AlexNet.Config.of(AlexNet.Variant.PAPER), null);
+        if (described) {
             Architecture architecture = AlexNet.architecture(config);
             out.printf("%nmodel: %s, %d classes, input %dx%d, width x%s%n", config.variant().id(), config.classes(),
                     config.inputSize(), config.inputSize(), config.widthMultiplier());

@@ -2,12 +2,16 @@
 package org.alexnet4j.cli;
 
 import org.alexnet4j.model.AlexNet;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** Which AlexNet to build; unset options fall back to the variant's own values or the command's defaults. */
 final class ModelOptions {
+    @Spec(Spec.Target.MIXEE) CommandSpec command;
+
     @Option(names = "--variant", paramLabel = "V",
-            description = "paper, single-tower, caffe, batchnorm or torchvision (see ALEXNET.md).")
+            description = "paper, single-tower, caffe, batchnorm or torchvision ('alexnet4j info --variant V' prints its layers).")
     String variant;
 
     @Option(names = "--classes", paramLabel = "N", description = "Number of classes (default: from the data, or 1000).")
@@ -21,9 +25,18 @@ final class ModelOptions {
 
     /**
      * The configuration these options describe, on top of {@code defaults}. Without --input the size is
-     * {@code defaultInput}, or the variant's own when that is null.
+     * {@code defaultInput}, or the variant's own when that is null. A configuration that cannot be built
+     * (an unknown variant, a value out of range, an input too small for the layers) is a usage error.
      */
     AlexNet.Config config(AlexNet.Config defaults, Integer defaultInput) {
+        return Usage.check(command, () -> {
+            AlexNet.Config c = configure(defaults, defaultInput);
+            AlexNet.architecture(c);
+            return c;
+        });
+    }
+
+    private AlexNet.Config configure(AlexNet.Config defaults, Integer defaultInput) {
         AlexNet.Config c = defaults;
         if (variant != null) {
             AlexNet.Variant v = AlexNet.Variant.parse(variant);

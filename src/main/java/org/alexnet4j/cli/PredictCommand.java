@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.alexnet4j.backend.Backend;
+import org.alexnet4j.data.BadImagePolicy;
+import org.alexnet4j.data.DataException;
 import org.alexnet4j.data.ImageDecoder;
 import org.alexnet4j.run.ModelFiles;
 import org.alexnet4j.run.Predictor;
@@ -21,7 +23,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "predict", mixinStandardHelpOptions = true, versionProvider = Version.class, sortOptions = false,
-        description = {"Prints the most probable classes of each image with their probabilities.",
+        description = {"Prints the most probable classes of each image with their probabilities. An image that cannot be classified",
+                "is reported on standard error and the others go on; the exit code is then 1, or 0 with --bad-images skip.",
                 "Example: alexnet4j predict --weights runs/latest/weights.safetensors cat.jpg dog.png"})
 final class PredictCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
@@ -36,27 +39,41 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--ten-crop", description = "Average over the paper's ten crops instead of the centre crop.")
     boolean tenCrop;
 
+    @Mixin BadImageOption badImages;
+
     @Mixin BackendChoice backendChoice;
 
     @Parameters(paramLabel = "IMAGE", arity = "1..*", description = "JPEG, PNG, BMP or GIF files.")
     List<Path> images;
 
     @Override public Integer call() throws IOException {
-        if (top < 1) throw new IllegalArgumentException("--top must be >= 1, got " + top);
-        PrintWriter out = spec.commandLine().getOut();
+        if (top < 1) throw Usage.error(spec, "--top must be >= 1, got " + top);
+        PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
         ModelFiles.Weights weights = source.read();
         if (labels != null) weights = new ModelFiles.Weights(withNames(weights.model(), readLabels(labels, weights.model().config().classes())),
                 weights.tensors(), weights.file());
+        int failed = 0;
         try (Backend backend = backendChoice.create(); Predictor predictor = new Predictor(weights, backend, tenCrop)) {
             for (Path image : images) {
-                out.println(image + ":");
-                for (Predictor.Prediction p : predictor.top(ImageDecoder.decode(image), top)) {
-                    out.printf(Locale.ROOT, "  %6.2f%%  %s%n", 100 * p.probability(), p.className());
+                List<Predictor.Prediction> predictions;
+                try {
+                    predictions = predictor.top(ImageDecoder.decode(image), top);
+                } catch (DataException | ArithmeticException e) {
+                    failed++;
+                    String message = e.getMessage().startsWith(image.toString()) ? e.getMessage() : image + ": " + e.getMessage();
+                    err.println("alexnet4j predict: " + (badImages.policy == BadImagePolicy.SKIP ? "skipped " : "error: ") + message);
+                    err.flush();
+                    continue;
                 }
+                out.println(image + ":");
+                for (Predictor.Prediction p : predictions) out.printf(Locale.ROOT, "  %8.4f%%  %s%n", 100 * p.probability(), p.className());
                 out.flush();
             }
         }
-        return 0;
+        if (failed > 0 && images.size() > 1) {
+            err.println("alexnet4j predict: " + failed + " of " + images.size() + " images " + (badImages.policy == BadImagePolicy.SKIP ? "skipped" : "failed"));
+        }
+        return failed > 0 && badImages.policy == BadImagePolicy.FAIL ? Main.EXIT_FAILURE : 0;
     }
 
     private static TrainedModel withNames(TrainedModel model, List<String> names) {

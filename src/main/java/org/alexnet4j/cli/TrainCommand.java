@@ -143,8 +143,8 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
-        if (keep < 1) throw new IllegalArgumentException("--keep must be >= 1, got " + keep);
-        if (checkpointEvery < 0) throw new IllegalArgumentException("--checkpoint-every must be >= 0, got " + checkpointEvery);
+        if (keep < 1) throw Usage.error(spec, "--keep must be >= 1, got " + keep);
+        if (checkpointEvery < 0) throw Usage.error(spec, "--checkpoint-every must be >= 0, got " + checkpointEvery);
         try (Backend backend = backendChoice.create(); TrainingRun run = open(backend, out)) {
             Progress progress = new Progress(ProgressBar.forConsole(out), out);
             List<EpochRecord> history = run.run(progress);
@@ -177,17 +177,7 @@ final class TrainCommand implements Callable<Integer> {
             return run;
         }
         boolean synthetic = dataOptions == null || dataOptions.synthetic;
-        AlexNet.WeightInit weightInit = init != null ? AlexNet.WeightInit.parse(init) : synthetic ? AlexNet.WeightInit.HE : AlexNet.WeightInit.PAPER;
-        float bias = positiveBias != null ? positiveBias : weightInit == AlexNet.WeightInit.HE ? 0 : 1;
-        AlexNet.Config defaults = AlexNet.Config.of(AlexNet.Variant.PAPER).withDropout(dropout).withPositiveBias(bias).withWeightInit(weightInit);
-        if (synthetic) defaults = defaults.withWidthMultiplier(DEMO_WIDTH);
-        AlexNet.Config config = modelOptions.config(defaults, synthetic ? DEMO_INPUT : null);
-        int baseSide = side != null ? side : org.alexnet4j.data.TrainingData.sideFor(config.inputSize());
-        float rate = learningRate != null ? learningRate : 0.01f;
-        TrainSettings settings = new TrainSettings(dataChoice(baseSide), baseSide,
-                Normalization.valueOf(normalization.toUpperCase(Locale.ROOT)), config, epochs != null ? epochs : synthetic ? DEMO_EPOCHS : 90,
-                batch, new TrainSettings.Optimizer(rate, momentum, weightDecay),
-                new TrainSettings.ScheduleChoice(schedule, gamma, stepEpochs, patience, minimumRate, maxReductions), seed, loaderThreads);
+        TrainSettings settings = Usage.check(spec, () -> settings(synthetic));
         Path dir = checkpointDirectory != null ? checkpointDirectory
                 : RUNS.resolve(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         TrainingRun run = TrainingRun.start(settings, modelOptions.classes, backend, dir, keep, checkpointEvery);
@@ -195,6 +185,20 @@ final class TrainCommand implements Callable<Integer> {
         out.println("run directory " + dir + "; backend " + backend.description());
         describe(run, out);
         return run;
+    }
+
+    /** The settings the options describe (values only: nothing is read). */
+    private TrainSettings settings(boolean synthetic) {
+        AlexNet.WeightInit weightInit = init != null ? AlexNet.WeightInit.parse(init) : synthetic ? AlexNet.WeightInit.HE : AlexNet.WeightInit.PAPER;
+        float bias = positiveBias != null ? positiveBias : weightInit == AlexNet.WeightInit.HE ? 0 : 1;
+        AlexNet.Config defaults = AlexNet.Config.of(AlexNet.Variant.PAPER).withDropout(dropout).withPositiveBias(bias).withWeightInit(weightInit);
+        if (synthetic) defaults = defaults.withWidthMultiplier(DEMO_WIDTH);
+        AlexNet.Config config = modelOptions.config(defaults, synthetic ? DEMO_INPUT : null);
+        int baseSide = side != null ? side : org.alexnet4j.data.TrainingData.sideFor(config.inputSize());
+        float rate = learningRate != null ? learningRate : 0.01f;
+        return new TrainSettings(dataChoice(baseSide), baseSide, Normalization.parse(normalization), config, epochs != null ? epochs : synthetic ? DEMO_EPOCHS : 90,
+                batch, new TrainSettings.Optimizer(rate, momentum, weightDecay),
+                new TrainSettings.ScheduleChoice(schedule, gamma, stepEpochs, patience, minimumRate, maxReductions), seed, loaderThreads);
     }
 
     private TrainSettings.DataChoice dataChoice(int baseSide) {

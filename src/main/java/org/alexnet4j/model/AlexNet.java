@@ -24,7 +24,7 @@ import org.alexnet4j.tensor.Shape;
 import org.alexnet4j.tensor.ShapeException;
 
 /**
- * AlexNet (Krizhevsky et al. 2012) in the variants of ALEXNET.md, as a layer list. Layer names follow
+ * AlexNet (Krizhevsky et al. 2012) in the variants of {@link Variant}, as a layer list. Layer names follow
  * Caffe's bvlc_alexnet (conv1, relu1, lrn1, pool1, ..., fc8), plus avgpool and flatten; parameters are
  * {@code <layer>.weight} and {@code <layer>.bias}, batch-norm buffers {@code <bn>.running_mean/_var}.
  */

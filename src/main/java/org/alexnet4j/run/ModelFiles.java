@@ -91,9 +91,17 @@ public final class ModelFiles {
         return m;
     }
 
-    /** The model that {@code metadata} describes; {@code file} names the source in messages. */
+    /** The model that {@code metadata} describes; {@code file} names the source in every message. */
     public static TrainedModel model(Map<String, String> metadata, String file) {
-        Metadata f = new Metadata(metadata, file);
+        try {
+            return describedModel(new Metadata(metadata, file));
+        } catch (IllegalArgumentException e) {
+            throw e.getMessage() != null && e.getMessage().startsWith(file) ? e : new IllegalArgumentException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static TrainedModel describedModel(Metadata f) {
+        String file = f.file();
         AlexNet.Config config = new AlexNet.Config(AlexNet.Variant.parse(f.get("model.variant")), f.integer("model.classes"),
                 f.integer("model.input_size"), Double.parseDouble(f.get("model.width_multiplier")),
                 Float.parseFloat(f.get("model.dropout")), Float.parseFloat(f.get("model.positive_bias")),
@@ -118,7 +126,7 @@ public final class ModelFiles {
         } catch (DataException e) {
             throw new IllegalArgumentException(file + ": data statistics (metadata data.*): " + e.getMessage());
         }
-        Normalization normalization = Normalization.valueOf(f.get("data.normalization").toUpperCase(Locale.ROOT));
+        Normalization normalization = Normalization.parse(f.get("data.normalization"));
         return new TrainedModel(config, classNames(f), new Preprocessing(side, config.inputSize(), normalization, statistics));
     }
 

@@ -9,10 +9,10 @@ import org.alexnet4j.backend.Backends;
 import org.alexnet4j.model.AlexNet;
 import org.junit.jupiter.api.Test;
 
-/** FLOP counts against the multiply-accumulates listed in ALEXNET.md, and one small timed run. */
+/** FLOP counts against the multiply-accumulates published for AlexNet, and one small timed run. */
 class ThroughputBenchmarkTest {
     @Test void forwardFlopsMatchThePublishedMultiplyAccumulates() {
-        // ALEXNET.md: paper (grouped) 724.4M MACs = 1.449 GFLOP, single-tower 1,135.3M MACs = 2.271 GFLOP per image.
+        // Published counts: paper (grouped) 724.4M MACs = 1.449 GFLOP, single-tower 1,135.3M MACs = 2.271 GFLOP per image.
         double paper = ThroughputBenchmark.forwardFlopsPerImage(AlexNet.architecture(AlexNet.Config.of(AlexNet.Variant.PAPER)));
         double single = ThroughputBenchmark.forwardFlopsPerImage(AlexNet.architecture(AlexNet.Config.of(AlexNet.Variant.SINGLE_TOWER)));
         assertEquals(724.4e6, paper / 2, 0.05e6);
@@ -21,7 +21,7 @@ class ThroughputBenchmarkTest {
 
     @Test void aTrainingStepCostsThreeForwardsLessTheFirstLayersDataGradient() {
         var architecture = AlexNet.architecture(AlexNet.Config.of(AlexNet.Variant.PAPER));
-        double conv1 = 2 * 105.4e6; // ALEXNET.md: conv1 105.4M MACs per image
+        double conv1 = 2 * 105.4e6; // conv1: 105.4M MACs per image
         assertEquals(3 * ThroughputBenchmark.forwardFlopsPerImage(architecture) - conv1, ThroughputBenchmark.trainFlopsPerImage(architecture), 0.2e6);
     }
 

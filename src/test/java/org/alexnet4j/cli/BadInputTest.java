@@ -75,6 +75,82 @@ class BadInputTest {
                 "alexnet4j predict: error: " + file + ": data statistics (metadata data.*): mean image value 7 is NaN; statistics must be finite");
     }
 
+    // ---- images that cannot be classified ------------------------------------------------------
+
+    @Test
+    void predictReportsAnUnreadableImageAndGoesOnWithTheOthers() throws Exception {
+        Path notImage = Files.writeString(dir.resolve("notes.png"), "not a png");
+        CliRun r = CliRun.of("predict", "--weights", weights.toString(), "--backend", "reference", image.toString(), notImage.toString(), image.toString());
+        assertEquals(Main.EXIT_FAILURE, r.exitCode(), r.toString());
+        assertEquals(2, r.out().lines().filter(l -> l.equals(image + ":")).count(), r.toString());
+        java.util.List<String> errors = r.err().strip().lines().toList();
+        assertEquals(2, errors.size(), r.toString());
+        assertTrue(errors.get(0).startsWith("alexnet4j predict: error: " + notImage + ": "), r.toString());
+        assertEquals("alexnet4j predict: 1 of 3 images failed", errors.get(1));
+
+        CliRun skipped = CliRun.of("predict", "--weights", weights.toString(), "--backend", "reference", "--bad-images", "skip",
+                notImage.toString(), image.toString());
+        assertEquals(0, skipped.exitCode(), skipped.toString());
+        assertTrue(skipped.out().startsWith(image + ":"), skipped.toString());
+        assertTrue(skipped.err().startsWith("alexnet4j predict: skipped " + notImage + ": "), skipped.toString());
+        assertTrue(skipped.err().contains("alexnet4j predict: 1 of 2 images skipped"), skipped.toString());
+    }
+
+    @Test
+    void predictRefusesAnOutputThatOverflowsInsteadOfPrintingNaN() throws Exception {
+        Map<String, TensorData> huge = new LinkedHashMap<>(tensors);
+        float[] w = huge.get("fc8.weight").data().clone();
+        java.util.Arrays.fill(w, 3e38f);
+        huge.put("fc8.weight", new TensorData(huge.get("fc8.weight").shape(), w));
+        Path file = save("huge", huge, metadata);
+        assertFailure(CliRun.of("predict", "--weights", file.toString(), "--backend", "reference", image.toString()), Main.EXIT_FAILURE,
+                "alexnet4j predict: error: " + image + ": the network's output for this image is not finite (class 0: NaN): its weights overflow on this input");
+    }
+
+    @Test
+    void predictPrintsProbabilitiesThatTellClassesApart() {
+        CliRun r = CliRun.of("predict", "--weights", weights.toString(), "--backend", "reference", image.toString());
+        assertEquals(0, r.exitCode(), r.toString());
+        java.util.List<String> lines = r.out().lines().skip(1).toList();
+        assertEquals(3, lines.size(), r.toString());
+        for (String line : lines) assertTrue(line.matches(" +\\d+\\.\\d{4}%  .+"), line);
+    }
+
+    /** An eval of DIR holding train/ and val/ evaluates DIR/val and says so (not train and val as two classes). */
+    @Test
+    void evalOfAFolderSplitIntoTrainAndValEvaluatesVal() throws Exception {
+        Path data = dir.resolve("split");
+        for (String part : new String[] {"train", "val"}) {
+            for (String name : new String[] {"a", "b", "c"}) {
+                int copies = part.equals("train") ? 2 : 1;
+                for (int i = 0; i < copies; i++) Files.createDirectories(data.resolve(part).resolve(name));
+                for (int i = 0; i < copies; i++) Files.copy(image, data.resolve(part).resolve(name).resolve(i + ".png"));
+            }
+        }
+        CliRun r = CliRun.of("eval", "--weights", weights.toString(), "--data", data.toString(), "--backend", "reference");
+        assertEquals(0, r.exitCode(), r.toString());
+        assertTrue(r.out().startsWith("note: " + data + " holds train/ and val/; evaluating " + data.resolve("val") + "\n"), r.toString());
+        assertTrue(r.out().contains(" on 3 images (centre crop)"), r.toString());
+    }
+
+    @Test
+    void evalSkipsAndCountsUnreadableImagesWhenAskedAndOtherwiseNamesTheFirst() throws Exception {
+        Path data = dir.resolve("with-bad");
+        for (String name : new String[] {"a", "b", "c"}) {
+            Files.createDirectories(data.resolve(name));
+            Files.copy(image, data.resolve(name).resolve("good.png"));
+        }
+        Path bad = Files.writeString(data.resolve("b").resolve("truncated.png"), "\u0089PNG");
+        CliRun failed = CliRun.of("eval", "--weights", weights.toString(), "--data", data.toString(), "--backend", "reference");
+        assertEquals(Main.EXIT_FAILURE, failed.exitCode(), failed.toString());
+        assertTrue(failed.err().startsWith("alexnet4j eval: error: " + bad + ": "), failed.toString());
+
+        CliRun skipped = CliRun.of("eval", "--weights", weights.toString(), "--data", data.toString(), "--backend", "reference", "--bad-images", "skip");
+        assertEquals(0, skipped.exitCode(), skipped.toString());
+        assertTrue(skipped.out().startsWith("skipped 1 unusable file (first: " + bad + ": "), skipped.toString());
+        assertTrue(skipped.out().contains(" on 3 images (centre crop)"), skipped.toString());
+    }
+
     // ---- helpers -------------------------------------------------------------------------------
 
     static Path save(String name, Map<String, TensorData> tensors, Map<String, String> metadata) throws Exception {

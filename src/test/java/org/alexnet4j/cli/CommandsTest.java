@@ -112,7 +112,7 @@ class CommandsTest {
         assertEquals(image + ":", lines.getFirst());
         double previous = 101;
         for (String line : lines.subList(1, 6)) {
-            assertTrue(line.matches(" +\\d+\\.\\d\\d%  a\\d"), line);
+            assertTrue(line.matches(" +\\d+\\.\\d{4}%  a\\d"), line);
             double percent = Double.parseDouble(line.strip().split("%")[0]);
             assertTrue(percent <= previous, "most probable first: " + r.out());
             previous = percent;

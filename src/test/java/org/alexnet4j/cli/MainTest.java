@@ -39,21 +39,54 @@ class MainTest {
 
     @Test
     void aFailureIsOneLineWithoutStackTraceUnlessVerbose() {
-        CliRun quiet = CliRun.of("bench", "--backend", "no-such-backend");
+        CliRun quiet = CliRun.of("eval", "--weights", "no-such.safetensors", "--synthetic");
         assertEquals(Main.EXIT_FAILURE, quiet.exitCode(), quiet.toString());
-        assertEquals(1, quiet.err().strip().split("\n").length, quiet.toString());
-        assertTrue(quiet.err().startsWith("alexnet4j bench: error: unknown backend 'no-such-backend'"), quiet.toString());
+        assertEquals("alexnet4j eval: error: no such file: no-such.safetensors", quiet.err().strip(), quiet.toString());
 
-        CliRun verbose = CliRun.of("bench", "--backend", "no-such-backend", "--verbose");
+        CliRun verbose = CliRun.of("eval", "--weights", "no-such.safetensors", "--synthetic", "--verbose");
         assertEquals(Main.EXIT_FAILURE, verbose.exitCode());
         assertTrue(verbose.err().contains("\tat org.alexnet4j."), verbose.toString());
+    }
+
+    /** A value the command cannot use is a bad command line, as the README says: exit 2, the reason, the --help hint. */
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "bench --backend no-such-backend|unknown backend 'no-such-backend'; known: ",
+        "bench --threads -1|threads must be >= 0",
+        "bench --batch 0|--batch must be >= 1, got 0",
+        "info --variant vgg|unknown AlexNet variant 'vgg'; known: paper, single-tower, caffe, batchnorm, torchvision",
+        "info --width 17|width multiplier must be in (0, 16], got 17.0",
+        "info --input 30|input 30x30 is too small for the paper variant",
+        "train --epochs 0|--epochs must be >= 1, got 0",
+        "train --normalization zca|unknown normalization 'zca'; known: mean_image, channel_mean, channel_mean_std, none",
+        "train --keep 0|--keep must be >= 1, got 0",
+        "eval --weights w.safetensors --synthetic --bad-images maybe|Invalid value for option '--bad-images': expected fail or skip, got 'maybe'",
+        "eval --weights w.safetensors --synthetic 0|--synthetic needs a positive number of images, got 0",
+        "eval --weights w.safetensors --synthetic --batch 0|--batch must be >= 1, got 0",
+        "predict --weights w.safetensors --top 0 x.png|--top must be >= 1, got 0"})
+    void aValueOutOfRangeIsAUsageError(String line) {
+        String[] parts = line.split("\\|");
+        CliRun run = CliRun.of(parts[0].split(" "));
+        String command = "alexnet4j " + parts[0].split(" ")[0];
+        assertEquals(Main.EXIT_USAGE, run.exitCode(), run.toString());
+        String[] lines = run.err().strip().split("\n");
+        assertEquals(2, lines.length, run.toString());
+        assertTrue(lines[0].startsWith(command + ": " + parts[1]), run.toString());
+        assertEquals("Try '" + command + " --help'.", lines[1]);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"info", "train", "eval", "predict", "bench"})
+    void helpNamesNoFileTheProjectLacks(String command) {
+        CliRun run = CliRun.of(command, "--help");
+        assertFalse(run.out().contains(".md"), run.toString());
     }
 
     @Test
     void infoPrintsTheSeedSummaryTableOfSingleTowerAtTenClasses() {
         CliRun run = CliRun.of("info", "--variant", "single-tower", "--classes", "10");
         assertEquals(0, run.exitCode(), run.toString());
-        assertTrue(run.out().contains("Total params: 58,322,314"), run.toString()); // ALEXNET.md, the seed's table
+        assertTrue(run.out().contains("Total params: 58,322,314"), run.toString()); // torchsummary's table of this model
         assertTrue(run.out().contains("Params size (MB): 222.48"), run.toString());
         assertTrue(run.out().contains("1,131,201,056 multiply-accumulates (2.262 GFLOP)"), run.toString()); // 1,135.3M MACs at 1000 classes less fc8's 4096 x 990
     }

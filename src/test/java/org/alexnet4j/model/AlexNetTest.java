@@ -17,7 +17,7 @@ import org.alexnet4j.tensor.Shape;
 import org.alexnet4j.tensor.ShapeException;
 import org.junit.jupiter.api.Test;
 
-/** The variants' layer tables: parameter totals and shapes of ALEXNET.md, layer order, names, and errors. */
+/** The variants' layer tables: parameter totals and shapes of the published models, layer order, names, and errors. */
 class AlexNetTest {
     private static long total(Config config) { return AlexNet.architecture(config).parameters().totalFloats(); }
 

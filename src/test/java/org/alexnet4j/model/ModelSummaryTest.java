@@ -8,7 +8,7 @@ import org.alexnet4j.model.AlexNet.Config;
 import org.alexnet4j.model.AlexNet.Variant;
 import org.junit.jupiter.api.Test;
 
-/** The summary reproduces the reference torchsummary table of single-tower AlexNet with 10 classes (ALEXNET.md). */
+/** The summary reproduces the reference torchsummary table of single-tower AlexNet with 10 classes. */
 class ModelSummaryTest {
     private static final ModelSummary SINGLE_TOWER_10 = ModelSummary.of(AlexNet.architecture(Config.of(Variant.SINGLE_TOWER).withClasses(10)));
 
