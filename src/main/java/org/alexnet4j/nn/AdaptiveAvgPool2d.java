@@ -1,5 +1,6 @@
 package org.alexnet4j.nn;
 
+import org.alexnet4j.backend.Backend;
 import org.alexnet4j.tensor.Shape;
 import org.alexnet4j.tensor.Tensor;
 
@@ -9,8 +10,6 @@ import org.alexnet4j.tensor.Tensor;
  */
 public final class AdaptiveAvgPool2d extends Layer {
     private final int outH, outW;
-    private BatchTensor output;
-    private boolean identity;
 
     public AdaptiveAvgPool2d(String name, int outH, int outW) {
         super(name);
@@ -27,21 +26,22 @@ public final class AdaptiveAvgPool2d extends Layer {
     /** Whether an input of shape {@code x} passes through unchanged. */
     public boolean isIdentityFor(Shape x) { return x.dim(2) == outH && x.dim(3) == outW; }
 
-    @Override protected void allocate(Shape maxInput) {
-        identity = isIdentityFor(maxInput);
-        if (!identity) output = allocateActivation(outputShape(maxInput));
-    }
+    @Override protected Stage stage(Stage.Context context) {
+        Backend backend = context.backend();
+        BatchTensor output = isIdentityFor(context.input()) ? null : context.activation(outputShape(context.input()));
+        return new Stage() {
+            @Override public Tensor forward(Tensor x, boolean training, long seed) {
+                if (output == null) return x;
+                Tensor y = output.batch(x.shape().dim(0));
+                backend.adaptiveAvgPoolForward(y, x);
+                return y;
+            }
 
-    @Override protected Tensor forward(Tensor x, boolean training, long seed) {
-        if (identity) return x;
-        Tensor y = output.batch(x.shape().dim(0));
-        backend.adaptiveAvgPoolForward(y, x);
-        return y;
-    }
-
-    @Override protected Tensor backward(Tensor dy, Tensor dx) {
-        if (identity) return dy;
-        backend.adaptiveAvgPoolBackward(dx, dy);
-        return dx;
+            @Override public Tensor backward(Tensor dy, Tensor dx) {
+                if (output == null) return dy;
+                backend.adaptiveAvgPoolBackward(dx, dy);
+                return dx;
+            }
+        };
     }
 }

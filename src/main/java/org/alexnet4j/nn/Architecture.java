@@ -9,7 +9,8 @@ import org.alexnet4j.tensor.ShapeException;
 
 /**
  * A chain of layers checked against an input shape, without a backend: the shape after every layer and
- * the tables of parameters and buffers. What a model summary reads and what a {@link Sequential} is built from.
+ * the tables of parameters and buffers. Immutable: what a model summary reads and what {@link Weights} and
+ * {@link Plan}s are built from, any number of times.
  */
 public final class Architecture {
     private final Shape input;
@@ -62,6 +63,13 @@ public final class Architecture {
     public Shape input() { return input; }
 
     public List<Layer> layers() { return layers; }
+
+    /** The position of the layer called {@code name}; throws listing the names when there is none. */
+    public int index(String name) {
+        for (int i = 0; i < layers.size(); i++) if (layers.get(i).name().equals(name)) return i;
+        throw new IllegalArgumentException("no layer named '" + name + "'; layers: "
+                + String.join(", ", layers.stream().map(Layer::name).toList()));
+    }
 
     /** The output shape of layer {@code i} for a batch of {@code n}. */
     public Shape outputShape(int i, int n) { return outputs.get(i).withBatch(n); }

@@ -1,7 +1,6 @@
 package org.alexnet4j.nn;
 
 import java.util.List;
-import java.util.Map;
 import org.alexnet4j.backend.Backend;
 import org.alexnet4j.backend.BatchNormSpec;
 import org.alexnet4j.tensor.Shape;
@@ -15,8 +14,6 @@ import org.alexnet4j.tensor.Tensor;
 public final class BatchNorm2d extends Layer {
     private final int channels;
     private final BatchNormSpec spec;
-    private Tensor gamma, beta, gammaGradient, betaGradient, runningMean, runningVar, savedMean, savedInvStd, input;
-    private BatchTensor output;
 
     public BatchNorm2d(String name, int channels, BatchNormSpec spec) {
         super(name);
@@ -41,33 +38,32 @@ public final class BatchNorm2d extends Layer {
                 new ParameterSpec("running_var", Shape.of(channels), Init.constant(1)));
     }
 
-    @Override protected void bind(Backend backend, Map<String, Tensor> parameters, Map<String, Tensor> gradients, Map<String, Tensor> buffers) {
-        super.bind(backend, parameters, gradients, buffers);
-        gamma = parameters.get("weight");
-        beta = parameters.get("bias");
-        gammaGradient = gradients.get("weight");
-        betaGradient = gradients.get("bias");
-        runningMean = buffers.get("running_mean");
-        runningVar = buffers.get("running_var");
-    }
+    /** A training plan also keeps the batch statistics (mean, 1/std) that backward reads. */
+    @Override protected Stage stage(Stage.Context context) {
+        Backend backend = context.backend();
+        Tensor gamma = context.parameter("weight"), beta = context.parameter("bias");
+        Tensor runningMean = context.buffer("running_mean"), runningVar = context.buffer("running_var");
+        BatchTensor output = context.activation(context.input());
+        boolean trains = context.training();
+        Tensor gammaGradient = trains ? context.gradient("weight") : null, betaGradient = trains ? context.gradient("bias") : null;
+        Tensor statistics = trains ? context.activation(Shape.of(2, channels)).batch(2) : null;
+        Tensor savedMean = trains ? statistics.view(0, Shape.of(channels)) : null;
+        Tensor savedInvStd = trains ? statistics.view(channels, Shape.of(channels)) : null;
+        return new Stage() {
+            private Tensor input;
 
-    @Override protected void allocate(Shape maxInput) {
-        output = allocateActivation(maxInput);
-        BatchTensor statistics = allocateActivation(Shape.of(2, channels));
-        savedMean = statistics.batch(2).view(0, Shape.of(channels));
-        savedInvStd = statistics.batch(2).view(channels, Shape.of(channels));
-    }
+            @Override public Tensor forward(Tensor x, boolean training, long seed) {
+                Tensor y = output.batch(x.shape().dim(0));
+                input = x;
+                if (training) backend.batchNormForwardTraining(y, savedMean, savedInvStd, runningMean, runningVar, x, gamma, beta, spec);
+                else backend.batchNormForwardInference(y, x, gamma, beta, runningMean, runningVar, spec);
+                return y;
+            }
 
-    @Override protected Tensor forward(Tensor x, boolean training, long seed) {
-        Tensor y = output.batch(x.shape().dim(0));
-        input = x;
-        if (training) backend.batchNormForwardTraining(y, savedMean, savedInvStd, runningMean, runningVar, x, gamma, beta, spec);
-        else backend.batchNormForwardInference(y, x, gamma, beta, runningMean, runningVar, spec);
-        return y;
-    }
-
-    @Override protected Tensor backward(Tensor dy, Tensor dx) {
-        backend.batchNormBackward(dx, gammaGradient, betaGradient, dy, input, gamma, savedMean, savedInvStd, spec);
-        return dx;
+            @Override public Tensor backward(Tensor dy, Tensor dx) {
+                backend.batchNormBackward(dx, gammaGradient, betaGradient, dy, input, gamma, savedMean, savedInvStd, spec);
+                return dx;
+            }
+        };
     }
 }

@@ -1,16 +1,18 @@
 package org.alexnet4j.nn;
 
+import org.alexnet4j.backend.Backend;
 import org.alexnet4j.backend.ConvSpec;
 import org.alexnet4j.tensor.Shape;
 import org.alexnet4j.tensor.ShapeException;
 import org.alexnet4j.tensor.Tensor;
 
-/** 2-D convolution with square kernel, stride, zero padding, groups and an optional bias. x: (N, C, H, W) -> y: (N, K, P, Q). */
+/**
+ * 2-D convolution with square kernel, stride, zero padding, groups and an optional bias. x: (N, C, H, W) -> y: (N, K, P, Q).
+ * A plan fuses the ReLU after it into its forward ({@link Backend#conv2dReluForward}).
+ */
 public final class Conv2d extends WeightedLayer {
     private final int inChannels;
     private final ConvSpec spec;
-    /** Set by {@link Sequential} when a ReLU follows: the backend then applies it as the output is stored. */
-    private boolean reluFused;
 
     public Conv2d(String name, int inChannels, int outChannels, int kernel, int stride, int padding, int groups, boolean hasBias,
                   Init weightInit, Init biasInit) {
@@ -32,15 +34,14 @@ public final class Conv2d extends WeightedLayer {
         return spec.outputShape(x, weightShape());
     }
 
-    /** Applies the following ReLU in this layer's forward (that ReLU then passes its input through). */
-    void fuseRelu() { reluFused = true; }
+    @Override protected boolean appliesFollowingRelu() { return true; }
 
-    @Override protected void compute(Tensor y, Tensor x) {
-        if (reluFused) backend.conv2dReluForward(y, x, weight, bias, spec);
-        else backend.conv2dForward(y, x, weight, bias, spec);
+    @Override protected void forward(Backend backend, Tensor y, Tensor x, Tensor w, Tensor bias, boolean relu) {
+        if (relu) backend.conv2dReluForward(y, x, w, bias, spec);
+        else backend.conv2dForward(y, x, w, bias, spec);
     }
 
-    @Override protected void accumulateWeightGradient(Tensor dw, Tensor dy, Tensor x) { backend.conv2dBackwardFilter(dw, dy, x, spec); }
+    @Override protected void accumulateWeightGradient(Backend backend, Tensor dw, Tensor dy, Tensor x) { backend.conv2dBackwardFilter(dw, dy, x, spec); }
 
-    @Override protected void computeInputGradient(Tensor dx, Tensor dy) { backend.conv2dBackwardData(dx, dy, weight, spec); }
+    @Override protected void computeInputGradient(Backend backend, Tensor dx, Tensor dy, Tensor w) { backend.conv2dBackwardData(dx, dy, w, spec); }
 }

@@ -1,18 +1,16 @@
 package org.alexnet4j.nn;
 
+import org.alexnet4j.backend.Backend;
 import org.alexnet4j.tensor.Shape;
 import org.alexnet4j.tensor.Tensor;
 
 /**
  * Inverted dropout: in training each unit is zeroed with probability p and the rest scaled by 1/(1-p),
  * with a mask that is a pure function of the step's seed (so runs repeat exactly); identity at evaluation
- * and when p = 0 (no copy).
+ * and when p = 0 (no copy). Inference plans allocate nothing for it.
  */
 public final class Dropout extends Layer {
     private final float probability;
-    private BatchTensor output, mask;
-    private Tensor savedMask;
-    private boolean lastWasIdentity;
 
     public Dropout(String name, float probability) {
         super(name);
@@ -24,26 +22,29 @@ public final class Dropout extends Layer {
 
     @Override public Shape outputShape(Shape x) { return x; }
 
-    @Override protected void allocate(Shape maxInput) {
-        if (probability > 0) {
-            output = allocateActivation(maxInput);
-            mask = allocateActivation(maxInput);
-        }
-    }
+    @Override protected Stage stage(Stage.Context context) {
+        boolean active = context.training() && probability > 0;
+        Backend backend = context.backend();
+        BatchTensor output = active ? context.activation(context.input()) : null, mask = active ? context.activation(context.input()) : null;
+        return new Stage() {
+            private Tensor savedMask;
+            private boolean lastWasIdentity;
 
-    @Override protected Tensor forward(Tensor x, boolean training, long seed) {
-        lastWasIdentity = !training || probability == 0;
-        if (lastWasIdentity) return x;
-        int n = x.shape().dim(0);
-        Tensor y = output.batch(n);
-        savedMask = mask.batch(n);
-        backend.dropoutForward(y, savedMask, x, probability, seed);
-        return y;
-    }
+            @Override public Tensor forward(Tensor x, boolean training, long seed) {
+                lastWasIdentity = !training || !active;
+                if (lastWasIdentity) return x;
+                int n = x.shape().dim(0);
+                Tensor y = output.batch(n);
+                savedMask = mask.batch(n);
+                backend.dropoutForward(y, savedMask, x, probability, seed);
+                return y;
+            }
 
-    @Override protected Tensor backward(Tensor dy, Tensor dx) {
-        if (lastWasIdentity) return dy;
-        backend.dropoutBackward(dx, dy, savedMask);
-        return dx;
+            @Override public Tensor backward(Tensor dy, Tensor dx) {
+                if (lastWasIdentity) return dy;
+                backend.dropoutBackward(dx, dy, savedMask);
+                return dx;
+            }
+        };
     }
 }

@@ -1,24 +1,16 @@
 package org.alexnet4j.nn;
 
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import org.alexnet4j.backend.Backend;
 import org.alexnet4j.tensor.Shape;
-import org.alexnet4j.tensor.Tensor;
 
 /**
- * One layer as a forward/backward pair. A layer describes itself (output shape, parameter and buffer
- * specs) without a backend; a {@link Sequential} then binds it to its parameter views and allocates its
- * activations once per batch capacity. Forward keeps what backward needs; backward writes the input
- * gradient and ADDS parameter gradients. A layer belongs to one Sequential, which closes it.
+ * One layer, described: its name, its output shape for an input shape, and the specs of its parameters and
+ * buffers. Immutable and free of any backend, so one layer serves any number of networks at once. Its
+ * runtime, a forward/backward pair with activations, is the {@link Stage} a {@link Plan} makes with
+ * {@link #stage(Stage.Context)}.
  */
-public abstract class Layer implements AutoCloseable {
+public abstract class Layer {
     private final String name;
-    private final List<BatchTensor> activations = new ArrayList<>();
-    protected Backend backend;
-    /** False for the first layer of a network, whose input gradient nobody reads (conv and linear then skip it). */
-    protected boolean inputGradientNeeded = true;
 
     protected Layer(String name) {
         if (name == null || name.isEmpty() || name.contains(".")) throw new IllegalArgumentException("a layer needs a non-empty name without dots, got '" + name + "'");
@@ -42,41 +34,14 @@ public abstract class Layer implements AutoCloseable {
     /** Non-trainable state (batch-norm running statistics), by local name. */
     public List<ParameterSpec> buffers() { return List.of(); }
 
-    /** Receives the views of this layer's parameters, gradients and buffers, keyed by local name. */
-    protected void bind(Backend backend, Map<String, Tensor> parameters, Map<String, Tensor> gradients, Map<String, Tensor> buffers) {
-        this.backend = backend;
-    }
-
-    /** Allocates outputs and saved state for inputs of up to {@code maxInput} (batch first); called again when batches grow. */
-    protected void allocate(Shape maxInput) {}
-
-    /** A tensor of {@code shape} (batch first, at capacity) that this layer owns until it is closed or reallocated. */
-    protected final BatchTensor allocateActivation(Shape shape) {
-        BatchTensor t = new BatchTensor(backend, shape);
-        activations.add(t);
-        return t;
-    }
-
-    /** Frees every activation allocated so far (before a reallocation, and on close). */
-    protected final void freeActivations() {
-        for (BatchTensor t : activations) t.close();
-        activations.clear();
-    }
-
     /**
-     * y = layer(x). Returns y, which this layer owns (or x itself for an identity). {@code seed} feeds the
-     * random layers (dropout) and is fresh for every training step.
+     * Whether this layer can apply a ReLU that follows it as its output is stored; a plan then runs the two
+     * as one (see {@link Stage.Context#fusedWithNextRelu()}).
      */
-    protected abstract Tensor forward(Tensor x, boolean training, long seed);
+    protected boolean appliesFollowingRelu() { return false; }
 
-    /**
-     * Writes the gradient of the loss w.r.t. the last forward's input into {@code dx} (shape of that input)
-     * and returns it (or returns dy itself, reshaped, for an identity); parameter gradients are added.
-     */
-    protected abstract Tensor backward(Tensor dy, Tensor dx);
-
-    /** Frees this layer's activations; parameters belong to the Sequential's arenas. */
-    @Override public void close() { freeActivations(); }
+    /** This layer's runtime in a plan: bound to the context's weight views, with activations for its largest input. */
+    protected abstract Stage stage(Stage.Context context);
 
     @Override public String toString() { return name + " (" + type() + ")"; }
 }

@@ -1,5 +1,6 @@
 package org.alexnet4j.nn;
 
+import org.alexnet4j.backend.Backend;
 import org.alexnet4j.tensor.Shape;
 import org.alexnet4j.tensor.ShapeException;
 import org.alexnet4j.tensor.Tensor;
@@ -20,9 +21,10 @@ public final class Linear extends WeightedLayer {
         return Shape.of(x.dim(0), outFeatures);
     }
 
-    @Override protected void compute(Tensor y, Tensor x) { backend.linearForward(y, x, weight, bias); }
+    /** Never asked to apply a ReLU: a plan fuses only layers that say they can. */
+    @Override protected void forward(Backend backend, Tensor y, Tensor x, Tensor w, Tensor bias, boolean relu) { backend.linearForward(y, x, w, bias); }
 
-    @Override protected void accumulateWeightGradient(Tensor dw, Tensor dy, Tensor x) { backend.linearBackwardWeight(dw, dy, x); }
+    @Override protected void accumulateWeightGradient(Backend backend, Tensor dw, Tensor dy, Tensor x) { backend.linearBackwardWeight(dw, dy, x); }
 
-    @Override protected void computeInputGradient(Tensor dx, Tensor dy) { backend.linearBackwardData(dx, dy, weight); }
+    @Override protected void computeInputGradient(Backend backend, Tensor dx, Tensor dy, Tensor w) { backend.linearBackwardData(dx, dy, w); }
 }

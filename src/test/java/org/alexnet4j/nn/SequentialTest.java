@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.alexnet4j.backend.Backend;
 import org.alexnet4j.backend.Backends;
 import org.alexnet4j.data.Batch;
@@ -125,38 +126,40 @@ class SequentialTest {
     }
 
     @Test void identityAdaptivePoolingPassesTheSameTensorThrough() {
-        AdaptiveAvgPool2d pool = new AdaptiveAvgPool2d("avgpool", 3, 3);
-        pool.backend = backend;
-        pool.allocate(Shape.of(2, 4, 3, 3));
-        try (Tensor x = backend.allocate(Shape.of(2, 4, 3, 3))) {
-            assertSame(x, pool.forward(x, true, 0));
-            assertSame(x, pool.backward(x, null));
+        Architecture architecture = new Architecture(Shape.of(4, 3, 3), List.of(new AdaptiveAvgPool2d("avgpool", 3, 3), new Flatten("flatten"),
+                new Linear("fc", 36, 2, true, Init.normal(1), Init.constant(0))));
+        try (Weights weights = new Weights(backend, architecture); Plan plan = Plan.inference(weights, 2, Set.of("avgpool"));
+             Tensor x = backend.allocate(Shape.of(2, 4, 3, 3))) {
+            plan.forward(x, false, 0, 0);
+            assertSame(x, plan.output("avgpool"));
         }
-        pool.close();
     }
 
     /** Copies x to its own output; in backward checks that dy and dx never share memory, then copies dy to dx. */
     private static final class OverlapProbe extends Layer {
-        final List<String> overlaps = new java.util.ArrayList<>();
-        private BatchTensor output;
+        final List<String> overlaps = new java.util.concurrent.CopyOnWriteArrayList<>();
 
         OverlapProbe(String name) { super(name); }
 
         @Override public Shape outputShape(Shape x) { return x; }
 
-        @Override protected void allocate(Shape maxInput) { output = allocateActivation(maxInput); }
+        @Override protected Stage stage(Stage.Context context) {
+            BatchTensor output = context.activation(context.input());
+            Backend backend = context.backend();
+            return new Stage() {
+                @Override public Tensor forward(Tensor x, boolean training, long seed) {
+                    Tensor y = output.batch(x.shape().dim(0));
+                    backend.copy(y, x);
+                    return y;
+                }
 
-        @Override protected Tensor forward(Tensor x, boolean training, long seed) {
-            Tensor y = output.batch(x.shape().dim(0));
-            backend.copy(y, x);
-            return y;
-        }
-
-        @Override protected Tensor backward(Tensor dy, Tensor dx) {
-            boolean overlap = dy.storage() == dx.storage() && dy.offset() < dx.offset() + dx.size() && dx.offset() < dy.offset() + dy.size();
-            if (overlap) overlaps.add(name() + ": dy " + dy.shape() + "@" + dy.offset() + " overlaps dx " + dx.shape() + "@" + dx.offset());
-            backend.copy(dx, dy);
-            return dx;
+                @Override public Tensor backward(Tensor dy, Tensor dx) {
+                    boolean overlap = dy.storage() == dx.storage() && dy.offset() < dx.offset() + dx.size() && dx.offset() < dy.offset() + dy.size();
+                    if (overlap) overlaps.add(name() + ": dy " + dy.shape() + "@" + dy.offset() + " overlaps dx " + dx.shape() + "@" + dx.offset());
+                    backend.copy(dx, dy);
+                    return dx;
+                }
+            };
         }
     }
 
