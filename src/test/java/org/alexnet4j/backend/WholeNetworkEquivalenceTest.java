@@ -2,8 +2,10 @@ package org.alexnet4j.backend;
 
 import static org.alexnet4j.testing.HostTensors.download;
 import static org.alexnet4j.testing.HostTensors.upload;
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertAll;
+import static org.junit.jupiter.api.Assertions.fail;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -45,15 +47,18 @@ class WholeNetworkEquivalenceTest {
 
     static List<String> backends() { return BackendPair.candidates().toList(); }
 
-    private static void assertCloseScaled(String what, float[] expected, float[] actual) {
+    /** Adds a failure message to {@code failures} unless actual is within ATOL_OF_MAX * max|expected| + RTOL * |expected|. */
+    private static void expectCloseScaled(List<String> failures, String what, Shape shape, float[] expected, float[] actual) {
         double max = 0;
         for (float v : expected) max = Math.max(max, Math.abs(v));
-        Approx.assertClose(what, expected, actual, ATOL_OF_MAX * max, RTOL);
+        String mismatch = Approx.mismatch(what, shape, Approx.toDoubles(expected), Approx.toDoubles(actual), ATOL_OF_MAX * max, RTOL);
+        if (mismatch != null) failures.add(mismatch);
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("backends")
     void everyActivationGradientAndUpdatedParameterMatchesReference(String name) {
+        List<String> failures = new ArrayList<>(); // every layer, gradient and parameter is checked; all failures reported together
         try (BackendPair pair = BackendPair.open(name)) {
             Backend reference = pair.reference, candidate = pair.candidate;
             Shape inputShape = Architecture.withBatch(config().inputShape(), BATCH);
@@ -67,26 +72,32 @@ class WholeNetworkEquivalenceTest {
                 try (Sequential r = new Sequential(reference, new Architecture(config().inputShape(), referenceLayers), SEED);
                      Sequential c = new Sequential(candidate, new Architecture(config().inputShape(), candidateLayers), SEED);
                      Tensor rx = upload(reference, inputShape, input); Tensor cx = upload(candidate, inputShape, input)) {
-                    assertCloseScaled(name + " activation " + referenceLayers.getLast().name(),
-                            download(reference, r.forward(rx, true)), download(candidate, c.forward(cx, true)));
+                    Tensor ry = r.forward(rx, true);
+                    expectCloseScaled(failures, name + " activation " + referenceLayers.getLast().name(), ry.shape(),
+                            download(reference, ry), download(candidate, c.forward(cx, true)));
                 }
             }
 
             try (Sequential r = AlexNet.create(reference, config(), SEED); Sequential c = AlexNet.create(candidate, config(), SEED);
                  Tensor rx = upload(reference, inputShape, input); Tensor cx = upload(candidate, inputShape, input)) {
                 float referenceLoss = step(reference, r, rx, labels), candidateLoss = step(candidate, c, cx, labels);
-                assertEquals(referenceLoss, candidateLoss, RTOL * Math.abs(referenceLoss), name + " loss");
+                if (!(Math.abs(candidateLoss - referenceLoss) <= RTOL * Math.abs(referenceLoss))) {
+                    failures.add(name + " loss: expected " + referenceLoss + " got " + candidateLoss + " (rtol " + RTOL + ")");
+                }
                 for (Map.Entry<String, Tensor> g : r.gradients().entrySet()) {
-                    assertCloseScaled(name + " gradient " + g.getKey(), download(reference, g.getValue()), download(candidate, c.gradients().get(g.getKey())));
+                    expectCloseScaled(failures, name + " gradient " + g.getKey(), g.getValue().shape(), download(reference, g.getValue()),
+                            download(candidate, c.gradients().get(g.getKey())));
                 }
                 SgdSpec sgd = SgdSpec.paper(0.01f);
                 reference.sgdUpdate(r.parameterArena(), r.velocityArena(), r.gradientArena(), sgd);
                 candidate.sgdUpdate(c.parameterArena(), c.velocityArena(), c.gradientArena(), sgd);
                 for (Map.Entry<String, Tensor> p : r.parameters().entrySet()) {
-                    assertCloseScaled(name + " updated " + p.getKey(), download(reference, p.getValue()), download(candidate, c.parameters().get(p.getKey())));
+                    expectCloseScaled(failures, name + " updated " + p.getKey(), p.getValue().shape(), download(reference, p.getValue()),
+                            download(candidate, c.parameters().get(p.getKey())));
                 }
             }
         }
+        assertAll(name + " whole network against reference", failures.stream().<org.junit.jupiter.api.function.Executable>map(m -> () -> fail(m)));
     }
 
     /** Training forward, softmax cross-entropy and backward; returns the loss. */

@@ -12,7 +12,6 @@ import java.util.SplittableRandom;
 import org.alexnet4j.backend.Backend;
 import org.alexnet4j.backend.BackendOptions;
 import org.alexnet4j.backend.BackendOptions.Precision;
-import org.alexnet4j.backend.BackendProvider.Availability;
 import org.alexnet4j.backend.Backends;
 import org.alexnet4j.backend.ConvSpec;
 import org.alexnet4j.backend.CounterRng;
@@ -22,6 +21,7 @@ import org.alexnet4j.nn.Sequential;
 import org.alexnet4j.tensor.Shape;
 import org.alexnet4j.tensor.Tensor;
 import org.alexnet4j.testing.Approx;
+import org.alexnet4j.testing.BackendAvailability;
 import org.alexnet4j.train.Classifier;
 import org.alexnet4j.train.Sgd;
 import org.junit.jupiter.api.BeforeEach;
@@ -34,10 +34,7 @@ import org.junit.jupiter.api.Test;
  * suite. Skipped (with the reason) where CUDA is not available.
  */
 class CudaBackendTest {
-    @BeforeEach void needsCuda() {
-        Availability availability = new CudaBackendProvider().availability();
-        assumeTrue(availability.available(), "CUDA not available: " + availability.reason());
-    }
+    @BeforeEach void needsCuda() { BackendAvailability.assumeAvailable(CudaBackendProvider.NAME); }
 
     @Test void copiesRoundTripThroughOffsetsAndViews() {
         try (Backend cuda = Backends.create("cuda"); Tensor t = cuda.allocate(Shape.of(3, 5, 7))) {
