@@ -210,7 +210,7 @@ final class TrainCommand implements Callable<Integer> {
     private static void describe(TrainingRun run, PrintWriter out) {
         AlexNet.Config c = run.model().config();
         TrainSettings s = run.settings();
-        long parameters = run.network().parameterArena().size();
+        long parameters = run.network().architecture().parameters().parameterCount();
         out.printf(Locale.ROOT, "model %s: %d classes, input %d, width x%s, %,d parameters, %s init; %d epochs of batch %d, lr %s (%s), momentum %s, weight decay %s, seed %d%n",
                 c.variant().id(), c.classes(), c.inputSize(), c.widthMultiplier(), parameters, c.weightInit().id(), s.epochs(), s.batchSize(),
                 plain(s.optimizer().learningRate()), s.schedule().kind(), plain(s.optimizer().momentum()), plain(s.optimizer().weightDecay()), s.seed());

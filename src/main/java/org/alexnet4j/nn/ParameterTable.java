@@ -10,9 +10,10 @@ import org.alexnet4j.tensor.Shape;
 import org.alexnet4j.tensor.Tensor;
 
 /**
- * The one table every arena layout comes from: named specs in order, each at an offset (in floats) just
- * after the previous one. Parameters, gradients and velocity use the same table, so the same name is
- * at the same offset in each of their arenas.
+ * The one table every arena layout comes from: named specs in order, each at the first offset (in floats)
+ * after the previous one that is a multiple of {@link #ALIGNMENT_FLOATS}, so every view starts 256-byte aligned
+ * in an aligned arena (as cuDNN and cuBLAS want their operands; the padding stays zero). Parameters, gradients
+ * and velocity use the same table, so the same name is at the same offset in each of their arenas.
  */
 public final class ParameterTable {
     /** One row: a spec and where it starts in the arena, in floats. */
@@ -24,9 +25,12 @@ public final class ParameterTable {
         public long size() { return spec.shape().size(); }
     }
 
+    /** Each entry starts at a multiple of 64 floats = 256 bytes. */
+    public static final int ALIGNMENT_FLOATS = 64;
+
     private final List<Entry> entries;
     private final Map<String, Entry> byName;
-    private final long totalFloats;
+    private final long totalFloats, parameterCount;
 
     public ParameterTable(List<ParameterSpec> specs) {
         List<Entry> list = new ArrayList<>();
@@ -36,16 +40,20 @@ public final class ParameterTable {
             Entry entry = new Entry(spec, offset);
             if (map.putIfAbsent(spec.name(), entry) != null) throw new IllegalArgumentException("two parameters are named " + spec.name());
             list.add(entry);
-            offset += spec.shape().size();
+            offset += (spec.shape().size() + ALIGNMENT_FLOATS - 1) / ALIGNMENT_FLOATS * ALIGNMENT_FLOATS;
         }
         this.entries = Collections.unmodifiableList(list);
         this.byName = Collections.unmodifiableMap(map);
         this.totalFloats = offset;
+        this.parameterCount = list.stream().mapToLong(Entry::size).sum();
     }
 
     public List<Entry> entries() { return entries; }
 
-    /** The sum of every entry's size: the arena's length in floats. */
+    /** The number of values in the entries (the arena less its alignment padding). */
+    public long parameterCount() { return parameterCount; }
+
+    /** The arena's length in floats: every entry's size, each rounded up to {@link #ALIGNMENT_FLOATS}. */
     public long totalFloats() { return totalFloats; }
 
     /** The entry called {@code name}; throws listing the known names when there is none. */

@@ -140,6 +140,33 @@ class BackendEquivalenceTest {
         }
     }
 
+    /**
+     * Non-finite inputs (NaN, +-infinity, -0) through ReLU and max pooling forward: NaN propagates as in the
+     * reference (Math.max(x, 0) keeps it; a window holding a NaN gives NaN); results match exactly, NaN for NaN.
+     * (Max pooling backward through a NaN window is checked for the cuda kernel by NativeKernelsTest; the cpu
+     * backend refuses it.)
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("backends")
+    void reluAndMaxPoolingForwardPropagateNaNAsTheReference(String backend) {
+        try (BackendPair pair = BackendPair.open(backend)) {
+            Shape xs = Shape.of(2, 3, 9, 11);
+            PoolSpec spec = PoolSpec.of(3, 2);
+            Shape ys = spec.outputShape(xs);
+            float[] values = HostTensors.gaussian(26, xs.size(), 1);
+            float[] specials = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, -0f};
+            for (int i = 0; i < values.length; i += 7) values[i] = specials[i / 7 % specials.length];
+            Twin x = pair.of(xs, values), relu = pair.zeros(xs), reluGrad = pair.zeros(xs), dy = pair.gaussian(xs, 27);
+            Twin y = pair.zeros(ys);
+            pair.run(b -> b.reluForward(pair.on(relu, b), pair.on(x, b)));
+            pair.run(b -> b.reluBackward(pair.on(reluGrad, b), pair.on(dy, b), pair.on(relu, b)));
+            pair.run(b -> b.maxPoolForward(pair.on(y, b), pair.on(x, b), spec));
+            pair.expectClose("reluForward y with NaN and infinities", relu, 0, 0);
+            pair.expectClose("reluBackward dx with NaN and infinities", reluGrad, 0, 0);
+            pair.expectClose("maxPoolForward y with NaN and infinities", y, 0, 0);
+        }
+    }
+
     static Stream<Arguments> tiedPoolCases() {
         return backends().flatMap(b -> Stream.of(PoolSpec.of(3, 2), new PoolSpec(3, 3, 2, 2, 1, 1)).map(s -> Arguments.of(b, s)));
     }

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 
 /** The variants' layer tables: parameter totals and shapes of the published models, layer order, names, and errors. */
 class AlexNetTest {
-    private static long total(Config config) { return AlexNet.architecture(config).parameters().totalFloats(); }
+    private static long total(Config config) { return AlexNet.architecture(config).parameters().parameterCount(); }
 
     @Test void parameterTotalsAt1000ClassesMatchTheDocumentedNumbers() {
         assertEquals(60_965_224L, total(Config.of(Variant.PAPER)));

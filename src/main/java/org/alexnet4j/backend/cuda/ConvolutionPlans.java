@@ -28,7 +28,8 @@ import org.bytedeco.javacpp.Pointer;
  * (CUDNN_DEFAULT_MATH would permit TF32 on Ampere and later) and only direct or GEMM-based algorithms, whose
  * rounding is that of float32 dot products (FFT and Winograd transforms add their own, several times larger);
  * TF32 uses CUDNN_DEFAULT_MATH, the math type cuDNN measured, and any algorithm. A deterministic algorithm
- * is preferred whenever one qualifies.
+ * is preferred whenever one qualifies. The filter gradient is computed into a scratch buffer with beta = 0,
+ * the setting cudnnFind* measured the algorithms with, and then added to dw by a kernel (the Backend's +=).
  */
 final class ConvolutionPlans implements AutoCloseable {
     /** The most workspace one algorithm may ask for. */
@@ -54,11 +55,14 @@ final class ConvolutionPlans implements AutoCloseable {
     private final cudnnContext handle;
     private final Precision precision;
     private final Pointer one, zero; // host float scalars for alpha and beta
+    private final CudaKernels kernels;
     private final DeviceBuffer workspace = new DeviceBuffer("cuDNN convolution workspace");
+    private final DeviceBuffer filterGradient = new DeviceBuffer("filter gradient scratch");
     private final Map<Key, Plan> plans = new HashMap<>();
 
-    ConvolutionPlans(cudnnContext handle, Precision precision, Pointer one, Pointer zero) {
+    ConvolutionPlans(cudnnContext handle, CudaKernels kernels, Precision precision, Pointer one, Pointer zero) {
         this.handle = handle;
+        this.kernels = kernels;
         this.precision = precision;
         this.one = one;
         this.zero = zero;
@@ -86,14 +90,16 @@ final class ConvolutionPlans implements AutoCloseable {
                 "cudnnConvolutionBackwardData");
     }
 
-    /** dw += gradient w.r.t. the filter (beta = 1 accumulates). */
+    /** dw += gradient w.r.t. the filter: computed into scratch (beta = 0, as the algorithm was found), then added. */
     void backwardFilter(long dw, long dy, long x, Shape xShape, Shape wShape, ConvSpec spec) {
         Plan p = plan(xShape, wShape, spec);
         if (p.backwardFilter == null) p.backwardFilter = findBackwardFilter(p);
+        long scratch = filterGradient.reserve(wShape.size() * Float.BYTES);
         long ws = prepare(p, p.backwardFilter);
         CudaStatus.cudnn(cudnnConvolutionBackwardFilter(handle, one, p.x, new RawPointer(x), p.y, new RawPointer(dy), p.convolution,
-                p.backwardFilter.algo(), new RawPointer(ws), p.backwardFilter.workspaceBytes(), one, p.w, new RawPointer(dw)),
+                p.backwardFilter.algo(), new RawPointer(ws), p.backwardFilter.workspaceBytes(), zero, p.w, new RawPointer(scratch)),
                 "cudnnConvolutionBackwardFilter");
+        kernels.accumulate(dw, scratch, wShape.size());
     }
 
     private long prepare(Plan p, Algorithm algorithm) {
@@ -202,5 +208,6 @@ final class ConvolutionPlans implements AutoCloseable {
         plans.values().forEach(Plan::destroy);
         plans.clear();
         workspace.close();
+        filterGradient.close();
     }
 }

@@ -24,18 +24,17 @@ import org.alexnet4j.tensor.Tensor;
 import org.bytedeco.cuda.cublas.cublasContext;
 import org.bytedeco.cuda.cudart.CUstream_st;
 import org.bytedeco.cuda.cudart.cudaDeviceProp;
-import org.bytedeco.cuda.cudnn.cudnnActivationStruct;
 import org.bytedeco.cuda.cudnn.cudnnContext;
 import org.bytedeco.cuda.cudnn.cudnnLRNStruct;
-import org.bytedeco.cuda.cudnn.cudnnPoolingStruct;
 import org.bytedeco.cuda.cudnn.cudnnTensorStruct;
 import org.bytedeco.cuda.global.cublas;
 import org.bytedeco.cuda.global.cudart;
 import org.bytedeco.javacpp.FloatPointer;
 
 /**
- * The CUDA backend on one device ({@link BackendOptions#device()}): cuDNN for convolution, pooling, LRN, ReLU and batch norm; cuBLAS sgemm for
- * the fully connected layers; NVRTC-compiled kernels (native/alexnet4j_kernels.cu) for the rest. All work
+ * The CUDA backend on one device ({@link BackendOptions#device()}): cuDNN for convolution, LRN and batch norm;
+ * cuBLAS for the fully connected layers; NVRTC-compiled kernels (native/alexnet4j_kernels.cu) for the rest,
+ * among them ReLU and max pooling, whose NaN propagation and first-maximum routing cuDNN does not promise. All work
  * goes to one stream, in issue order; host copies and {@link #synchronize()} wait for it. Tensors are views
  * of device memory this backend allocated; close() frees all of it. The CUDA runtime's current device is
  * per host thread, so every op first makes this backend's device current on the calling thread. Precision FP32 keeps every op in IEEE
@@ -58,9 +57,7 @@ public final class CudaBackend implements Backend {
     private final DeviceBuffer labels = new DeviceBuffer("labels"), rowLosses = new DeviceBuffer("per-row losses");
     /** Scratch descriptors, set before each call that uses them. */
     private final cudnnTensorStruct first = CudaDescriptors.create(), second = CudaDescriptors.create(), channels = CudaDescriptors.create();
-    private final cudnnPoolingStruct pooling = new cudnnPoolingStruct();
     private final cudnnLRNStruct lrn = new cudnnLRNStruct();
-    private final cudnnActivationStruct relu = new cudnnActivationStruct();
     private final Set<CudaStorage> live = new HashSet<>();
     private boolean closed;
 
@@ -86,12 +83,9 @@ public final class CudaBackend implements Backend {
             CudaStatus.cublas(cublas.cublasSetStream_v2(cublasHandle, stream), "cublasSetStream");
             CudaStatus.cublas(cublas.cublasSetMathMode(cublasHandle,
                     precision == Precision.TF32 ? cublas.CUBLAS_TF32_TENSOR_OP_MATH : cublas.CUBLAS_DEFAULT_MATH), "cublasSetMathMode");
-            CudaStatus.cudnn(cudnnCreatePoolingDescriptor(pooling), "cudnnCreatePoolingDescriptor");
             CudaStatus.cudnn(cudnnCreateLRNDescriptor(lrn), "cudnnCreateLRNDescriptor");
-            CudaStatus.cudnn(cudnnCreateActivationDescriptor(relu), "cudnnCreateActivationDescriptor");
-            CudaStatus.cudnn(cudnnSetActivationDescriptor(relu, CUDNN_ACTIVATION_RELU, CUDNN_NOT_PROPAGATE_NAN, 0.0), "cudnnSetActivationDescriptor");
             kernels = new CudaKernels(major, minor, stream);
-            convolutions = new ConvolutionPlans(cudnnHandle, precision, ONE, ZERO);
+            convolutions = new ConvolutionPlans(cudnnHandle, kernels, precision, ONE, ZERO);
             staging = new PinnedStaging(stream);
         } catch (RuntimeException failure) {
             release();
@@ -222,27 +216,20 @@ public final class CudaBackend implements Backend {
 
     // ---- pooling, normalization, activation --------------------------------------------------
 
+    /** A kernel, not cuDNN: the Backend contract's first maximum on ties and NaN propagation (cuDNN guarantees neither). */
     @Override public synchronized void maxPoolForward(Tensor y, Tensor x, PoolSpec spec) {
         spec.checkForward(y, x);
-        describePooling(spec, x, y);
-        CudaStatus.cudnn(cudnnPoolingForward(cudnnHandle, pooling, ONE, first, pointer(x, "maxPoolForward x"), ZERO, second,
-                pointer(y, "maxPoolForward y")), "cudnnPoolingForward");
+        Shape xs = x.shape(), ys = y.shape();
+        kernels.maxPoolForward(address(y, "maxPoolForward y"), address(x, "maxPoolForward x"), (long) xs.dim(0) * xs.dim(1),
+                xs.dim(2), xs.dim(3), ys.dim(2), ys.dim(3), spec);
     }
 
+    /** Routes by the argmax of x recomputed as in forward (y is checked, not read), one thread per input: deterministic. */
     @Override public synchronized void maxPoolBackward(Tensor dx, Tensor dy, Tensor y, Tensor x, PoolSpec spec) {
         spec.checkBackward(dx, dy, y, x);
-        describePooling(spec, x, y);
-        CudaStatus.cudnn(cudnnPoolingBackward(cudnnHandle, pooling, ONE, second, pointer(y, "maxPoolBackward y"), second,
-                pointer(dy, "maxPoolBackward dy"), first, pointer(x, "maxPoolBackward x"), ZERO, first, pointer(dx, "maxPoolBackward dx")),
-                "cudnnPoolingBackward");
-    }
-
-    /** Pooling descriptor for spec; first = x, second = y. */
-    private void describePooling(PoolSpec spec, Tensor x, Tensor y) {
-        CudaStatus.cudnn(cudnnSetPooling2dDescriptor(pooling, CUDNN_POOLING_MAX_DETERMINISTIC, CUDNN_NOT_PROPAGATE_NAN,
-                spec.windowH(), spec.windowW(), spec.padH(), spec.padW(), spec.strideH(), spec.strideW()), "cudnnSetPooling2dDescriptor");
-        CudaDescriptors.set(first, x.shape());
-        CudaDescriptors.set(second, y.shape());
+        Shape xs = x.shape(), ys = y.shape();
+        kernels.maxPoolBackward(address(dx, "maxPoolBackward dx"), address(dy, "maxPoolBackward dy"), address(x, "maxPoolBackward x"),
+                (long) xs.dim(0) * xs.dim(1), xs.dim(2), xs.dim(3), ys.dim(2), ys.dim(3), spec);
     }
 
     @Override public synchronized void adaptiveAvgPoolForward(Tensor y, Tensor x) {
@@ -280,20 +267,15 @@ public final class CudaBackend implements Backend {
         CudaDescriptors.set(first, shape);
     }
 
+    /** A kernel, not cuDNN's activation: NaN propagates as in Math.max(x, 0). */
     @Override public synchronized void reluForward(Tensor y, Tensor x) {
         Elementwise.checkRelu(y, x);
-        CudaDescriptors.set(first, x.shape());
-        CudaStatus.cudnn(cudnnActivationForward(cudnnHandle, relu, ONE, first, pointer(x, "reluForward x"), ZERO, first,
-                pointer(y, "reluForward y")), "cudnnActivationForward");
+        kernels.reluForward(address(y, "reluForward y"), address(x, "reluForward x"), x.size());
     }
 
-    /** cuDNN wants x too; y serves, since y > 0 exactly where x > 0. In place (dx = dy) is allowed by cuDNN. */
     @Override public synchronized void reluBackward(Tensor dx, Tensor dy, Tensor y) {
         Elementwise.checkReluBackward(dx, dy, y);
-        CudaDescriptors.set(first, y.shape());
-        RawPointer yPointer = pointer(y, "reluBackward y");
-        CudaStatus.cudnn(cudnnActivationBackward(cudnnHandle, relu, ONE, first, yPointer, first, pointer(dy, "reluBackward dy"),
-                first, yPointer, ZERO, first, pointer(dx, "reluBackward dx")), "cudnnActivationBackward");
+        kernels.reluBackward(address(dx, "reluBackward dx"), address(dy, "reluBackward dy"), address(y, "reluBackward y"), y.size());
     }
 
     @Override public synchronized void dropoutForward(Tensor y, Tensor mask, Tensor x, float p, long seed) {
@@ -431,9 +413,7 @@ public final class CudaBackend implements Backend {
         if (staging != null) staging.close();
         if (kernels != null) kernels.close();
         for (cudnnTensorStruct descriptor : new cudnnTensorStruct[] {first, second, channels}) cudnnDestroyTensorDescriptor(descriptor);
-        if (!pooling.isNull()) cudnnDestroyPoolingDescriptor(pooling);
         if (!lrn.isNull()) cudnnDestroyLRNDescriptor(lrn);
-        if (!relu.isNull()) cudnnDestroyActivationDescriptor(relu);
         if (!cublasHandle.isNull()) cublas.cublasDestroy_v2(cublasHandle);
         if (!cudnnHandle.isNull()) cudnnDestroy(cudnnHandle);
         if (!stream.isNull()) cudart.cudaStreamDestroy(stream);

@@ -3,6 +3,8 @@ package org.alexnet4j.backend.cuda;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static org.alexnet4j.testing.HostTensors.download;
+import static org.alexnet4j.testing.HostTensors.upload;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,7 +15,13 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.alexnet4j.backend.Backend;
+import org.alexnet4j.backend.Backends;
 import org.alexnet4j.backend.CounterRng;
+import org.alexnet4j.backend.PoolSpec;
+import org.alexnet4j.tensor.Shape;
+import org.alexnet4j.tensor.Tensor;
+import org.alexnet4j.testing.HostTensors;
 import org.alexnet4j.testing.Approx;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -58,8 +66,7 @@ class NativeKernelsTest {
         run(List.of(nvcc.toString(), "-arch=sm_90", "-cubin", "--fmad=false", "-o", cubin.toString(),
                 work.resolve("alexnet4j_kernels.cu").toString()), "");
         String symbols = new String(Files.readAllBytes(cubin), StandardCharsets.ISO_8859_1);
-        for (String kernel : List.of("fill_float", "multiply_float", "lrn_scale", "dropout_forward", "softmax_rows",
-                "softmax_cross_entropy_backward", "sgd_update", "adaptive_avg_pool_forward", "adaptive_avg_pool_backward")) {
+        for (String kernel : CudaKernels.ENTRY_POINTS) {
             assertTrue(symbols.contains(kernel + "\0"), "the cubin lacks the extern \"C\" entry point " + kernel + " that CudaKernels loads");
         }
     }
@@ -174,7 +181,141 @@ class NativeKernelsTest {
         Approx.assertClose("cross-entropy gradient", expected, toDoubles(out), ATOL, RTOL);
     }
 
+    /** ReLU as Math.max(x, 0): NaN kept, -0 to +0, infinities; its gradient passes where y > 0 only. */
+    @Test void reluPropagatesNaNAsTheReference() throws Exception {
+        float[] x = {Float.NaN, -0f, 0f, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY, Float.MIN_VALUE, -3f, 2.5f};
+        float[] out = floats(results("relu " + x.length + bitsOf(x) + "\n").get(0));
+        for (int i = 0; i < x.length; i++) {
+            assertEquals(Float.floatToIntBits(Math.max(x[i], 0f)), Float.floatToIntBits(out[i]), "relu(" + x[i] + ")");
+            assertEquals(x[i] > 0 ? 1f : 0f, out[x.length + i], "relu gradient at y = " + x[i]);
+        }
+    }
+
+    /**
+     * Max pooling against the reference backend on inputs of -1, 0, 1 (ties in every window) with NaNs, and on
+     * Gaussian inputs: forward bit for bit, backward (sums of at most 4 dy in another order) within 1e-6.
+     */
+    @Test void maxPoolingRoutesToTheFirstMaximumAndPropagatesNaNAsTheReference() throws Exception {
+        PoolSpec[] specs = {PoolSpec.of(3, 2), new PoolSpec(3, 3, 2, 2, 1, 1), PoolSpec.of(2, 2), new PoolSpec(2, 3, 1, 2, 1, 1)};
+        try (Backend reference = Backends.create("reference")) {
+            for (PoolSpec spec : specs) {
+                for (boolean ties : new boolean[] {true, false}) {
+                    Shape xs = Shape.of(2, 3, 11, 13), ys = spec.outputShape(xs);
+                    float[] x = HostTensors.gaussian(5, xs.size(), 1), dy = HostTensors.gaussian(6, ys.size(), 1);
+                    if (ties) {
+                        for (int i = 0; i < x.length; i++) x[i] = Math.max(-1, Math.min(1, Math.round(x[i])));
+                        x[17] = Float.NaN;
+                        x[300] = Float.NaN;
+                    }
+                    float[] out = floats(results("maxpool 6 11 13 " + ys.dim(2) + " " + ys.dim(3) + " " + spec.windowH() + " " + spec.windowW() + " "
+                            + spec.strideH() + " " + spec.strideW() + " " + spec.padH() + " " + spec.padW() + bitsOf(x) + bitsOf(dy) + "\n").get(0));
+                    float[] y = download(reference, run(reference, ys, t -> reference.maxPoolForward(t, upload(reference, xs, x), spec)));
+                    float[] dx = download(reference, run(reference, xs, t -> reference.maxPoolBackward(t, upload(reference, ys, dy),
+                            upload(reference, ys, y), upload(reference, xs, x), spec)));
+                    String name = "max pool " + spec + (ties ? " with ties and NaNs" : "");
+                    Approx.assertClose(name + " forward", y, Arrays.copyOfRange(out, 0, y.length), 0, 0);
+                    Approx.assertClose(name + " backward", dx, Arrays.copyOfRange(out, y.length, out.length), 1e-6, 1e-6);
+                }
+            }
+        }
+    }
+
+    /** float32 -> half against Java's Float.floatToFloat16 (round to nearest even), across every binade, subnormals and specials. */
+    @Test void halfConversionRoundsToNearestEven() throws Exception {
+        float[] x = conversionInputs();
+        long[] r = results("to16 1 " + x.length + bitsOf(x) + "\n").get(0);
+        for (int i = 0; i < x.length; i++) {
+            short expected = Float.floatToFloat16(x[i]);
+            if (Float.isNaN(x[i])) {
+                assertTrue(Float.isNaN(Float.float16ToFloat((short) r[i])), "half(NaN) is NaN");
+                continue;
+            }
+            assertEquals(expected & 0xffff, r[i], "half bits of " + x[i] + " (" + Integer.toHexString(Float.floatToRawIntBits(x[i])) + ")");
+            assertEquals(Float.float16ToFloat(expected), Float.intBitsToFloat((int) r[x.length + i]), "half value of " + x[i]);
+        }
+    }
+
+    /** float32 -> bfloat16: the nearer of the two bfloat16 neighbours (ties to the even one), past the largest to infinity. */
+    @Test void bfloat16ConversionRoundsToNearestEven() throws Exception {
+        float[] x = conversionInputs();
+        long[] r = results("to16 0 " + x.length + bitsOf(x) + "\n").get(0);
+        for (int i = 0; i < x.length; i++) {
+            float got = Float.intBitsToFloat((int) r[x.length + i]);
+            if (Float.isNaN(x[i]) || Float.isInfinite(x[i])) {
+                assertEquals(Float.floatToIntBits(x[i]), Float.floatToIntBits(got), "bfloat16 of " + x[i]);
+                continue;
+            }
+            int bits = Float.floatToRawIntBits(x[i]);
+            float below = Float.intBitsToFloat(bits & 0xffff0000), above = Float.intBitsToFloat((bits & 0xffff0000) + 0x10000);
+            double aboveValue = Float.isInfinite(above) && !Float.isInfinite(x[i]) ? Math.copySign(0x1p128, x[i]) : above;
+            double toBelow = Math.abs((double) x[i] - below), toAbove = Math.abs((double) x[i] - aboveValue);
+            float expected = toBelow < toAbove || toBelow == toAbove && ((bits >> 16) & 1) == 0 ? below : above;
+            assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(got), "bfloat16 of " + x[i] + " (" + Integer.toHexString(bits) + ")");
+            assertEquals(Float.floatToRawIntBits(expected) >>> 16, r[i], "bfloat16 bits of " + x[i]);
+        }
+    }
+
+    /** The power-of-two scale puts the largest magnitude into (target/2, target] (scales at most 2^64); 0 gives 1, non-finite gives NaN. */
+    @Test void halfOperandScalesArePowersOfTwoThatBoundTheLargestMagnitude() throws Exception {
+        float target = 0.25f;
+        float[] amax = {1f, 0.75f, 4f, 5f, 1e-30f, 3e38f, Float.MIN_VALUE, 0f, Float.NaN, Float.POSITIVE_INFINITY};
+        float[] scales = floats(results("scale " + amax.length + " " + bits(target) + bitsOf(amax) + "\n").get(0));
+        for (int i = 0; i < amax.length; i++) {
+            float scale = scales[i];
+            if (amax[i] == 0) assertEquals(1f, scale, "scale for amax 0");
+            else if (!Float.isFinite(amax[i])) assertTrue(Float.isNaN(scale), "scale for amax " + amax[i] + ": " + scale);
+            else if (target / amax[i] > 0x1p64) assertEquals(0x1p64f, scale, "the scale of a tiny amax " + amax[i] + " is capped");
+            else {
+                double scaled = (double) amax[i] * scale;
+                assertTrue(scaled > target / 2 && scaled <= target, "amax " + amax[i] + " * scale " + scale + " = " + scaled);
+                assertEquals(Math.scalb(1.0, Math.getExponent((double) scale)), scale, "scale " + scale + " is a power of two");
+            }
+        }
+    }
+
+    @Test void nhwcIndexTransposesChannelsLast() throws Exception {
+        int N = 2, C = 3, H = 4, W = 5;
+        long[] r = results("nhwc " + N + " " + C + " " + H + " " + W + "\n").get(0);
+        for (int n = 0, i = 0; n < N; n++) for (int c = 0; c < C; c++) for (int h = 0; h < H; h++) for (int w = 0; w < W; w++, i++) {
+            assertEquals(((n * H + h) * W + w) * C + c, r[i], "NHWC index of (" + n + ", " + c + ", " + h + ", " + w + ")");
+        }
+    }
+
+    /** Every binade from 2^-30 to 2^20 with random mantissas, halfway cases of both formats, the edges of half's range and specials. */
+    private static float[] conversionInputs() {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(11);
+        List<Float> values = new ArrayList<>(List.of(0f, -0f, Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.MAX_VALUE,
+                -Float.MAX_VALUE, Float.MIN_VALUE, 65504f, 65519.99f, 65520f, -65520f, 0x1p-14f, 0x1p-24f, 0x1p-25f, 0x1.8p-25f, 0x1p-26f,
+                0x1.ff8p-15f, Float.intBitsToFloat(0x7f7f8000), Float.intBitsToFloat(0x7f7f7fff)));
+        for (int exponent = -30; exponent <= 20; exponent++) {
+            for (int k = 0; k < 40; k++) {
+                float v = Math.scalb(1f + (float) random.nextDouble(), exponent) * (random.nextBoolean() ? 1 : -1);
+                values.add(v);
+                int bits = Float.floatToRawIntBits(v);
+                values.add(Float.intBitsToFloat((bits & 0xffff0000) | 0x8000)); // halfway between two bfloat16
+                values.add(Float.intBitsToFloat((bits & 0xffffe000) | 0x1000)); // halfway between two normal halves
+            }
+        }
+        float[] x = new float[values.size()];
+        for (int i = 0; i < x.length; i++) x[i] = values.get(i);
+        return x;
+    }
+
+    private interface Fill { void into(Tensor t); }
+
+    private static Tensor run(Backend backend, Shape shape, Fill op) {
+        Tensor t = backend.allocate(shape);
+        op.into(t);
+        return t;
+    }
+
     // ---- helpers -----------------------------------------------------------------------------
+
+    private static String bitsOf(float[] values) {
+        StringBuilder s = new StringBuilder();
+        for (float v : values) s.append(' ').append(bits(v));
+        return s.toString();
+    }
 
     /** The harness's inputs: multiples of 1/16, exact in float and double. */
     private static float value(long i) { return (float) (((i * 37) % 101) - 50) / 16.0f; }

@@ -13,6 +13,13 @@ static float from_bits(unsigned int bits) { float f; memcpy(&f, &bits, 4); retur
 
 static void print(float f) { unsigned int bits; memcpy(&bits, &f, 4); printf(" %u", bits); }
 
+// Reads `count` floats given as bit patterns.
+static std::vector<float> read_floats(long long count) {
+    std::vector<float> v(count);
+    for (long long i = 0; i < count; i++) { unsigned int bits; scanf("%u", &bits); v[i] = from_bits(bits); }
+    return v;
+}
+
 int main() {
     char command[32];
     while (scanf("%31s", command) == 1) {
@@ -57,6 +64,33 @@ int main() {
             for (int r = 0; r < rows; r++) labels[r] = (7 * r) % classes;
             for (long long i = 0; i < (long long) probs.size(); i++)
                 print(softmax_cross_entropy_backward_at(probs.data(), labels.data(), i, rows, classes));
+        } else if (!strcmp(command, "relu")) {         // relu n x... -> relu(x) each, then relu_backward(dy = 1, y = x) each
+            long long n;
+            scanf("%lld", &n);
+            std::vector<float> x = read_floats(n);
+            for (long long i = 0; i < n; i++) print(relu_at(x[i]));
+            for (long long i = 0; i < n; i++) print(relu_backward_at(1.0f, x[i]));
+        } else if (!strcmp(command, "maxpool")) {      // maxpool planes H W P Q R S sh sw ph pw x... dy... -> y, then dx
+            long long planes; PoolGeometry g;
+            scanf("%lld %d %d %d %d %d %d %d %d %d %d", &planes, &g.H, &g.W, &g.P, &g.Q, &g.R, &g.S, &g.strideH, &g.strideW, &g.padH, &g.padW);
+            std::vector<float> x = read_floats(planes * g.H * g.W), dy = read_floats(planes * g.P * g.Q);
+            for (long long i = 0; i < planes * g.P * g.Q; i++) print(max_pool_forward_at(x.data(), i, g));
+            for (long long i = 0; i < planes * g.H * g.W; i++) print(max_pool_backward_at(dy.data(), x.data(), i, g));
+        } else if (!strcmp(command, "to16")) {         // to16 format n x... -> 16-bit patterns, then their values as floats
+            int format; long long n;
+            scanf("%d %lld", &format, &n);
+            std::vector<float> x = read_floats(n);
+            for (long long i = 0; i < n; i++) printf(" %u", (unsigned int) to_16(x[i], format));
+            for (long long i = 0; i < n; i++) print(from_16(to_16(x[i], format), format));
+        } else if (!strcmp(command, "scale")) {        // scale n target amax... -> operand_scale(amax, target) each
+            long long n; unsigned int target;
+            scanf("%lld %u", &n, &target);
+            std::vector<float> amax = read_floats(n);
+            for (long long i = 0; i < n; i++) print(operand_scale(amax[i], from_bits(target)));
+        } else if (!strcmp(command, "nhwc")) {         // nhwc N C H W -> the NHWC index of every NCHW index
+            int N, C, H, W;
+            scanf("%d %d %d %d", &N, &C, &H, &W);
+            for (long long i = 0; i < (long long) N * C * H * W; i++) printf(" %lld", nhwc_index(i, C, H, W));
         } else {
             fprintf(stderr, "unknown command %s\n", command);
             return 2;
