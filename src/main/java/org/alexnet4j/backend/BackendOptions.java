@@ -6,23 +6,27 @@ import java.util.Locale;
  * How to configure a backend when it is created. threads: worker threads for host backends (0 = one per
  * available processor). precision: the math of the convolutions and matrix products (see {@link Precision});
  * a backend that cannot do it refuses it when created. device: which GPU a device backend runs on (0 = the
- * first); host backends have one device, 0. Start from {@link #defaults()} and change what differs with the
- * {@code with...} methods.
+ * first); host backends have one device, 0. cpu: how the cpu backend computes ({@link CpuOptions}; other backends
+ * ignore it). Start from {@link #defaults()} and change what differs with the {@code with...} methods.
  */
-public record BackendOptions(int threads, Precision precision, int device) {
+public record BackendOptions(int threads, Precision precision, int device, CpuOptions cpu) {
     public BackendOptions {
         if (threads < 0) throw new IllegalArgumentException("threads must be >= 0 (0 = all processors), got " + threads);
         if (precision == null) throw new IllegalArgumentException("precision must not be null");
         if (device < 0) throw new IllegalArgumentException("device must be >= 0, got " + device);
+        if (cpu == null) throw new IllegalArgumentException("cpu options must not be null");
     }
 
-    public static BackendOptions defaults() { return new BackendOptions(0, Precision.FP32, 0); }
+    /** All processors, FP32, device 0, and the cpu options of the system properties ({@link CpuOptions#defaults()}). */
+    public static BackendOptions defaults() { return new BackendOptions(0, Precision.FP32, 0, CpuOptions.defaults()); }
 
-    public BackendOptions withThreads(int threads) { return new BackendOptions(threads, precision, device); }
+    public BackendOptions withThreads(int threads) { return new BackendOptions(threads, precision, device, cpu); }
 
-    public BackendOptions withPrecision(Precision precision) { return new BackendOptions(threads, precision, device); }
+    public BackendOptions withPrecision(Precision precision) { return new BackendOptions(threads, precision, device, cpu); }
 
-    public BackendOptions withDevice(int device) { return new BackendOptions(threads, precision, device); }
+    public BackendOptions withDevice(int device) { return new BackendOptions(threads, precision, device, cpu); }
+
+    public BackendOptions withCpu(CpuOptions cpu) { return new BackendOptions(threads, precision, device, cpu); }
 
     /** The thread count to use: the configured one, or every available processor. */
     public int resolvedThreads() { return threads > 0 ? threads : Runtime.getRuntime().availableProcessors(); }

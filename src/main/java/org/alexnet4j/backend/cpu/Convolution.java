@@ -33,13 +33,15 @@ final class Convolution {
 
     private final WorkerPool pool;
     private final Scratch[] scratch;
+    private final Gemm gemm;
     private final ImplicitColumns[] implicit;
     private final DirectConvolution[] direct;
     private final LoweringChoice choice;
 
-    Convolution(WorkerPool pool, Scratch[] scratch, LoweringChoice choice) {
+    Convolution(WorkerPool pool, Scratch[] scratch, Gemm gemm, LoweringChoice choice) {
         this.pool = pool;
         this.scratch = scratch;
+        this.gemm = gemm;
         this.choice = choice;
         this.implicit = new ImplicitColumns[scratch.length];
         this.direct = new DirectConvolution[scratch.length];
@@ -53,6 +55,9 @@ final class Convolution {
 
     /** Whether the lowering of a shape met so far is still being measured. */
     boolean tuning() { return choice.open(); }
+
+    /** How many shape-and-direction lowering choices are made. */
+    int settledLoweringChoices() { return choice.settled(); }
 
     /** The sizes of one convolution; per-group sizes are derived. */
     record Geometry(int n, int c, int h, int w, int k, int r, int s, int p, int q, ConvSpec spec) {
@@ -131,7 +136,7 @@ final class Convolution {
             int pq = g.outputPixels(), kg = g.filtersPerGroup();
             for (int group = 0; group < g.groups(); group++) {
                 Gemm.PanelSource columns = columnSource(lowering, worker, x, g.inputOffset(image, group), g, offsets);
-                Gemm.multiply(gemmPool, scratch, worker, pq, filters[group], columns, Matrix.rowMajor(y, g.outputOffset(image, group), pq), false,
+                gemm.multiply(gemmPool, worker, pq, filters[group], columns, Matrix.rowMajor(y, g.outputOffset(image, group), pq), false,
                         new Gemm.Epilogue(bias, (long) group * kg, relu));
             }
         });
@@ -148,9 +153,9 @@ final class Convolution {
                 Gemm.Epilogue epilogue = new Gemm.Epilogue(bias, (long) group * g.filtersPerGroup(), relu);
                 long out = g.outputOffset(image, group);
                 if (rowPool == null) {
-                    conv.forward(f, g, layout, 0, g.p(), y, out, epilogue, scratch[worker].get(Scratch.Role.TILE, 2 * GemmKernels.TILE_FLOATS));
+                    conv.forward(f, g, layout, gemm.depthBlock(g.columnRows()), 0, g.p(), y, out, epilogue, scratch[worker].get(Scratch.Role.TILE, 2 * GemmKernels.TILE_FLOATS));
                 } else {
-                    rowPool.forEach(g.p(), (w, p) -> conv.forward(f, g, layout, p, p + 1, y, out, epilogue, scratch[w].get(Scratch.Role.TILE, 2 * GemmKernels.TILE_FLOATS)));
+                    rowPool.forEach(g.p(), (w, p) -> conv.forward(f, g, layout, gemm.depthBlock(g.columnRows()), p, p + 1, y, out, epilogue, scratch[w].get(Scratch.Role.TILE, 2 * GemmKernels.TILE_FLOATS)));
                 }
             }
         });
@@ -175,7 +180,7 @@ final class Convolution {
         for (int group = 0; group < g.groups(); group++) {
             im2col(columns, x, g.inputOffset(image, group), g);
             long out = g.outputOffset(image, group);
-            Gemm.multiply(gemmPool, scratch, worker, kg, pq, crs, Matrix.rowMajor(w, g.filterOffset(group), crs),
+            gemm.multiply(gemmPool, worker, kg, pq, crs, Matrix.rowMajor(w, g.filterOffset(group), crs),
                     Matrix.rowMajor(columns, 0, pq), Matrix.rowMajor(y, out, pq), false);
             for (int f = 0; f < kg; f++) {
                 long row = out + (long) f * pq;
@@ -193,9 +198,9 @@ final class Convolution {
             for (int group = 0; group < g.groups(); group++) {
                 Matrix gradient = Matrix.rowMajor(dy, g.outputOffset(image, group), pq), out = Matrix.rowMajor(columns, 0, pq);
                 if (VECTOR) {
-                    Gemm.multiply(gemmPool, scratch, worker, pq, filters[group], Gemm.panels(gradient), out, false, Gemm.Epilogue.NONE);
+                    gemm.multiply(gemmPool, worker, pq, filters[group], Gemm.panels(gradient), out, false, Gemm.Epilogue.NONE);
                 } else {
-                    Gemm.multiply(gemmPool, scratch, worker, crs, pq, kg, Matrix.rowMajor(w, g.filterOffset(group), crs).transposed(), gradient, out, false);
+                    gemm.multiply(gemmPool, worker, crs, pq, kg, Matrix.rowMajor(w, g.filterOffset(group), crs).transposed(), gradient, out, false);
                 }
                 long in = g.inputOffset(image, group);
                 Loops.fill(dx, in, (long) g.channelsPerGroup() * g.h() * g.w(), 0f);
@@ -256,12 +261,12 @@ final class Convolution {
             long in = g.inputOffset(image, group);
             if (lowering == Lowering.IMPLICIT) {
                 implicit[worker].load(x, in, g, offsets);
-                Gemm.multiply(gemmPool, scratch, worker, kg, crs, pq, gradient, implicit[worker].transposed(offsets), out, accumulate);
+                gemm.multiply(gemmPool, worker, kg, crs, pq, gradient, implicit[worker].transposed(offsets), out, accumulate);
                 continue;
             }
             MemorySegment columns = scratch[worker].get(Scratch.Role.COLUMNS, g.columnFloats());
             im2col(columns, x, in, g);
-            Gemm.multiply(gemmPool, scratch, worker, kg, crs, pq, gradient, Matrix.rowMajor(columns, 0, pq).transposed(), out, accumulate);
+            gemm.multiply(gemmPool, worker, kg, crs, pq, gradient, Matrix.rowMajor(columns, 0, pq).transposed(), out, accumulate);
         }
     }
 

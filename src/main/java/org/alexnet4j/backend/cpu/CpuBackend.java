@@ -34,17 +34,17 @@ public final class CpuBackend implements Backend {
 
     private final WorkerPool pool;
     private final Scratch[] scratch;
+    private final Gemm gemm;
     private final Convolution convolution;
     private final Pooling.Planes[] planes;
 
-    public CpuBackend(BackendOptions options) { this(options, LoweringChoice.fromSystemProperty()); }
-
-    /** With a given choice of convolution lowering (tests pin one). */
-    CpuBackend(BackendOptions options, LoweringChoice lowering) {
+    /** A backend with {@code options.resolvedThreads()} workers, computing as {@code options.cpu()} says. */
+    public CpuBackend(BackendOptions options) {
         this.pool = new WorkerPool(options.resolvedThreads());
         this.scratch = new Scratch[pool.size()];
         for (int i = 0; i < scratch.length; i++) scratch[i] = new Scratch();
-        this.convolution = new Convolution(pool, scratch, lowering);
+        this.gemm = new Gemm(scratch, options.cpu().gemm());
+        this.convolution = new Convolution(pool, scratch, gemm, LoweringChoice.of(options.cpu().lowering()));
         this.planes = new Pooling.Planes[pool.size()];
         for (int i = 0; i < planes.length; i++) planes[i] = new Pooling.Planes();
     }
@@ -97,6 +97,9 @@ public final class CpuBackend implements Backend {
     @Override public void synchronize() {}
 
     @Override public boolean tuning() { return convolution.tuning(); }
+
+    /** How many convolution shape-and-direction lowering choices are made (for tests). */
+    int settledLoweringChoices() { return convolution.settledLoweringChoices(); }
 
     // ---- convolution -------------------------------------------------------------------------
 
@@ -152,7 +155,7 @@ public final class CpuBackend implements Backend {
         }
         MemorySegment transposed = scratch[0].get(Scratch.Role.ACCUMULATOR, (long) out * n);
         // y^T (out x N) = w (out x in) * x^T
-        Gemm.multiply(pool, scratch, 0, out, n, in, Matrix.rowMajor(segment(w, "linearForward w"), 0, in),
+        gemm.multiply(pool, 0, out, n, in, Matrix.rowMajor(segment(w, "linearForward w"), 0, in),
                 Matrix.rowMajor(segment(x, "linearForward x"), 0, in).transposed(), Matrix.rowMajor(transposed, 0, n), false);
         transposeInto(segment(y, "linearForward y"), transposed, n, out, bias == null ? null : segment(bias, "linearForward bias"));
     }
@@ -163,12 +166,12 @@ public final class CpuBackend implements Backend {
         MemorySegment dxs = segment(dx, "linearBackwardData dx"), dys = segment(dy, "linearBackwardData dy"), ws = segment(w, "linearBackwardData w");
         if ((long) n * 8 >= out) {
             // A large batch: dx = dy w directly, packing w as B costs less than transposing the result.
-            Gemm.multiply(pool, scratch, 0, n, in, out, Matrix.rowMajor(dys, 0, out), Matrix.rowMajor(ws, 0, in), Matrix.rowMajor(dxs, 0, in), false);
+            gemm.multiply(pool, 0, n, in, out, Matrix.rowMajor(dys, 0, out), Matrix.rowMajor(ws, 0, in), Matrix.rowMajor(dxs, 0, in), false);
             return;
         }
         MemorySegment transposed = scratch[0].get(Scratch.Role.ACCUMULATOR, (long) in * n);
         // dx^T (in x N) = w^T (in x out) * dy^T
-        Gemm.multiply(pool, scratch, 0, in, n, out, Matrix.rowMajor(ws, 0, in).transposed(), Matrix.rowMajor(dys, 0, out).transposed(),
+        gemm.multiply(pool, 0, in, n, out, Matrix.rowMajor(ws, 0, in).transposed(), Matrix.rowMajor(dys, 0, out).transposed(),
                 Matrix.rowMajor(transposed, 0, n), false);
         transposeInto(dxs, transposed, n, in, null);
     }
@@ -200,7 +203,7 @@ public final class CpuBackend implements Backend {
     @Override public void linearBackwardWeight(Tensor dw, Tensor dy, Tensor x) {
         LinearShape d = LinearShape.check("linearBackwardWeight", dy, x, dw, null);
         int n = d.n(), in = d.in(), out = d.out();
-        Gemm.multiply(pool, scratch, 0, out, in, n, Matrix.rowMajor(segment(dy, "linearBackwardWeight dy"), 0, out).transposed(),
+        gemm.multiply(pool, 0, out, in, n, Matrix.rowMajor(segment(dy, "linearBackwardWeight dy"), 0, out).transposed(),
                 Matrix.rowMajor(segment(x, "linearBackwardWeight x"), 0, in), Matrix.rowMajor(segment(dw, "linearBackwardWeight dw"), 0, in), true);
     }
 

@@ -77,14 +77,14 @@ final class DirectConvolution {
     /**
      * y rows [p0, p1) of the loaded image's group = filters * input (+ the epilogue), y at float yOff with
      * P*Q floats per filter; {@code tiles} is scratch for two MR x NR tiles. The taps go in depth blocks of
-     * {@link Gemm#depthBlock}, each summed from zero and then added to the running tile, as the GEMM sums them:
-     * every lowering gives the same bits.
+     * {@code depth} (the GEMM's {@link Gemm#depthBlock}), each summed from zero and then added to the running
+     * tile, as the GEMM sums them: every lowering gives the same bits.
      */
-    void forward(Gemm.PackedA filters, Convolution.Geometry g, Layout layout, int p0, int p1, MemorySegment y, long yOff,
+    void forward(Gemm.PackedA filters, Convolution.Geometry g, Layout layout, int depth, int p0, int p1, MemorySegment y, long yOff,
                  Gemm.Epilogue epilogue, MemorySegment tiles) {
         Matrix out = Matrix.rowMajor(y, yOff, g.outputPixels());
         MemorySegment sum = tiles.asSlice(0, TILE_BYTES), block = tiles.asSlice(TILE_BYTES, TILE_BYTES);
-        int taps = g.columnRows(), depth = Gemm.depthBlock(taps);
+        int taps = g.columnRows();
         for (int p = p0; p < p1; p++) {
             for (int q = 0; q < g.q(); q += NR) {
                 int origin = layout.origin(g, p, q), width = Math.min(NR, g.q() - q);

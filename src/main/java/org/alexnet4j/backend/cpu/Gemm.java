@@ -1,13 +1,14 @@
 package org.alexnet4j.backend.cpu;
 
 import java.lang.foreign.MemorySegment;
+import org.alexnet4j.backend.CpuOptions;
 
 /**
  * Single-precision matrix multiplication in the BLIS/GotoBLAS shape, used by the linear and convolution
  * ops: C (=|+=) A B with every operand given by its strides ({@link Matrix}), so transposes cost no copy.
  *
- * <p>Products are deep: a packed B block is the whole depth of the product (up to KC, else equal blocks of
- * at most KC), so each tile of C is written once per block, its accumulators in registers across the whole
+ * <p>Products are deep: a packed B block is the whole depth of the product (up to kc, else equal blocks of
+ * at most kc), so each tile of C is written once per block, its accumulators in registers across the whole
  * depth; the B panel under the kernel (depth x NR floats) stays in L2 while A's MR-row panels stream past it.
  * C is walked in row groups whose C block, beside the packed B block, stays in L2 across the depth loop. B's
  * panels are packed from a strided matrix (a transposed B is transposed in packing) or come from a
@@ -19,23 +20,27 @@ import java.lang.foreign.MemorySegment;
  * one the call runs on the given worker. Without the Vector API it runs plain loops.
  */
 final class Gemm {
-    private Gemm() {}
+    /**
+     * The blocking (CpuOptions.GemmBlocking): kc, the most depth of one packed block (a B panel of 4096 x NR
+     * floats is 512 KiB at 512 bits, half the L2; measured in bench/RESULTS.md: whole-depth blocks beat the
+     * L1-sized 224 that wrote each C tile back K/224 times); mc, rows of A per block; nc, the most columns of B
+     * per packed block; l2Budget, the bytes of L2 (1 MiB per core) for a row group's C block plus the B block,
+     * the rest holding the A block (with C's block larger than L2, a quarter of a 2048^3 product went to
+     * write-back misses).
+     */
+    private final int kc, mc, nc;
+    private final long l2Budget;
+    private final Scratch[] scratch;
 
-    /**
-     * The most depth of one packed block: a B panel of KC x NR floats is 512 KiB at 512 bits, half the L2.
-     * Measured (bench/RESULTS.md): whole-depth blocks beat the L1-sized 224 that wrote each C tile back
-     * K/224 times (conv2 to conv5 forward 10-20% faster, 2048^3 best 346 against 298 GFLOP/s).
-     */
-    static final int KC = Integer.getInteger("alexnet4j.cpu.gemm.kc", 4096);
-    /** Rows of A per block within a row group. */
-    static final int MC = Integer.getInteger("alexnet4j.cpu.gemm.mc", 256);
-    /** The most columns of B per packed block. */
-    static final int NC = Integer.getInteger("alexnet4j.cpu.gemm.nc", 576);
-    /**
-     * Bytes of L2 (1 MiB per core) for a row group's C block plus the B block; the rest holds the A block. Measured
-     * (bench/RESULTS.md): with C's block larger than L2, a quarter of a 2048^3 product went to write-back misses.
-     */
-    static final long L2_BUDGET = Long.getLong("alexnet4j.cpu.gemm.l2", 640 << 10);
+    /** Products over the workers' {@code scratch} with the given blocking. */
+    Gemm(Scratch[] scratch, CpuOptions.GemmBlocking blocking) {
+        this.scratch = scratch;
+        this.kc = blocking.kc();
+        this.mc = blocking.mc();
+        this.nc = blocking.nc();
+        this.l2Budget = blocking.l2Bytes();
+    }
+
     /** Rows per group at most, and floats of a group's packed A at most (8 MiB). */
     static final int GROUP_ROWS = 512;
     static final long GROUP_A_FLOATS = 2L << 20;
@@ -58,9 +63,9 @@ final class Gemm {
 
     private static final boolean VECTOR = CpuConfig.VECTOR;
 
-    /** The depth of each packed block of a product k deep: k in equal blocks of at most KC (the last one shorter by less than one per block). */
-    static int depthBlock(int k) {
-        int blocks = Math.max(1, ceilDiv(k, KC));
+    /** The depth of each packed block of a product k deep: k in equal blocks of at most kc (the last one shorter by less than one per block). */
+    int depthBlock(int k) {
+        int blocks = Math.max(1, ceilDiv(k, kc));
         return Math.max(1, ceilDiv(k, blocks));
     }
 
@@ -109,33 +114,31 @@ final class Gemm {
      * C (m x n) = A (m x k) * B (k x n), or C += when {@code accumulate}; any strides. pool == null runs
      * serially with scratch[worker].
      */
-    static void multiply(WorkerPool pool, Scratch[] scratch, int worker, int m, int n, int k,
-                         Matrix a, Matrix b, Matrix c, boolean accumulate) {
+    void multiply(WorkerPool pool, int worker, int m, int n, int k, Matrix a, Matrix b, Matrix c, boolean accumulate) {
         boolean narrow = narrow(n);
-        split(pool, scratch, worker, m, n, (s, i0, i1, j0, j1) -> {
+        split(pool, worker, m, n, (s, i0, i1, j0, j1) -> {
             if (VECTOR) blocked(s, i0, i1, j0, j1, k, narrow, a, null, panels(b), c, accumulate, Epilogue.NONE);
             else scalarMultiply(i0, i1, j0, j1, k, a, b, c, accumulate);
         });
     }
 
     /** C (m x n) (=|+=) A (m x k, any strides) * B with B's panels from {@code b}; Vector API only. */
-    static void multiply(WorkerPool pool, Scratch[] scratch, int worker, int m, int n, int k, Matrix a, PanelSource b, Matrix c, boolean accumulate) {
+    void multiply(WorkerPool pool, int worker, int m, int n, int k, Matrix a, PanelSource b, Matrix c, boolean accumulate) {
         boolean narrow = narrow(n);
-        split(pool, scratch, worker, m, n, (s, i0, i1, j0, j1) -> blocked(s, i0, i1, j0, j1, k, narrow, a, null, b, c, accumulate, Epilogue.NONE));
+        split(pool, worker, m, n, (s, i0, i1, j0, j1) -> blocked(s, i0, i1, j0, j1, k, narrow, a, null, b, c, accumulate, Epilogue.NONE));
     }
 
     /**
      * C (m x n) (=|+=) A * B with A packed ahead and B's panels from {@code b}, then the epilogue; Vector API
      * only. pool == null runs serially with scratch[worker].
      */
-    static void multiply(WorkerPool pool, Scratch[] scratch, int worker, int n, PackedA a, PanelSource b, Matrix c,
-                         boolean accumulate, Epilogue epilogue) {
+    void multiply(WorkerPool pool, int worker, int n, PackedA a, PanelSource b, Matrix c, boolean accumulate, Epilogue epilogue) {
         boolean narrow = narrow(n);
-        split(pool, scratch, worker, a.rows(), n, (s, i0, i1, j0, j1) -> blocked(s, i0, i1, j0, j1, a.depth(), narrow, null, a, b, c, accumulate, epilogue));
+        split(pool, worker, a.rows(), n, (s, i0, i1, j0, j1) -> blocked(s, i0, i1, j0, j1, a.depth(), narrow, null, a, b, c, accumulate, epilogue));
     }
 
     /** Runs the product as one piece, or splits C among the workers along its longer side (in MR rows or NR columns). */
-    private static void split(WorkerPool pool, Scratch[] scratch, int worker, int m, int n, Piece piece) {
+    private void split(WorkerPool pool, int worker, int m, int n, Piece piece) {
         int rowAlign = VECTOR ? GemmKernels.MR : 1, columnAlign = VECTOR ? GemmKernels.NR : 1;
         int workers = pool == null ? 1 : pool.size();
         int columnGroups = ceilDiv(n, columnAlign), rowGroups = ceilDiv(m, rowAlign);
@@ -155,13 +158,13 @@ final class Gemm {
      * blocks follow from it, and with them the order of every sum, which must not depend on how the product
      * is split among the workers.
      */
-    private static boolean narrow(int n) { return VECTOR && ceilDiv(Math.min(NC, n), GemmKernels.NR) <= NARROW_PANELS; }
+    private boolean narrow(int n) { return VECTOR && ceilDiv(Math.min(nc, n), GemmKernels.NR) <= NARROW_PANELS; }
 
     /**
      * One piece with the Vector API: A from {@code a} (in place or packed per row group) or {@code prepacked}, B
      * from {@code b}; {@code narrow} is the whole product's.
      */
-    private static void blocked(Scratch scratch, int i0, int i1, int j0, int j1, int k, boolean narrow, Matrix a, PackedA prepacked,
+    private void blocked(Scratch scratch, int i0, int i1, int j0, int j1, int k, boolean narrow, Matrix a, PackedA prepacked,
                                 PanelSource b, Matrix c, boolean accumulate, Epilogue epilogue) {
         final int mr = GemmKernels.MR, nr = GemmKernels.NR;
         int depth = narrow && a != null ? (a.colStride() == 1 ? NARROW_KC : NARROW_TRANSPOSED_KC) : depthBlock(k);
@@ -169,7 +172,7 @@ final class Gemm {
         // Rows go in groups whose C block stays in L2, beside its B block, across the depth loop; a packed A is
         // packed once per group, at full depth, for all its column blocks.
         int group = packA ? Math.clamp(GROUP_A_FLOATS / ((long) k * mr) * mr, mr, GROUP_ROWS) : prepacked != null ? GROUP_ROWS : i1 - i0;
-        int ncMax = narrow ? ceilDiv(Math.min(NC, j1 - j0), nr) * nr : columnsPerBlock(Math.min(group, i1 - i0), Math.min(depth, k), j1 - j0);
+        int ncMax = narrow ? ceilDiv(Math.min(nc, j1 - j0), nr) * nr : columnsPerBlock(Math.min(group, i1 - i0), Math.min(depth, k), j1 - j0);
         MemorySegment packed = scratch.get(Scratch.Role.PACKED_B, (long) Math.min(depth, k) * ncMax);
         MemorySegment tile = scratch.get(Scratch.Role.TILE, GemmKernels.TILE_FLOATS);
         for (int g0 = i0; g0 < i1; g0 += group) {
@@ -183,24 +186,24 @@ final class Gemm {
             }
             Matrix panels = ahead != null ? new Matrix(ahead.panels(), 0, 1, mr) : a;
             for (int jc = j0; jc < j1; jc += ncMax) {
-                int nc = Math.min(ncMax, j1 - jc);
+                int width = Math.min(ncMax, j1 - jc);
                 for (int pc = 0; pc < k; pc += depth) {
-                    int kc = Math.min(depth, k - pc);
+                    int blockDepth = Math.min(depth, k - pc);
                     boolean add = accumulate || pc > 0;
-                    Epilogue last = pc + kc == k ? epilogue : Epilogue.NONE;
-                    b.pack(pc, kc, jc, nc, packed);
-                    for (int ic = g0; ic < g1; ic += MC) {
-                        int icEnd = Math.min(g1, ic + MC);
+                    Epilogue last = pc + blockDepth == k ? epilogue : Epilogue.NONE;
+                    b.pack(pc, blockDepth, jc, width, packed);
+                    for (int ic = g0; ic < g1; ic += mc) {
+                        int icEnd = Math.min(g1, ic + mc);
                         // Usually each B panel stays in cache (L2 for a deep block) while the A rows stream past it; a
                         // narrow product keeps its few B panels in L2 instead and walks A once.
-                        int columnPanels = ceilDiv(nc, nr), rowTiles = ceilDiv(icEnd - ic, mr);
+                        int columnPanels = ceilDiv(width, nr), rowTiles = ceilDiv(icEnd - ic, mr);
                         int outer = narrow ? rowTiles : columnPanels, inner = narrow ? columnPanels : rowTiles;
                         for (int o = 0; o < outer; o++) {
                             for (int t = 0; t < inner; t++) {
                                 int ir = ic + (narrow ? o : t) * mr, jr = (narrow ? t : o) * nr;
                                 long origin = ahead != null ? ahead.origin(ir - aheadRow, pc) : a.at(ir, pc);
-                                GemmKernels.kernel(panels, origin, Math.min(mr, icEnd - ir), packed, (long) jr * kc, kc,
-                                        c, c.at(ir, jc + jr), Math.min(nr, nc - jr), add, tile, last, ir);
+                                GemmKernels.kernel(panels, origin, Math.min(mr, icEnd - ir), packed, (long) jr * blockDepth, blockDepth,
+                                        c, c.at(ir, jc + jr), Math.min(nr, width - jr), add, tile, last, ir);
                             }
                         }
                     }
@@ -211,13 +214,13 @@ final class Gemm {
 
     /**
      * Columns per packed block for a row group of {@code rows}: as many whole panels as keep the group's C block
-     * and the B block (depth x columns) within L2_BUDGET bytes, at least enough not to be a narrow product (what deep
-     * blocks get: their B block alone exceeds the budget), at most NC.
+     * and the B block (depth x columns) within l2Budget bytes, at least enough not to be a narrow product (what deep
+     * blocks get: their B block alone exceeds the budget), at most nc.
      */
-    private static int columnsPerBlock(int rows, int depth, int columns) {
+    private int columnsPerBlock(int rows, int depth, int columns) {
         int nr = GemmKernels.NR;
-        long fit = L2_BUDGET / ((long) (rows + depth) * Float.BYTES) / nr * nr;
-        return (int) Math.min(Math.max(fit, (NARROW_PANELS + 1L) * nr), Math.min(NC, ceilDiv(columns, nr) * nr));
+        long fit = l2Budget / ((long) (rows + depth) * Float.BYTES) / nr * nr;
+        return (int) Math.min(Math.max(fit, (NARROW_PANELS + 1L) * nr), Math.min(nc, ceilDiv(columns, nr) * nr));
     }
 
     private static void scalarMultiply(int i0, int i1, int j0, int j1, int k, Matrix a, Matrix b, Matrix c, boolean accumulate) {

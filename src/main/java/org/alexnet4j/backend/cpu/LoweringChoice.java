@@ -1,9 +1,9 @@
 package org.alexnet4j.backend.cpu;
 
 import java.util.Arrays;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.alexnet4j.backend.CpuOptions;
 import org.alexnet4j.backend.cpu.Convolution.Geometry;
 import org.alexnet4j.backend.cpu.Convolution.Lowering;
 
@@ -14,12 +14,11 @@ import org.alexnet4j.backend.cpu.Convolution.Lowering;
  * is a candidate only where its row tiles leave at most a quarter of their lanes idle (conv1's 55-wide rows:
  * 9 of 64; 13-wide rows would leave 19 of 32 idle and take twice as long). The choice changes speed only:
  * the lowerings give bit-identical results (a resumed training run repeats the uninterrupted one bit for bit,
- * whichever lowering each measured). {@code -Dalexnet4j.cpu.conv.lowering=im2col|implicit|direct} fixes one
- * and skips the measurement (direct is forward-only: the filter gradient then takes implicit). Inputs too large
+ * whichever lowering each measured). The lowering setting ({@link CpuOptions.Lowering}) can fix one and skip
+ * the measurement (direct is forward-only: the filter gradient then takes implicit). Inputs too large
  * for the heap copies always take im2col.
  */
 final class LoweringChoice {
-    static final String PROPERTY = "alexnet4j.cpu.conv.lowering";
     /** Untimed calls per candidate first: timed while the JIT compiles them, the first calls can favour the wrong one. */
     static final int WARMUP = 2;
     /** Timed calls per candidate before the choice is made. */
@@ -69,15 +68,13 @@ final class LoweringChoice {
 
     static LoweringChoice fixed(Lowering lowering) { return new LoweringChoice(lowering); }
 
-    /** From -Dalexnet4j.cpu.conv.lowering: auto (or unset) measures, im2col, implicit or direct fixes. */
-    static LoweringChoice fromSystemProperty() {
-        String value = System.getProperty(PROPERTY, "auto").toLowerCase(Locale.ROOT);
-        return switch (value) {
-            case "auto" -> measured();
-            case "im2col" -> fixed(Lowering.IM2COL);
-            case "implicit" -> fixed(Lowering.IMPLICIT);
-            case "direct" -> fixed(Lowering.DIRECT);
-            default -> throw new IllegalArgumentException("-D" + PROPERTY + "=" + value + ": expected auto, im2col, implicit or direct");
+    /** The choice a setting asks for: AUTO measures, the others fix one. */
+    static LoweringChoice of(CpuOptions.Lowering setting) {
+        return switch (setting) {
+            case AUTO -> measured();
+            case IM2COL -> fixed(Lowering.IM2COL);
+            case IMPLICIT -> fixed(Lowering.IMPLICIT);
+            case DIRECT -> fixed(Lowering.DIRECT);
         };
     }
 

@@ -15,6 +15,7 @@ import org.alexnet4j.backend.Backend;
 import org.alexnet4j.backend.BackendOptions;
 import org.alexnet4j.backend.Backends;
 import org.alexnet4j.backend.ConvSpec;
+import org.alexnet4j.backend.CpuOptions;
 import org.alexnet4j.backend.cpu.Convolution.Lowering;
 import org.alexnet4j.tensor.Shape;
 import org.alexnet4j.tensor.Tensor;
@@ -62,13 +63,17 @@ class ConvolutionLoweringTest {
         }
     }
 
-    private static CpuBackend cpu(LoweringChoice choice) { return new CpuBackend(BackendOptions.defaults().withThreads(2), choice); }
+    private static CpuBackend cpu(CpuOptions.Lowering lowering) {
+        return new CpuBackend(BackendOptions.defaults().withThreads(2).withCpu(CpuOptions.defaults().withLowering(lowering)));
+    }
+
+    private static CpuOptions.Lowering setting(Lowering lowering) { return CpuOptions.Lowering.valueOf(lowering.name()); }
 
     @ParameterizedTest
     @EnumSource(Lowering.class)
     void eachLoweringMatchesTheReference(Lowering lowering) {
         assumeTrue(CpuConfig.VECTOR, "the lowerings are Vector API paths");
-        try (Backend reference = Backends.create("reference"); CpuBackend candidate = cpu(LoweringChoice.fixed(lowering))) {
+        try (Backend reference = Backends.create("reference"); CpuBackend candidate = cpu(setting(lowering))) {
             for (Case cc : CASES) {
                 Outputs expected = run(reference, cc), actual = run(candidate, cc);
                 String what = lowering + " " + cc;
@@ -83,10 +88,9 @@ class ConvolutionLoweringTest {
     @Test
     void loweringsAgreeBitForBitAndTheMeasuredChoiceSettles() {
         assumeTrue(CpuConfig.VECTOR, "the lowerings are Vector API paths");
-        try (CpuBackend im2col = cpu(LoweringChoice.fixed(Lowering.IM2COL)); CpuBackend implicit = cpu(LoweringChoice.fixed(Lowering.IMPLICIT));
-             CpuBackend direct = cpu(LoweringChoice.fixed(Lowering.DIRECT))) {
-            LoweringChoice measured = LoweringChoice.measured();
-            try (CpuBackend tuned = cpu(measured)) {
+        try (CpuBackend im2col = cpu(CpuOptions.Lowering.IM2COL); CpuBackend implicit = cpu(CpuOptions.Lowering.IMPLICIT);
+             CpuBackend direct = cpu(CpuOptions.Lowering.DIRECT)) {
+            try (CpuBackend tuned = cpu(CpuOptions.Lowering.AUTO)) {
                 for (Case cc : CASES) {
                     Outputs a = run(im2col, cc);
                     for (Outputs b : List.of(run(implicit, cc), run(direct, cc))) {
@@ -102,7 +106,7 @@ class ConvolutionLoweringTest {
                         assertArrayEquals(a.dw(), t.dw(), "measured choice, filter gradient, call " + call + " " + cc);
                     }
                 }
-                assertEquals(2 * CASES.size(), measured.settled(), "a choice per shape and direction");
+                assertEquals(2 * CASES.size(), tuned.settledLoweringChoices(), "a choice per shape and direction");
                 assertFalse(tuned.tuning(), "every shape met is settled");
             }
         }
@@ -128,18 +132,5 @@ class ConvolutionLoweringTest {
         assertTrue(List.of(LoweringChoice.Direction.FORWARD.candidates(conv1)).contains(Lowering.DIRECT), "55-wide rows: 9 of 64 lanes idle");
         assertFalse(List.of(LoweringChoice.Direction.FORWARD.candidates(conv3)).contains(Lowering.DIRECT), "13-wide rows: 19 of 32 lanes idle");
         assertFalse(List.of(LoweringChoice.Direction.FILTER.candidates(conv1)).contains(Lowering.DIRECT), "direct is forward-only");
-    }
-
-    @Test
-    void anUnknownLoweringPropertyIsNamed() {
-        String previous = System.getProperty(LoweringChoice.PROPERTY);
-        System.setProperty(LoweringChoice.PROPERTY, "winograd");
-        try {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, LoweringChoice::fromSystemProperty);
-            assertTrue(e.getMessage().contains("winograd") && e.getMessage().contains("im2col"), e.getMessage());
-        } finally {
-            if (previous == null) System.clearProperty(LoweringChoice.PROPERTY);
-            else System.setProperty(LoweringChoice.PROPERTY, previous);
-        }
     }
 }
