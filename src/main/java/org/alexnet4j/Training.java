@@ -8,31 +8,34 @@ import java.util.function.Consumer;
 import org.alexnet4j.backend.Backend;
 import org.alexnet4j.backend.Backends;
 import org.alexnet4j.backend.BackendOptions;
-import org.alexnet4j.data.Normalization;
 import org.alexnet4j.data.TrainingData;
 import org.alexnet4j.model.AlexNet;
 import org.alexnet4j.run.EpochRecord;
+import org.alexnet4j.run.RunDirectories;
 import org.alexnet4j.run.TrainSettings;
 import org.alexnet4j.run.TrainingRun;
+import org.alexnet4j.train.Sgd;
 
 /**
- * Settings of a training run, with the paper's defaults: variant paper at 227 pixels, batch 128, SGD with
- * momentum 0.9 and weight decay 5e-4, learning rate 0.01 divided by 10 after an epoch without a better validation error (at most 3 times),
- * mean-image normalization, random crops, mirroring and PCA lighting, 90 epochs. The run directory gets
- * checkpoints after every epoch, metrics.csv, chart.png and, at the end, weights.safetensors.
+ * Settings of a training run, with the defaults the command line has too ({@link TrainSettings#defaults}):
+ * variant paper at 227 pixels, He initialisation, batch 32, SGD with momentum 0.9 and weight decay 5e-4,
+ * learning rate 0.01 divided by 10 after an epoch without a better validation error (at most 3 times),
+ * mean-image normalization, random crops, mirroring and PCA lighting, 90 epochs. The run directory (a new
+ * runs/&lt;date-time&gt; unless one is given) gets checkpoints after every epoch, metrics.csv, chart.png and,
+ * at the end, weights.safetensors.
  */
 public final class Training {
     private final Path folder;
     private AlexNet.Variant variant = AlexNet.Variant.PAPER;
     private Integer inputSize;
     private double widthMultiplier = 1.0;
-    private int epochs = 90, batchSize = 128, threads;
-    private float learningRate = 0.01f;
-    private long seed = 1;
+    private AlexNet.WeightInit init = TrainSettings.WEIGHT_INIT;
+    private int epochs = TrainSettings.EPOCHS, batchSize = TrainSettings.BATCH, threads;
+    private float learningRate = Sgd.PAPER_LEARNING_RATE;
+    private long seed = TrainSettings.SEED;
     private String backend = Backends.AUTO;
-    private Path runDirectory = Path.of("runs", "alexnet4j");
+    private Path runDirectory;
     private Consumer<EpochRecord> onEpoch = r -> {};
-    private AlexNet.WeightInit init = AlexNet.WeightInit.PAPER;
 
     Training(Path folder) { this.folder = folder; }
 
@@ -45,7 +48,7 @@ public final class Training {
     /** Scales every layer's width (1.0 = the paper); smaller trains faster on small data. */
     public Training widthMultiplier(double multiplier) { widthMultiplier = multiplier; return this; }
 
-    /** "paper" (N(0, 0.01^2), the default) or "he" (N(0, 2/fan_in): learns much sooner at width multipliers below 1). */
+    /** "he" (N(0, 2/fan_in), the default) or "paper" (N(0, 0.01^2) with bias 1: slow to leave chance below width 1). */
     public Training init(String id) { init = AlexNet.WeightInit.parse(id); return this; }
 
     public Training epochs(int n) { epochs = n; return this; }
@@ -60,7 +63,7 @@ public final class Training {
     /** reference, cpu, cuda or auto (default), and host threads (0 = all processors). */
     public Training backend(String name, int hostThreads) { backend = name; threads = hostThreads; return this; }
 
-    /** Where checkpoints, metrics, the chart and the final weights go (default runs/alexnet4j). */
+    /** Where checkpoints, metrics, the chart and the final weights go (default: a new directory in runs/); it must not hold another run. */
     public Training runDirectory(Path dir) { runDirectory = dir; return this; }
 
     /** Called after every epoch with its losses and accuracies. */
@@ -71,14 +74,15 @@ public final class Training {
 
     /** Trains to the end and returns the history and the weights file. */
     public Result run() throws IOException {
-        AlexNet.Config model = AlexNet.Config.of(variant).withWidthMultiplier(widthMultiplier).withWeightInit(init);
+        AlexNet.Config model = TrainSettings.defaultModel(variant).withWidthMultiplier(widthMultiplier).withWeightInit(init)
+                .withPositiveBias(TrainSettings.defaultPositiveBias(init));
         if (inputSize != null) model = model.withInputSize(inputSize);
-        int side = TrainingData.sideFor(model.inputSize());
-        TrainSettings settings = new TrainSettings(new TrainSettings.DataChoice.ImageFolder(folder, 0.1), side, Normalization.MEAN_IMAGE,
-                model, epochs, batchSize, new TrainSettings.Optimizer(learningRate, 0.9f, 5e-4f),
-                new TrainSettings.ScheduleChoice("plateau", 10, 30, 1, 1e-5f, 3), seed, Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
+        TrainSettings d = TrainSettings.defaults(new TrainSettings.DataChoice.ImageFolder(folder, TrainSettings.VALIDATION_FRACTION));
+        TrainSettings settings = new TrainSettings(d.data(), TrainingData.sideFor(model.inputSize()), d.normalization(), model, epochs, batchSize,
+                d.optimizer().withLearningRate(learningRate), d.schedule(), seed, d.loaderThreads());
+        Path directory = runDirectory != null ? runDirectory : RunDirectories.create(Path.of("runs"));
         try (Backend b = Backends.create(backend, BackendOptions.defaults().withThreads(threads));
-             TrainingRun run = TrainingRun.start(settings, null, b, runDirectory, 3, 0)) {
+             TrainingRun run = TrainingRun.start(settings, null, b, directory, TrainingRun.Checkpointing.DEFAULT)) {
             List<EpochRecord> history = run.run(new TrainingRun.Listener() {
                 @Override public void onEpoch(EpochRecord record, int total) { onEpoch.accept(record); }
             });

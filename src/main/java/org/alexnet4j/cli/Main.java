@@ -30,6 +30,8 @@ public final class Main implements Runnable {
     public static void main(String[] args) throws Exception {
         // One-line log records ("INFO: backend auto: chose cpu") instead of the two-line default.
         System.setProperty("java.util.logging.SimpleFormatter.format", "%4$s: %5$s%6$s%n");
+        // The command line draws charts into images only; it never opens a window, even where a display is set.
+        System.setProperty("java.awt.headless", "true");
         Optional<List<String>> relaunch = Relauncher.relaunchCommand(args);
         int code = relaunch.isPresent() ? Relauncher.run(relaunch.get()) : run(new PrintWriter(System.out, true),
                 new PrintWriter(System.err, true), args);

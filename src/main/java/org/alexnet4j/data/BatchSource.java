@@ -13,9 +13,14 @@ public interface BatchSource extends AutoCloseable {
 
     /**
      * The batches of epoch {@code epoch} (0-based; it seeds shuffling and augmentation so a run is
-     * reproducible). A batch may be overwritten once next() is called again.
+     * reproducible) from batch {@code firstBatch} (0-based) on; the batches before it are not produced at
+     * all, so a resumed run costs nothing for the part of the epoch it skips. A batch may be overwritten
+     * once next() is called again.
      */
-    Iterator<Batch> epoch(int epoch);
+    Iterator<Batch> epoch(int epoch, int firstBatch);
+
+    /** All batches of epoch {@code epoch}. */
+    default Iterator<Batch> epoch(int epoch) { return epoch(epoch, 0); }
 
     @Override default void close() {}
 }

@@ -95,11 +95,12 @@ public final class Loader implements BatchSource {
     /** Images skipped and upscaled so far (and their first messages). */
     public DataProblems problems() { return images.problems(); }
 
-    /** Starts epoch {@code epoch}; an iterator of an earlier epoch stops and must not be used again. */
-    @Override public synchronized Iterator<Batch> epoch(int epoch) {
+    /** Starts epoch {@code epoch} at batch {@code firstBatch}; an iterator of an earlier epoch stops and must not be used again. */
+    @Override public synchronized Iterator<Batch> epoch(int epoch, int firstBatch) {
         if (workers.isShutdown()) throw new IllegalStateException("loader is closed");
+        if (firstBatch < 0) throw new IllegalArgumentException("first batch must be >= 0, got " + firstBatch);
         if (current != null) current.stop();
-        current = new EpochBatches(epoch);
+        current = new EpochBatches(epoch, firstBatch);
         return current;
     }
 
@@ -121,7 +122,7 @@ public final class Loader implements BatchSource {
         return count == options.batchSize() ? batch : new Batch(batch.shape().withBatch(count * crops), batch.images(), batch.labels());
     }
 
-    /** One epoch: batch k lives in ring slot k mod ring.length; asking for batch k frees slot of k - 1. */
+    /** One epoch from batch {@code next} on: batch k lives in ring slot k mod ring.length; asking for batch k frees slot of k - 1. */
     private final class EpochBatches implements Iterator<Batch> {
         private final int epoch, batches;
         private final int[] order;
@@ -130,11 +131,12 @@ public final class Loader implements BatchSource {
         private volatile boolean stopped;
         private int next;
 
-        EpochBatches(int epoch) {
+        EpochBatches(int epoch, int firstBatch) {
             this.epoch = epoch;
             this.batches = batchesPerEpoch();
             this.order = options.shuffle() ? new Draws(options.seed(), Draws.SHUFFLE, epoch).permutation(images.dataset().size()) : identity(images.dataset().size());
-            for (int k = 0; k < Math.min(options.prefetch(), batches); k++) submit(k);
+            this.next = firstBatch;
+            for (int k = firstBatch; k < Math.min(firstBatch + options.prefetch(), batches); k++) submit(k);
         }
 
         @Override public boolean hasNext() { return next < batches && !stopped; }

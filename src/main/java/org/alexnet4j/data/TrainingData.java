@@ -33,13 +33,7 @@ public record TrainingData(Loader training, Loader validation, ImageStatistics s
 
         public Settings withSide(int newSide) { return new Settings(inputSize, newSide, batchSize, threads, seed, augmentation, normalization, policy, statisticsImages); }
 
-        public Settings withAugmentation(Augmentation a) { return new Settings(inputSize, side, batchSize, threads, seed, a, normalization, policy, statisticsImages); }
-
-        public Settings withNormalization(Normalization n) { return new Settings(inputSize, side, batchSize, threads, seed, augmentation, n, policy, statisticsImages); }
-
         public Settings withPolicy(BadImagePolicy p) { return new Settings(inputSize, side, batchSize, threads, seed, augmentation, normalization, p, statisticsImages); }
-
-        public Settings withStatisticsImages(int n) { return new Settings(inputSize, side, batchSize, threads, seed, augmentation, normalization, policy, n); }
     }
 
     /** The paper's ratio 256 : 227 (base side : network input), rounded. */

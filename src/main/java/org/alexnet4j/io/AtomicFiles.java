@@ -23,6 +23,14 @@ public final class AtomicFiles {
 
     private AtomicFiles() {}
 
+    private static final java.util.regex.Pattern TEMPORARY = java.util.regex.Pattern.compile("\\.(.+)\\.[0-9a-f]{1,16}\\" + TEMP_SUFFIX);
+
+    /** The name of the file a temporary file of {@link #write} was to replace, or empty if {@code file} is not one. */
+    public static java.util.Optional<String> targetOfTemporary(Path file) {
+        java.util.regex.Matcher m = TEMPORARY.matcher(file.getFileName().toString());
+        return m.matches() ? java.util.Optional.of(m.group(1)) : java.util.Optional.empty();
+    }
+
     /** Writes the content a channel receives. */
     @FunctionalInterface
     public interface Writer {

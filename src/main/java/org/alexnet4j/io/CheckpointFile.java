@@ -7,6 +7,7 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.Channels;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -15,12 +16,16 @@ import java.util.zip.CRC32C;
 /**
  * A checkpoint is a safetensors file (F32 tensors, string metadata) written atomically (see
  * {@link AtomicFiles}). Its metadata holds {@value #FORMAT_KEY} = {@value #FORMAT} and {@value #CHECKSUM_KEY},
- * the CRC-32C of every tensor's little-endian float32 bytes in header order, so a file that was truncated
- * or damaged after writing is refused instead of being resumed from.
+ * the CRC-32C of everything else the file says: each metadata entry (key and value, in header order, the
+ * format mark included), then each tensor's name, shape and little-endian float32 bytes, in header order.
+ * A file damaged or edited after writing, in its header or its data, is refused instead of resumed from.
+ * Files of another format version (format 1 checked the tensors only) are refused with a line naming both.
  */
 public final class CheckpointFile {
     public static final String FORMAT_KEY = "format";
-    public static final String FORMAT = "alexnet4j-checkpoint-1";
+    public static final String FORMAT = "alexnet4j-checkpoint-2";
+    /** What every format version's mark starts with. */
+    private static final String FORMAT_FAMILY = "alexnet4j-checkpoint-";
     public static final String CHECKSUM_KEY = "crc32c";
 
     private CheckpointFile() {}
@@ -32,7 +37,7 @@ public final class CheckpointFile {
     public static void write(Path file, Map<String, TensorData> tensors, Map<String, String> metadata) throws IOException {
         Map<String, String> all = new LinkedHashMap<>(metadata);
         all.put(FORMAT_KEY, FORMAT);
-        all.put(CHECKSUM_KEY, Long.toHexString(checksum(tensors)));
+        all.put(CHECKSUM_KEY, Long.toHexString(checksum(all, tensors)));
         AtomicFiles.write(file, channel -> {
             OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 20);
             SafeTensors.write(out, tensors, all);
@@ -51,13 +56,20 @@ public final class CheckpointFile {
         return verify(read, file);
     }
 
-    /** Whether a read file says it is a checkpoint (it still has to pass {@link #verify}). */
-    public static boolean isCheckpoint(SafeTensorsFile read) { return FORMAT.equals(read.metadata().get(FORMAT_KEY)); }
+    /** Whether a read file says it is a checkpoint of some format version (it still has to pass {@link #verify}). */
+    public static boolean isCheckpoint(SafeTensorsFile read) {
+        String format = read.metadata().get(FORMAT_KEY);
+        return format != null && format.startsWith(FORMAT_FAMILY);
+    }
 
     /** Checks the format mark and the checksum of a read file and returns its contents. */
     public static Contents verify(SafeTensorsFile read, Path file) throws SafeTensorsException {
         Map<String, String> metadata = new LinkedHashMap<>(read.metadata());
-        String format = metadata.remove(FORMAT_KEY);
+        String format = metadata.get(FORMAT_KEY);
+        if (format != null && format.startsWith(FORMAT_FAMILY) && !format.equals(FORMAT)) {
+            throw new SafeTensorsException(file + " is a checkpoint of format '" + format + "'; this version of alexnet4j reads '"
+                    + FORMAT + "' only (continue that run with the version that wrote it, or start a new one)");
+        }
         if (!FORMAT.equals(format)) {
             throw new SafeTensorsException(file + " is not an alexnet4j checkpoint (metadata " + FORMAT_KEY + " is "
                     + (format == null ? "missing" : "'" + format + "'") + ", expected '" + FORMAT + "')");
@@ -65,20 +77,34 @@ public final class CheckpointFile {
         String expected = metadata.remove(CHECKSUM_KEY);
         Map<String, TensorData> tensors = new LinkedHashMap<>();
         for (String name : read.names()) tensors.put(name, read.tensor(name));
-        String actual = Long.toHexString(checksum(tensors));
+        String actual = Long.toHexString(checksum(metadata, tensors));
         if (!actual.equals(expected)) {
-            throw new SafeTensorsException("checkpoint " + file + " is damaged: checksum of its tensors is " + actual
-                    + ", the file says " + expected);
+            throw new SafeTensorsException("checkpoint " + file + " is damaged or was edited: the checksum of its contents is " + actual
+                    + ", the file says " + (expected == null ? "nothing" : expected));
         }
+        metadata.remove(FORMAT_KEY);
         return new Contents(tensors, metadata);
     }
 
-    /** CRC-32C of the tensors' float32 little-endian bytes in iteration order. */
-    static long checksum(Map<String, TensorData> tensors) {
+    /**
+     * CRC-32C of the metadata entries other than the checksum, then the tensors: strings as their UTF-8
+     * length and bytes, shapes as rank and dimensions, data as little-endian float32, all in iteration order.
+     */
+    static long checksum(Map<String, String> metadata, Map<String, TensorData> tensors) {
         CRC32C crc = new CRC32C();
         ByteBuffer chunk = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
-        for (TensorData t : tensors.values()) {
-            float[] data = t.data();
+        for (Map.Entry<String, String> e : metadata.entrySet()) {
+            if (e.getKey().equals(CHECKSUM_KEY)) continue;
+            update(crc, e.getKey());
+            update(crc, e.getValue());
+        }
+        for (Map.Entry<String, TensorData> e : tensors.entrySet()) {
+            update(crc, e.getKey());
+            int[] dims = e.getValue().shape().dims();
+            ByteBuffer shape = ByteBuffer.allocate(Integer.BYTES * (dims.length + 1)).order(ByteOrder.LITTLE_ENDIAN).putInt(dims.length);
+            for (int d : dims) shape.putInt(d);
+            crc.update(shape.flip());
+            float[] data = e.getValue().data();
             for (int i = 0; i < data.length; ) {
                 chunk.clear();
                 int n = Math.min(data.length - i, chunk.capacity() / Float.BYTES);
@@ -89,5 +115,11 @@ public final class CheckpointFile {
             }
         }
         return crc.getValue();
+    }
+
+    private static void update(CRC32C crc, String text) {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        crc.update(ByteBuffer.allocate(Integer.BYTES).order(ByteOrder.LITTLE_ENDIAN).putInt(bytes.length).flip());
+        crc.update(bytes);
     }
 }

@@ -11,8 +11,10 @@ import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.alexnet4j.io.AtomicFiles;
 import org.alexnet4j.io.CheckpointFile;
 import org.alexnet4j.io.TensorData;
+import org.alexnet4j.train.InvalidSettingException;
 
 /**
  * Checkpoints are named checkpoint-s&lt;step&gt;.safetensors (step = optimizer steps done, zero-padded so
@@ -27,7 +29,7 @@ public final class CheckpointDirectory {
 
     /** {@code keep}: how many of the newest checkpoints survive each save (at least 1). */
     public CheckpointDirectory(Path directory, int keep) {
-        if (keep < 1) throw new IllegalArgumentException("--keep must be at least 1, got " + keep);
+        if (keep < 1) throw new InvalidSettingException("checkpoints kept", "must be >= 1, got " + keep);
         this.directory = directory;
         this.keep = keep;
     }
@@ -57,6 +59,22 @@ public final class CheckpointDirectory {
     public Optional<Path> latest() throws IOException {
         List<Path> all = list();
         return all.isEmpty() ? Optional.empty() : Optional.of(all.getLast());
+    }
+
+    /**
+     * Deletes the temporary files that saves interrupted by a crash or a kill left behind (hidden
+     * ".name.*.tmp" files of checkpoints and of {@code runFiles}); returns how many. Call it before this
+     * directory's run writes anything: a temporary file of a save in progress looks the same.
+     */
+    public int removeStaleTemporaryFiles(java.util.Set<String> runFiles) throws IOException {
+        if (!Files.isDirectory(directory)) return 0;
+        List<Path> stale;
+        try (Stream<Path> files = Files.list(directory)) {
+            stale = files.filter(p -> AtomicFiles.targetOfTemporary(p).filter(name -> runFiles.contains(name) || NAME.matcher(name).matches()).isPresent())
+                    .toList();
+        }
+        for (Path p : stale) Files.deleteIfExists(p);
+        return stale.size();
     }
 
     /** The step a checkpoint file name says, or empty for any other file. */

@@ -1,4 +1,4 @@
-// chart.png of a run directory: loss and accuracy curves drawn with Java2D (headless).
+// chart.png of a run directory: loss and accuracy curves drawn with Java2D into an image (no display needed).
 package org.alexnet4j.run;
 
 import java.awt.BasicStroke;
@@ -27,8 +27,6 @@ public final class CurveChart {
     private static final Color TRAIN = new Color(0x1f77b4);
     private static final Color VALIDATION = new Color(0xd62728);
     private static final Color TOP5 = new Color(0x2ca02c);
-
-    static { System.setProperty("java.awt.headless", "true"); }
 
     private CurveChart() {}
 

@@ -44,7 +44,6 @@ public final class ModelFiles {
     private static final Map<String, String> TORCHVISION_LAYERS = Map.of(
             "conv1", "features.0", "conv2", "features.3", "conv3", "features.6", "conv4", "features.8", "conv5", "features.10",
             "fc6", "classifier.1", "fc7", "classifier.4", "fc8", "classifier.6");
-    private static final String CLASSES = "classes";
     /** Checkpoints keep the SGD velocity of parameter p as tensor momentum.p; a weights file has none. */
     public static final String MOMENTUM_PREFIX = "momentum.";
 
@@ -61,73 +60,74 @@ public final class ModelFiles {
 
     // ---- metadata ------------------------------------------------------------------------------
 
+    private static final Metadata.Key<AlexNet.Variant> VARIANT = new Metadata.Key<>("model.variant", AlexNet.Variant::id,
+            id -> java.util.Arrays.stream(AlexNet.Variant.values()).filter(v -> v.id().equals(id)).findFirst().orElse(null),
+            "one of paper, single-tower, caffe, batchnorm, torchvision");
+    private static final Metadata.Key<Integer> CLASS_COUNT = Metadata.integer("model.classes", 1);
+    private static final Metadata.Key<Integer> INPUT_SIZE = Metadata.integer("model.input_size", 1);
+    private static final Metadata.Key<Double> WIDTH = Metadata.decimal("model.width_multiplier");
+    private static final Metadata.Key<Float> DROPOUT = Metadata.single("model.dropout");
+    private static final Metadata.Key<Float> POSITIVE_BIAS = Metadata.single("model.positive_bias");
+    private static final Metadata.Key<AlexNet.WeightInit> WEIGHT_INIT = new Metadata.Key<>("model.weight_init", AlexNet.WeightInit::id,
+            id -> java.util.Arrays.stream(AlexNet.WeightInit.values()).filter(w -> w.id().equals(id)).findFirst().orElse(null), "paper or he");
+    private static final Metadata.Key<List<String>> CLASS_NAMES = new Metadata.Key<>("classes", ModelFiles::jsonArray, ModelFiles::parseNames,
+            "a JSON array of strings");
+    private static final Metadata.Key<Integer> SIDE = Metadata.integer("data.side", 1);
+    private static final Metadata.Key<Normalization> NORMALIZATION = Metadata.choice("data.normalization", Normalization.class);
+    private static final Metadata.Key<Long> IMAGES = Metadata.longInteger("data.images", 0);
+    private static final Metadata.Key<String> FINGERPRINT = Metadata.text("data.fingerprint");
+    private static final Metadata.Key<float[]> CHANNEL_MEAN = Metadata.floats("data.channel_mean", 3);
+    private static final Metadata.Key<float[]> CHANNEL_STD = Metadata.floats("data.channel_std", 3);
+    private static final Metadata.Key<float[]> PCA_VALUES = Metadata.floats("data.pca_eigenvalues", 3);
+    private static final Metadata.Key<float[]> PCA_VECTORS = Metadata.floats("data.pca_eigenvectors", 9);
+    /** The mean image (3, side, side) as base64 of little-endian float32. */
+    private static final Metadata.Key<float[]> MEAN_IMAGE = new Metadata.Key<>("data.mean_image", ModelFiles::base64, ModelFiles::unbase64,
+            "base64 of little-endian float32");
+
+    /** Whether {@code metadata} describes an alexnet4j model (else a file may still be a torchvision AlexNet). */
+    static boolean describesModel(Map<String, String> metadata) { return metadata.containsKey(VARIANT.name()); }
+
     /** The metadata strings that describe {@code model}. */
-    public static Map<String, String> metadata(TrainedModel model) {
-        Map<String, String> m = new LinkedHashMap<>();
+    public static Map<String, String> metadata(TrainedModel model) { return describe(model).values(); }
+
+    /** The metadata that describes {@code model}. */
+    static Metadata describe(TrainedModel model) {
         AlexNet.Config c = model.config();
-        m.put("model.variant", c.variant().id());
-        m.put("model.classes", Integer.toString(c.classes()));
-        m.put("model.input_size", Integer.toString(c.inputSize()));
-        m.put("model.width_multiplier", Double.toString(c.widthMultiplier()));
-        m.put("model.dropout", Float.toString(c.dropout()));
-        m.put("model.positive_bias", Float.toString(c.positiveBias()));
-        m.put("model.weight_init", c.weightInit().id());
-        StringBuilder names = new StringBuilder("[");
-        for (String name : model.classNames()) names.append(names.length() > 1 ? "," : "").append(Json.quote(name));
-        m.put(CLASSES, names.append(']').toString());
         Preprocessing p = model.preprocessing();
         ImageStatistics s = p.statistics();
-        m.put("data.side", Integer.toString(p.side()));
-        m.put("data.normalization", p.normalization().name().toLowerCase(Locale.ROOT));
-        m.put("data.images", Long.toString(s.images()));
-        m.put("data.fingerprint", s.fingerprint());
-        m.put("data.channel_mean", floats(s.channelMean()));
-        m.put("data.channel_std", floats(s.channelStd()));
-        m.put("data.pca_eigenvalues", floats(s.pca().eigenvalues()));
-        m.put("data.pca_eigenvectors", floats(s.pca().eigenvectors()));
-        ByteBuffer meanImage = ByteBuffer.allocate(s.meanImage().length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-        meanImage.asFloatBuffer().put(s.meanImage());
-        m.put("data.mean_image", Base64.getEncoder().encodeToString(meanImage.array()));
-        return m;
+        return new Metadata().put(VARIANT, c.variant()).put(CLASS_COUNT, c.classes()).put(INPUT_SIZE, c.inputSize()).put(WIDTH, c.widthMultiplier())
+                .put(DROPOUT, c.dropout()).put(POSITIVE_BIAS, c.positiveBias()).put(WEIGHT_INIT, c.weightInit()).put(CLASS_NAMES, model.classNames())
+                .put(SIDE, p.side()).put(NORMALIZATION, p.normalization()).put(IMAGES, s.images()).put(FINGERPRINT, s.fingerprint())
+                .put(CHANNEL_MEAN, s.channelMean()).put(CHANNEL_STD, s.channelStd()).put(PCA_VALUES, s.pca().eigenvalues())
+                .put(PCA_VECTORS, s.pca().eigenvectors()).put(MEAN_IMAGE, s.meanImage());
     }
 
-    /** The model that {@code metadata} describes; {@code file} names the source in every message. */
-    public static TrainedModel model(Map<String, String> metadata, String file) {
+    /** The model that {@code m} describes. */
+    static TrainedModel model(Metadata m) {
+        AlexNet.Config config;
         try {
-            return describedModel(new Metadata(metadata, file));
+            config = new AlexNet.Config(m.get(VARIANT), m.get(CLASS_COUNT), m.get(INPUT_SIZE), m.get(WIDTH), m.get(DROPOUT), m.get(POSITIVE_BIAS),
+                    m.get(WEIGHT_INIT));
         } catch (IllegalArgumentException e) {
-            throw e.getMessage() != null && e.getMessage().startsWith(file) ? e : new IllegalArgumentException(file + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException(m.file() + ": the stored model is invalid: " + e.getMessage(), e);
         }
-    }
-
-    private static TrainedModel describedModel(Metadata f) {
-        String file = f.file();
-        AlexNet.Config config = new AlexNet.Config(AlexNet.Variant.parse(f.get("model.variant")), f.integer("model.classes"),
-                f.integer("model.input_size"), Double.parseDouble(f.get("model.width_multiplier")),
-                Float.parseFloat(f.get("model.dropout")), Float.parseFloat(f.get("model.positive_bias")),
-                AlexNet.WeightInit.parse(f.get("model.weight_init")));
-        int side = f.integer("data.side");
-        float[] meanImage = new float[3 * side * side];
-        byte[] bytes;
-        try {
-            bytes = Base64.getDecoder().decode(f.get("data.mean_image"));
-        } catch (IllegalArgumentException e) {
-            throw f.invalid("data.mean_image", "is not base64: " + e.getMessage());
+        int side = m.get(SIDE);
+        float[] meanImage = m.get(MEAN_IMAGE);
+        if (meanImage.length != 3L * side * side) {
+            throw m.invalid(MEAN_IMAGE, "holds " + meanImage.length + " floats, a (3, " + side + ", " + side + ") image needs " + 3L * side * side);
         }
-        if (bytes.length != meanImage.length * Float.BYTES) {
-            throw f.invalid("data.mean_image", "has " + bytes.length + " bytes, a (3, " + side + ", " + side + ") float32 image needs " + meanImage.length * Float.BYTES);
-        }
-        ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(meanImage);
         ImageStatistics statistics;
         try {
-            statistics = new ImageStatistics(side, f.longInteger("data.images"), meanImage,
-                    f.floats("data.channel_mean", 3), f.floats("data.channel_std", 3),
-                    new PcaLighting(f.floats("data.pca_eigenvalues", 3), f.floats("data.pca_eigenvectors", 9)), f.get("data.fingerprint"));
+            statistics = new ImageStatistics(side, m.get(IMAGES), meanImage, m.get(CHANNEL_MEAN), m.get(CHANNEL_STD),
+                    new PcaLighting(m.get(PCA_VALUES), m.get(PCA_VECTORS)), m.get(FINGERPRINT));
         } catch (DataException e) {
-            throw new IllegalArgumentException(file + ": data statistics (metadata data.*): " + e.getMessage());
+            throw new IllegalArgumentException(m.file() + ": data statistics (metadata data.*): " + e.getMessage(), e);
         }
-        Normalization normalization = Normalization.parse(f.get("data.normalization"));
-        return new TrainedModel(config, classNames(f), new Preprocessing(side, config.inputSize(), normalization, statistics));
+        List<String> names = m.get(CLASS_NAMES);
+        if (names.size() != config.classes()) {
+            throw m.invalid(CLASS_NAMES, "holds " + names.size() + " names for a model of " + config.classes() + " classes");
+        }
+        return new TrainedModel(config, names, new Preprocessing(side, config.inputSize(), m.get(NORMALIZATION), statistics));
     }
 
     // ---- tensors -------------------------------------------------------------------------------
@@ -214,7 +214,7 @@ public final class ModelFiles {
         } else {
             for (String name : read.names()) tensors.put(name, read.tensor(name));
         }
-        TrainedModel model = metadata.containsKey("model.variant") ? model(metadata, file.toString()) : inferTorchvision(read, file);
+        TrainedModel model = describesModel(metadata) ? model(new Metadata(metadata, file.toString())) : inferTorchvision(read, file);
         return new Weights(model, tensors, file.toString());
     }
 
@@ -232,21 +232,41 @@ public final class ModelFiles {
         return new TrainedModel(config, names, Preprocessing.imagenet(config.inputSize()));
     }
 
-    private static String floats(float[] values) {
-        StringBuilder b = new StringBuilder();
-        for (float v : values) b.append(b.isEmpty() ? "" : ",").append(v);
-        return b.toString();
+    private static String jsonArray(List<String> names) {
+        StringBuilder b = new StringBuilder("[");
+        for (String name : names) b.append(b.length() > 1 ? "," : "").append(Json.quote(name));
+        return b.append(']').toString();
     }
 
-    /** The JSON array of class names in metadata {@value #CLASSES}. */
-    private static List<String> classNames(Metadata f) {
+    /** The names of a JSON array of strings, or null if the text is not one. */
+    private static List<String> parseNames(String text) {
         try {
-            if (Json.parse(f.get(CLASSES)) instanceof List<?> list && list.stream().allMatch(String.class::isInstance)) {
+            if (Json.parse(text) instanceof List<?> list && list.stream().allMatch(String.class::isInstance)) {
                 return list.stream().map(String.class::cast).toList();
             }
         } catch (Json.SyntaxException e) {
-            throw f.invalid(CLASSES, "is not JSON: " + e.getMessage());
+            // not JSON: invalid, like any other text that is not an array of strings
         }
-        throw f.invalid(CLASSES, "is not a JSON array of strings");
+        return null;
+    }
+
+    private static String base64(float[] values) {
+        ByteBuffer bytes = ByteBuffer.allocate(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        bytes.asFloatBuffer().put(values);
+        return Base64.getEncoder().encodeToString(bytes.array());
+    }
+
+    /** The floats of a base64 text, or null if it is not base64 of whole float32 values. */
+    private static float[] unbase64(String text) {
+        byte[] bytes;
+        try {
+            bytes = Base64.getDecoder().decode(text);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+        if (bytes.length % Float.BYTES != 0) return null;
+        float[] values = new float[bytes.length / Float.BYTES];
+        ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(values);
+        return values;
     }
 }

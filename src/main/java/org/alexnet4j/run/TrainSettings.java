@@ -1,33 +1,59 @@
-// Everything that defines a training run, and its round trip through checkpoint metadata.
+// Everything that defines a training run, its defaults (the one set the command line and the facade share), and its metadata codec.
 package org.alexnet4j.run;
 
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Locale;
-import java.util.Map;
+import org.alexnet4j.data.BadImagePolicy;
 import org.alexnet4j.data.DataSources;
 import org.alexnet4j.data.DataSplit;
-import org.alexnet4j.data.BadImagePolicy;
 import org.alexnet4j.data.Normalization;
+import org.alexnet4j.data.TrainingData;
 import org.alexnet4j.model.AlexNet;
+import org.alexnet4j.train.InvalidSettingException;
 import org.alexnet4j.train.LearningRateSchedule;
+import org.alexnet4j.train.Sgd;
 
 /**
  * The data, the model, and the optimisation of a run. {@code model.classes()} is taken from the data when
  * the run starts (see {@link TrainingRun}). One {@code seed} drives initialisation, shuffling, augmentation
  * and dropout; each of those draws is a pure function of (seed, epoch, index or step), which is what makes
  * a resumed run repeat an uninterrupted one exactly. Stored in checkpoints as metadata train.*.
+ *
+ * <p>{@link #defaults} is the one set of defaults: the paper's SGD (learning rate 0.01, momentum 0.9, weight
+ * decay 5e-4) and schedule (divide by 10 when the validation error stalls, at most 3 times), mean-image
+ * normalization, 90 epochs of batch {@value #BATCH}, and He initialisation (the paper's N(0, 0.01^2) leaves
+ * narrow networks at chance for many epochs; {@code --init paper} / {@code init("paper")} chooses it).
  */
 public record TrainSettings(DataChoice data, int side, Normalization normalization, AlexNet.Config model, int epochs,
-                            int batchSize, Optimizer optimizer, ScheduleChoice schedule, long seed, int loaderThreads) {
+                            int batchSize, Sgd optimizer, ScheduleChoice schedule, long seed, int loaderThreads) {
+    /** Defaults (the constants a command line shows in its help). */
+    public static final int EPOCHS = 90, BATCH = 32, LOADER_THREADS = 2;
+    public static final long SEED = 1;
+    public static final double VALIDATION_FRACTION = 0.1;
+    public static final AlexNet.WeightInit WEIGHT_INIT = AlexNet.WeightInit.HE;
+
     public TrainSettings {
-        if (epochs < 1) throw new IllegalArgumentException("--epochs must be >= 1, got " + epochs);
-        if (batchSize < 1) throw new IllegalArgumentException("--batch must be >= 1, got " + batchSize);
+        if (epochs < 1) throw new InvalidSettingException("epochs", "must be >= 1, got " + epochs);
+        if (batchSize < 1) throw new InvalidSettingException("batch size", "must be >= 1, got " + batchSize);
         if (side < model.inputSize()) {
-            throw new IllegalArgumentException("base image side " + side + " is smaller than the network input " + model.inputSize());
+            throw new InvalidSettingException("base image side", "must be at least the network input " + model.inputSize() + ", got " + side);
         }
-        if (loaderThreads < 1) throw new IllegalArgumentException("loader threads must be >= 1, got " + loaderThreads);
+        if (loaderThreads < 1) throw new InvalidSettingException("loader threads", "must be >= 1, got " + loaderThreads);
     }
+
+    /** The defaults for {@code data}: the paper variant at 227 ({@link #defaultModel}), base side 256. */
+    public static TrainSettings defaults(DataChoice data) {
+        AlexNet.Config model = defaultModel(AlexNet.Variant.PAPER);
+        return new TrainSettings(data, TrainingData.sideFor(model.inputSize()), Normalization.MEAN_IMAGE, model, EPOCHS, BATCH, Sgd.paper(),
+                ScheduleChoice.PAPER, SEED, LOADER_THREADS);
+    }
+
+    /** {@code variant} at its own input size with the default initialisation ({@link #WEIGHT_INIT}, positive bias 0). */
+    public static AlexNet.Config defaultModel(AlexNet.Variant variant) {
+        return AlexNet.Config.of(variant).withWeightInit(WEIGHT_INIT).withPositiveBias(defaultPositiveBias(WEIGHT_INIT));
+    }
+
+    /** The paper's bias 1 on conv2, conv4, conv5, fc6, fc7 with its own initialisation; 0 with He's. */
+    public static float defaultPositiveBias(AlexNet.WeightInit init) { return init == AlexNet.WeightInit.PAPER ? 1 : 0; }
 
     /** Where the images come from. */
     public sealed interface DataChoice {
@@ -39,6 +65,15 @@ public record TrainSettings(DataChoice data, int side, Normalization normalizati
                 case ImageFolder f -> new ImageFolder(directory, f.validationFraction());
                 case Cifar10 c -> new Cifar10(directory);
                 case Synthetic s -> throw new IllegalArgumentException(source + " was trained on synthetic data; it has no data folder to move");
+            };
+        }
+
+        /** The folder the data is read from, or null for generated data. */
+        default Path location() {
+            return switch (this) {
+                case ImageFolder f -> f.directory();
+                case Cifar10 c -> c.directory();
+                case Synthetic s -> null;
             };
         }
 
@@ -63,14 +98,14 @@ public record TrainSettings(DataChoice data, int side, Normalization normalizati
         }
     }
 
-    /** SGD in the paper's form: learning rate (the schedule's start), momentum, weight decay. */
-    public record Optimizer(float learningRate, float momentum, float weightDecay) {}
-
     /** constant; step (divide by gamma every {@code every} epochs); plateau (divide by 10 after {@code patience} epochs without improvement). */
     public record ScheduleChoice(String kind, float gamma, int every, int patience, float minimum, int maxReductions) {
+        /** The paper's: plateau with patience 1, at most 3 reductions, never below 1e-5 (gamma 10 every 30 epochs for step). */
+        public static final ScheduleChoice PAPER = new ScheduleChoice("plateau", 10, 30, 1, 1e-5f, 3);
+
         public ScheduleChoice {
             if (!kind.equals("constant") && !kind.equals("step") && !kind.equals("plateau")) {
-                throw new IllegalArgumentException("unknown --lr-schedule '" + kind + "'; known: constant, step, plateau");
+                throw new InvalidSettingException("learning-rate schedule", "'" + kind + "' is unknown; known: constant, step, plateau");
             }
         }
 
@@ -83,74 +118,74 @@ public record TrainSettings(DataChoice data, int side, Normalization normalizati
         }
     }
 
-    public TrainSettings withEpochs(int newEpochs) {
-        return new TrainSettings(data, side, normalization, model, newEpochs, batchSize, optimizer, schedule, seed, loaderThreads);
-    }
-
-    public TrainSettings withModel(AlexNet.Config newModel) {
-        return new TrainSettings(data, side, normalization, newModel, epochs, batchSize, optimizer, schedule, seed, loaderThreads);
-    }
-
     public TrainSettings withData(DataChoice newData) {
         return new TrainSettings(newData, side, normalization, model, epochs, batchSize, optimizer, schedule, seed, loaderThreads);
     }
 
+    /** Another model; a new input size brings its base side (input x 256/227). */
+    public TrainSettings withModel(AlexNet.Config newModel) {
+        int newSide = newModel.inputSize() == model.inputSize() ? side : TrainingData.sideFor(newModel.inputSize());
+        return new TrainSettings(data, newSide, normalization, newModel, epochs, batchSize, optimizer, schedule, seed, loaderThreads);
+    }
+
+    public TrainSettings withEpochs(int newEpochs) {
+        return new TrainSettings(data, side, normalization, model, newEpochs, batchSize, optimizer, schedule, seed, loaderThreads);
+    }
+
     // ---- metadata ------------------------------------------------------------------------------
 
+    private static final Metadata.Key<String> DATA = Metadata.text("train.data");
+    private static final Metadata.Key<Integer> SYNTHETIC_TRAINING = Metadata.integer("train.synthetic_training_images", 1);
+    private static final Metadata.Key<Integer> SYNTHETIC_VALIDATION = Metadata.integer("train.synthetic_validation_images", 1);
+    private static final Metadata.Key<Integer> SYNTHETIC_SIDE = Metadata.integer("train.synthetic_side", 1);
+    private static final Metadata.Key<String> DATA_PATH = Metadata.text("train.data_path");
+    private static final Metadata.Key<Double> VALIDATION_SHARE = Metadata.decimal("train.validation_fraction");
+    private static final Metadata.Key<Integer> SIDE = Metadata.integer("train.side", 1);
+    private static final Metadata.Key<Normalization> NORMALIZATION = Metadata.choice("train.normalization", Normalization.class);
+    private static final Metadata.Key<Integer> EPOCH_COUNT = Metadata.integer("train.epochs", 1);
+    private static final Metadata.Key<Integer> BATCH_SIZE = Metadata.integer("train.batch", 1);
+    private static final Metadata.Key<Float> LEARNING_RATE = Metadata.single("train.lr");
+    private static final Metadata.Key<Float> MOMENTUM = Metadata.single("train.momentum");
+    private static final Metadata.Key<Float> WEIGHT_DECAY = Metadata.single("train.weight_decay");
+    private static final Metadata.Key<String> SCHEDULE = Metadata.text("train.lr_schedule");
+    private static final Metadata.Key<Float> GAMMA = Metadata.single("train.lr_gamma");
+    private static final Metadata.Key<Integer> EVERY = Metadata.integer("train.lr_every", 0);
+    private static final Metadata.Key<Integer> PATIENCE = Metadata.integer("train.lr_patience", 0);
+    private static final Metadata.Key<Float> MINIMUM = Metadata.single("train.lr_minimum");
+    private static final Metadata.Key<Integer> MAX_REDUCTIONS = Metadata.integer("train.lr_max_reductions", 0);
+    private static final Metadata.Key<Long> SEED_KEY = Metadata.longInteger("train.seed", Long.MIN_VALUE);
+    private static final Metadata.Key<Integer> THREADS = Metadata.integer("train.loader_threads", 1);
+
     /** train.* metadata (the model itself is described by {@link ModelFiles#metadata}). */
-    public Map<String, String> metadata() {
-        Map<String, String> m = new LinkedHashMap<>();
+    Metadata metadata() {
+        Metadata m = new Metadata();
         switch (data) {
-            case DataChoice.Synthetic s -> {
-                m.put("train.data", "synthetic");
-                m.put("train.synthetic_training_images", Integer.toString(s.trainingImages()));
-                m.put("train.synthetic_validation_images", Integer.toString(s.validationImages()));
-                m.put("train.synthetic_side", Integer.toString(s.side()));
-            }
-            case DataChoice.ImageFolder f -> {
-                m.put("train.data", "folder");
-                m.put("train.data_path", f.directory().toString());
-                m.put("train.validation_fraction", Double.toString(f.validationFraction()));
-            }
-            case DataChoice.Cifar10 c -> {
-                m.put("train.data", "cifar10");
-                m.put("train.data_path", c.directory().toString());
-            }
+            case DataChoice.Synthetic s -> m.put(DATA, "synthetic").put(SYNTHETIC_TRAINING, s.trainingImages())
+                    .put(SYNTHETIC_VALIDATION, s.validationImages()).put(SYNTHETIC_SIDE, s.side());
+            case DataChoice.ImageFolder f -> m.put(DATA, "folder").put(DATA_PATH, f.directory().toString()).put(VALIDATION_SHARE, f.validationFraction());
+            case DataChoice.Cifar10 c -> m.put(DATA, "cifar10").put(DATA_PATH, c.directory().toString());
         }
-        m.put("train.side", Integer.toString(side));
-        m.put("train.normalization", normalization.name().toLowerCase(Locale.ROOT));
-        m.put("train.epochs", Integer.toString(epochs));
-        m.put("train.batch", Integer.toString(batchSize));
-        m.put("train.lr", Float.toString(optimizer.learningRate()));
-        m.put("train.momentum", Float.toString(optimizer.momentum()));
-        m.put("train.weight_decay", Float.toString(optimizer.weightDecay()));
-        m.put("train.lr_schedule", schedule.kind());
-        m.put("train.lr_gamma", Float.toString(schedule.gamma()));
-        m.put("train.lr_every", Integer.toString(schedule.every()));
-        m.put("train.lr_patience", Integer.toString(schedule.patience()));
-        m.put("train.lr_minimum", Float.toString(schedule.minimum()));
-        m.put("train.lr_max_reductions", Integer.toString(schedule.maxReductions()));
-        m.put("train.seed", Long.toString(seed));
-        m.put("train.loader_threads", Integer.toString(loaderThreads));
-        return m;
+        return m.put(SIDE, side).put(NORMALIZATION, normalization).put(EPOCH_COUNT, epochs).put(BATCH_SIZE, batchSize)
+                .put(LEARNING_RATE, optimizer.learningRate()).put(MOMENTUM, optimizer.momentum()).put(WEIGHT_DECAY, optimizer.weightDecay())
+                .put(SCHEDULE, schedule.kind()).put(GAMMA, schedule.gamma()).put(EVERY, schedule.every()).put(PATIENCE, schedule.patience())
+                .put(MINIMUM, schedule.minimum()).put(MAX_REDUCTIONS, schedule.maxReductions()).put(SEED_KEY, seed).put(THREADS, loaderThreads);
     }
 
     /** The settings stored in a checkpoint's metadata; {@code model} comes from {@link ModelFiles#model}. */
-    public static TrainSettings fromMetadata(Map<String, String> m, AlexNet.Config model, String file) {
-        Metadata f = new Metadata(m, file);
-        DataChoice data = switch (f.get("train.data")) {
-            case "synthetic" -> new DataChoice.Synthetic(f.integer("train.synthetic_training_images"),
-                    f.integer("train.synthetic_validation_images"), f.integer("train.synthetic_side"));
-            case "folder" -> new DataChoice.ImageFolder(Path.of(f.get("train.data_path")), f.decimal("train.validation_fraction"));
-            case "cifar10" -> new DataChoice.Cifar10(Path.of(f.get("train.data_path")));
-            default -> throw f.invalid("train.data", "is not synthetic, folder or cifar10");
+    static TrainSettings fromMetadata(Metadata m, AlexNet.Config model) {
+        DataChoice data = switch (m.get(DATA)) {
+            case "synthetic" -> new DataChoice.Synthetic(m.get(SYNTHETIC_TRAINING), m.get(SYNTHETIC_VALIDATION), m.get(SYNTHETIC_SIDE));
+            case "folder" -> new DataChoice.ImageFolder(Path.of(m.get(DATA_PATH)), m.get(VALIDATION_SHARE));
+            case "cifar10" -> new DataChoice.Cifar10(Path.of(m.get(DATA_PATH)));
+            default -> throw m.invalid(DATA, "is not synthetic, folder or cifar10");
         };
-        return new TrainSettings(data, f.integer("train.side"),
-                Normalization.valueOf(f.get("train.normalization").toUpperCase(Locale.ROOT)), model, f.integer("train.epochs"),
-                f.integer("train.batch"),
-                new Optimizer((float) f.decimal("train.lr"), (float) f.decimal("train.momentum"), (float) f.decimal("train.weight_decay")),
-                new ScheduleChoice(f.get("train.lr_schedule"), (float) f.decimal("train.lr_gamma"), f.integer("train.lr_every"),
-                        f.integer("train.lr_patience"), (float) f.decimal("train.lr_minimum"), f.integer("train.lr_max_reductions")),
-                f.longInteger("train.seed"), f.integer("train.loader_threads"));
+        try {
+            return new TrainSettings(data, m.get(SIDE), m.get(NORMALIZATION), model, m.get(EPOCH_COUNT), m.get(BATCH_SIZE),
+                    new Sgd(m.get(LEARNING_RATE), m.get(MOMENTUM), m.get(WEIGHT_DECAY)),
+                    new ScheduleChoice(m.get(SCHEDULE), m.get(GAMMA), m.get(EVERY), m.get(PATIENCE), m.get(MINIMUM), m.get(MAX_REDUCTIONS)),
+                    m.get(SEED_KEY), m.get(THREADS));
+        } catch (InvalidSettingException e) {
+            throw new IllegalArgumentException(m.file() + ": the stored " + e.getMessage(), e);
+        }
     }
 }

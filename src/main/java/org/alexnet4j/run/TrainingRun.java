@@ -3,26 +3,28 @@ package org.alexnet4j.run;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
 import org.alexnet4j.backend.Backend;
 import org.alexnet4j.data.Augmentation;
 import org.alexnet4j.data.BadImagePolicy;
-import org.alexnet4j.data.Batch;
-import org.alexnet4j.data.BatchSource;
 import org.alexnet4j.data.DataSplit;
 import org.alexnet4j.data.TrainingData;
+import org.alexnet4j.io.AtomicFiles;
 import org.alexnet4j.io.CheckpointFile;
 import org.alexnet4j.io.TensorData;
 import org.alexnet4j.model.AlexNet;
 import org.alexnet4j.nn.Sequential;
 import org.alexnet4j.tensor.Tensor;
+import org.alexnet4j.train.InvalidSettingException;
 import org.alexnet4j.train.LearningRateSchedule;
-import org.alexnet4j.train.Sgd;
 import org.alexnet4j.train.Trainer;
 import org.alexnet4j.train.TrainingListener;
 
@@ -30,15 +32,21 @@ import org.alexnet4j.train.TrainingListener;
  * Drives a {@link Trainer} and keeps the run directory current: a checkpoint every {@code checkpointEvery}
  * steps and after every epoch (the newest {@code keep} are kept), metrics.csv and chart.png after every
  * epoch, weights.safetensors at the end. A checkpoint holds everything a resumed run needs to repeat the
- * uninterrupted one step for step: parameters, momentum, batch-norm buffers, the position (epoch, step,
- * batches done in the epoch and their loss so far), the schedule state, the settings (seed included),
- * the training-set statistics, the class names and the model config.
+ * uninterrupted one step for step: parameters, momentum, batch-norm buffers, the trainer's position
+ * (epoch, batch, step, the epoch's loss so far), the schedule state, the settings (seed included), the
+ * training-set statistics, the class names, the model config, and the run's identity and checkpointing.
+ *
+ * <p>A run directory belongs to one run: {@value #RUN_ID_FILE} holds its identity, and a checkpoint of
+ * another run found there is refused rather than continued. {@link #stop()} ends the run at the next step
+ * boundary with a checkpoint of that position.
  */
 public final class TrainingRun implements AutoCloseable {
     /** Weights written at the end of a run, beside the checkpoints. */
     public static final String WEIGHTS_FILE = "weights.safetensors";
     public static final String METRICS_FILE = "metrics.csv";
     public static final String CHART_FILE = "chart.png";
+    /** The run's identity (the run.id of its checkpoints), written when the run starts. */
+    public static final String RUN_ID_FILE = "run.id";
     /** Training images the statistics (mean image, PCA) are computed from, at most (evenly spaced). */
     static final int STATISTICS_IMAGES = 10_000;
 
@@ -56,9 +64,28 @@ public final class TrainingRun implements AutoCloseable {
         default void onCheckpoint(Path file) {}
     }
 
-    /** Where in an epoch a run stands: batches done and the sum of their losses (times images) and images. */
-    private record Position(int epoch, int batchesDone, double lossSum, long images) {
-        static Position startOf(int epoch) { return new Position(epoch, 0, 0, 0); }
+    /** How often checkpoints are written: every {@code every} steps (0: only after each epoch), the newest {@code keep} kept. */
+    public record Checkpointing(int every, int keep) {
+        public static final int EVERY = 0, KEEP = 3;
+        public static final Checkpointing DEFAULT = new Checkpointing(EVERY, KEEP);
+
+        public Checkpointing {
+            if (every < 0) throw new InvalidSettingException("checkpoint interval", "must be >= 0 steps, got " + every);
+            if (keep < 1) throw new InvalidSettingException("checkpoints kept", "must be >= 1, got " + keep);
+        }
+    }
+
+    /** Thrown by {@link #resume} for a run that has done every epoch it was asked for. */
+    public static final class FinishedException extends IllegalArgumentException {
+        private final int epochs;
+
+        FinishedException(String what, int epochs) {
+            super(what + " has finished all " + epochs + " of its epochs; to train it further, ask for more than " + epochs + " epochs");
+            this.epochs = epochs;
+        }
+
+        /** The epochs done. */
+        public int epochs() { return epochs; }
     }
 
     private final TrainSettings settings;
@@ -68,84 +95,134 @@ public final class TrainingRun implements AutoCloseable {
     private final LearningRateSchedule schedule;
     private final Trainer trainer;
     private final CheckpointDirectory checkpoints;
-    private final int checkpointEvery;
+    private final Checkpointing checkpointing;
+    private final String runId;
     private final List<EpochRecord> history;
-    private final Position resumeAt;
-    private Position current;
     private Listener listener = new Listener() {};
+    private long savedStep = -1;
+    private Path lastCheckpoint;
 
-    private TrainingRun(TrainSettings settings, TrainingData data, Backend backend, CheckpointDirectory checkpoints, int checkpointEvery,
-                        List<EpochRecord> history, Position resumeAt) {
+    private TrainingRun(TrainSettings settings, TrainingData data, Backend backend, Path directory, Checkpointing checkpointing, String runId,
+                        List<EpochRecord> history) {
         this.settings = settings;
         this.data = data;
-        this.checkpoints = checkpoints;
-        this.checkpointEvery = checkpointEvery;
+        this.checkpoints = new CheckpointDirectory(directory, checkpointing.keep());
+        this.checkpointing = checkpointing;
+        this.runId = runId;
         this.history = new ArrayList<>(history);
-        this.resumeAt = resumeAt;
-        this.current = resumeAt;
         this.model = new TrainedModel(settings.model(), data.classNames(),
                 new Preprocessing(settings.side(), settings.model().inputSize(), settings.normalization(), data.statistics()));
         this.network = AlexNet.create(backend, settings.model(), settings.seed());
         this.schedule = settings.schedule().create(settings.optimizer().learningRate());
-        this.trainer = new Trainer(network, new Sgd(settings.optimizer().momentum(), settings.optimizer().weightDecay()), schedule, new Adapter());
+        this.trainer = new Trainer(network, settings.optimizer(), schedule, new Hooks());
     }
 
     /**
-     * A new run. {@code classes}: the number of classes, or null to take it from the data (a given
-     * number must match the data). Checkpoints go to {@code directory}.
+     * A new run in {@code directory} (created; it must not hold another run). {@code classes}: the number
+     * of classes, or null to take it from the data (a given number must match the data).
      */
-    public static TrainingRun start(TrainSettings settings, Integer classes, Backend backend, Path directory, int keep, int checkpointEvery) {
+    public static TrainingRun start(TrainSettings settings, Integer classes, Backend backend, Path directory, Checkpointing checkpointing)
+            throws IOException {
+        claim(directory, null);
         DataSplit split = settings.data().open(settings.seed());
         int dataClasses = split.training().classNames().size();
-        if (classes != null && classes != dataClasses) {
-            throw new IllegalArgumentException("--classes " + classes + " but the data has " + dataClasses + " classes");
-        }
+        if (classes != null && classes != dataClasses) throw new InvalidSettingException("classes", "is " + classes + " but the data has " + dataClasses);
         TrainSettings resolved = settings.withModel(settings.model().withClasses(dataClasses));
         TrainingData data = open(split, resolved);
-        return new TrainingRun(resolved, data, backend, new CheckpointDirectory(directory, keep), checkpointEvery, List.of(), Position.startOf(0));
+        String id = UUID.randomUUID().toString();
+        claim(directory, id);
+        return new TrainingRun(resolved, data, backend, directory, checkpointing, id, List.of());
+    }
+
+    /** {@link #start} with the default checkpointing but every {@code checkpointEvery} steps, keeping {@code keep}. */
+    public static TrainingRun start(TrainSettings settings, Integer classes, Backend backend, Path directory, int keep, int checkpointEvery)
+            throws IOException {
+        return start(settings, classes, backend, directory, new Checkpointing(checkpointEvery, keep));
     }
 
     /**
-     * Continues the run saved in {@code checkpoint}, with its settings except the number of epochs (null:
-     * the saved one) and the data's folder (null: the saved one; the data must have the same fingerprint).
-     * The run directory is the checkpoint's.
+     * Continues the run saved in {@code checkpoint} in the checkpoint's directory, with its settings except
+     * the number of epochs (null: the saved one), the data's folder (null: the saved one; the data must
+     * have the same fingerprint) and the checkpointing (null: the saved one). Refused: a checkpoint of
+     * another run than its directory's, one whose metadata contradicts itself or its tensors, and a run
+     * that has done all its epochs (then ask for more).
      */
-    public static TrainingRun resume(Path checkpoint, Integer epochs, Path dataLocation, Backend backend,
-                                     int keep, int checkpointEvery) throws IOException {
+    public static TrainingRun resume(Path checkpoint, Integer epochs, Path dataLocation, Backend backend, Integer keep, Integer checkpointEvery)
+            throws IOException {
         CheckpointFile.Contents contents = CheckpointFile.read(checkpoint);
-        String file = checkpoint.toString();
-        Map<String, String> m = contents.metadata();
-        TrainedModel saved = ModelFiles.model(m, file);
-        TrainSettings settings = TrainSettings.fromMetadata(m, saved.config(), file);
-        if (epochs != null) settings = settings.withEpochs(epochs);
-        if (dataLocation != null) settings = settings.withData(settings.data().movedTo(dataLocation, file));
+        Metadata m = new Metadata(contents.metadata(), checkpoint.toString());
+        TrainedModel saved = ModelFiles.model(m);
+        TrainSettings settings = TrainSettings.fromMetadata(m, saved.config());
+        Trainer.State position = position(m);
+        List<EpochRecord> history = MetricsCsv.parse(m.get(HISTORY), m.file());
+        checkConsistent(m, position, history, settings.batchSize());
+        if (epochs != null) {
+            if (epochs < position.epoch() || epochs == position.epoch() && position.batch() > 0) {
+                throw new InvalidSettingException("epochs", "must be more than the " + position.epoch() + " the run has done, got " + epochs);
+            }
+            settings = settings.withEpochs(epochs);
+        }
+        if (position.epoch() >= settings.epochs()) throw new FinishedException("the run of " + checkpoint, position.epoch());
+        if (dataLocation != null) settings = settings.withData(settings.data().movedTo(dataLocation, m.file()));
+        Checkpointing stored = new Checkpointing(m.get(CHECKPOINT_EVERY), m.get(KEEP));
+        Checkpointing checkpointing = new Checkpointing(checkpointEvery != null ? checkpointEvery : stored.every(), keep != null ? keep : stored.keep());
+        Path directory = checkpoint.toAbsolutePath().getParent();
+        String id = m.get(RUN_ID);
+        claim(directory, id);
+
         DataSplit split = settings.data().open(settings.seed());
         if (!split.training().classNames().equals(saved.classNames())) {
-            throw new IllegalArgumentException(file + ": the checkpoint's classes " + saved.classNames() + " differ from the data's " + split.training().classNames());
+            throw new IllegalArgumentException(m.file() + ": the checkpoint's classes " + saved.classNames() + " differ from the data's " + split.training().classNames());
         }
         if (!split.training().fingerprint().equals(saved.preprocessing().statistics().fingerprint())) {
-            throw new IllegalArgumentException(file + ": the training data changed since the checkpoint (fingerprint "
+            throw new IllegalArgumentException(m.file() + ": the training data changed since the checkpoint (fingerprint "
                     + split.training().fingerprint() + ", checkpoint has " + saved.preprocessing().statistics().fingerprint() + ")");
         }
-        Metadata f = new Metadata(m, file);
-        Position position = new Position(f.integer("state.epoch"), f.integer("state.batches_in_epoch"),
-                f.decimal("state.epoch_loss_sum"), f.longInteger("state.epoch_images"));
-        List<EpochRecord> history = MetricsCsv.parse(f.get("state.history"), file);
         TrainingData data = open(split, settings);
-        CheckpointDirectory directory = new CheckpointDirectory(checkpoint.toAbsolutePath().getParent(), keep);
-        TrainingRun run = new TrainingRun(settings, data, backend, directory, checkpointEvery, history, position);
+        TrainingRun run = null;
         try {
-            run.restore(contents, f);
+            int batches = data.training().batchesPerEpoch();
+            if (position.batch() > batches) throw m.invalid(BATCH, "is " + position.batch() + " but an epoch of this data has " + batches + " batches");
+            run = new TrainingRun(settings, data, backend, directory, checkpointing, id, history);
+            run.restore(contents, m, position);
+            run.savedStep = position.step();
+            run.lastCheckpoint = checkpoint;
+            return run;
         } catch (RuntimeException e) {
-            run.close();
+            if (run != null) run.close();
+            else data.close();
             throw e;
         }
-        return run;
     }
 
     private static TrainingData open(DataSplit split, TrainSettings s) {
         return TrainingData.open(split, new TrainingData.Settings(s.model().inputSize(), s.side(), s.batchSize(), s.loaderThreads(),
                 s.seed(), Augmentation.PAPER, s.normalization(), BadImagePolicy.FAIL, STATISTICS_IMAGES));
+    }
+
+    /**
+     * Makes {@code directory} the run {@code id}'s (null: only checks that no other run has it): creates it,
+     * refuses it when it holds another run's identity or checkpoints, removes temporary files that
+     * interrupted saves left, and records the identity.
+     */
+    private static void claim(Path directory, String id) throws IOException {
+        Path idFile = directory.resolve(RUN_ID_FILE);
+        String owner = Files.isRegularFile(idFile) ? Files.readString(idFile, StandardCharsets.UTF_8).strip() : null;
+        if (owner != null && !owner.equals(id)) {
+            throw new IllegalArgumentException(id == null
+                    ? directory + " already holds a run (" + RUN_ID_FILE + " " + owner + "); resume it, or choose another directory"
+                    : "the checkpoint belongs to run " + id + ", but its directory " + directory + " holds run " + owner
+                            + "; it was copied from another run: resume it from a directory of its own");
+        }
+        if (id == null) {
+            if (!new CheckpointDirectory(directory, 1).list().isEmpty()) {
+                throw new IllegalArgumentException(directory + " already holds checkpoints; resume them, or choose another directory");
+            }
+            return;
+        }
+        Files.createDirectories(directory);
+        new CheckpointDirectory(directory, 1).removeStaleTemporaryFiles(Set.of(WEIGHTS_FILE, METRICS_FILE, CHART_FILE, RUN_ID_FILE));
+        if (owner == null) AtomicFiles.write(idFile, (id + "\n").getBytes(StandardCharsets.UTF_8));
     }
 
     public TrainSettings settings() { return settings; }
@@ -156,18 +233,38 @@ public final class TrainingRun implements AutoCloseable {
 
     public Path directory() { return checkpoints.directory(); }
 
+    public Checkpointing checkpointing() { return checkpointing; }
+
+    /** Where the run stands now (after {@link #run}: where it ended or stopped). */
+    public Trainer.State position() { return trainer.state(); }
+
     /** Epochs finished so far (from a resumed checkpoint, or this run). */
     public List<EpochRecord> history() { return List.copyOf(history); }
 
+    /** The newest checkpoint this run wrote or resumed from, or null. */
+    public Path lastCheckpoint() { return lastCheckpoint; }
+
+    /**
+     * Ends {@link #run} at the next step boundary, with a checkpoint of that position; safe from any thread
+     * (a signal handler's). {@link #stopped()} then says so.
+     */
+    public void stop() { trainer.requestStop(); }
+
+    /** Whether the run ended before its last epoch because {@link #stop()} was called. */
+    public boolean stopped() { return trainer.stopRequested() && trainer.state().epoch() < settings.epochs(); }
+
     /**
      * Trains up to the configured number of epochs (from where a resumed run stands) and writes the final
-     * weights; returns the whole history.
+     * weights; returns the whole history. After {@link #stop()} it returns early, having saved a checkpoint.
      */
     public List<EpochRecord> run(Listener listener) throws IOException {
         this.listener = listener;
-        BatchSource training = new SkipAhead(data.training(), resumeAt);
         try {
-            trainer.fit(training, data.validation(), settings.epochs());
+            trainer.fit(data.training(), data.validation(), settings.epochs());
+            if (stopped()) {
+                if (trainer.state().step() != savedStep) saveCheckpoint();
+                return history();
+            }
         } catch (UncheckedIOException e) {
             throw new IOException(e.getMessage(), e.getCause()); // the message says which directory
         }
@@ -177,54 +274,83 @@ public final class TrainingRun implements AutoCloseable {
 
     // ---- checkpoints ---------------------------------------------------------------------------
 
-    private Path saveCheckpoint(Position position) {
+    private static final Metadata.Key<String> RUN_ID = Metadata.text("run.id");
+    private static final Metadata.Key<Integer> CHECKPOINT_EVERY = Metadata.integer("run.checkpoint_every", 0);
+    private static final Metadata.Key<Integer> KEEP = Metadata.integer("run.keep", 1);
+    private static final Metadata.Key<Integer> EPOCH = Metadata.integer("state.epoch", 0);
+    private static final Metadata.Key<Integer> BATCH = Metadata.integer("state.batch", 0);
+    private static final Metadata.Key<Long> STEP = Metadata.longInteger("state.step", 0);
+    private static final Metadata.Key<Double> EPOCH_LOSS_SUM = Metadata.decimal("state.epoch_loss_sum");
+    private static final Metadata.Key<Long> EPOCH_IMAGES = Metadata.longInteger("state.epoch_images", 0);
+    private static final Metadata.Key<Integer> SCHEDULE_EPOCHS = Metadata.integer("state.schedule_epochs", 0);
+    private static final Metadata.Key<Float> SCHEDULE_RATE = Metadata.single("state.schedule_lr");
+    private static final Metadata.Key<Double> SCHEDULE_BEST = Metadata.decimal("state.schedule_best_error");
+    private static final Metadata.Key<Integer> SCHEDULE_STALLED = Metadata.integer("state.schedule_epochs_without_improvement", 0);
+    private static final Metadata.Key<Integer> SCHEDULE_REDUCTIONS = Metadata.integer("state.schedule_reductions", 0);
+    private static final Metadata.Key<String> HISTORY = Metadata.text("state.history");
+
+    private static Trainer.State position(Metadata m) {
+        LearningRateSchedule.State s = new LearningRateSchedule.State(m.get(SCHEDULE_EPOCHS), m.get(SCHEDULE_RATE), m.get(SCHEDULE_BEST),
+                m.get(SCHEDULE_STALLED), m.get(SCHEDULE_REDUCTIONS));
+        return new Trainer.State(m.get(EPOCH), m.get(BATCH), m.get(STEP), m.get(EPOCH_LOSS_SUM), m.get(EPOCH_IMAGES), s);
+    }
+
+    /** The position, the history and the schedule must tell one story (a checksum only proves the file is as written). */
+    private static void checkConsistent(Metadata m, Trainer.State p, List<EpochRecord> history, int batchSize) {
+        if (history.size() != p.epoch()) throw m.invalid(EPOCH, "is " + p.epoch() + " but the history holds " + history.size() + " epochs");
+        for (int i = 0; i < history.size(); i++) {
+            if (history.get(i).epoch() != i + 1) throw m.invalid(HISTORY, "numbers epoch " + (i + 1) + " as " + history.get(i).epoch());
+        }
+        long stepsBefore = history.isEmpty() ? 0 : history.getLast().step();
+        if (p.step() != stepsBefore + p.batch()) {
+            throw m.invalid(STEP, "is " + p.step() + " but the history ends at step " + stepsBefore + " and the epoch has done " + p.batch() + " batches");
+        }
+        if (p.schedule().epochs() != p.epoch()) throw m.invalid(SCHEDULE_EPOCHS, "is " + p.schedule().epochs() + " but the run has done " + p.epoch() + " epochs");
+        if (p.epochImages() != (long) p.batch() * batchSize) { // training batches are always full (the last partial one is dropped)
+            throw m.invalid(EPOCH_IMAGES, "is " + p.epochImages() + " after " + p.batch() + " batches of " + batchSize + " images");
+        }
+    }
+
+    private void saveCheckpoint() {
+        Trainer.State p = trainer.state();
         Map<String, TensorData> tensors = ModelFiles.tensors(network, settings.model().variant());
         for (Map.Entry<String, Tensor> e : network.velocities().entrySet()) {
             tensors.put(ModelFiles.MOMENTUM_PREFIX + ModelFiles.fileName(settings.model().variant(), e.getKey()),
                     ModelFiles.hostCopy(network.backend(), e.getValue()));
         }
-        Map<String, String> metadata = new LinkedHashMap<>(ModelFiles.metadata(model));
-        metadata.putAll(settings.metadata());
-        LearningRateSchedule.State s = schedule.state();
-        metadata.put("state.epoch", Integer.toString(position.epoch()));
-        metadata.put("state.step", Long.toString(network.step()));
-        metadata.put("state.batches_in_epoch", Integer.toString(position.batchesDone()));
-        metadata.put("state.epoch_loss_sum", Double.toString(position.lossSum()));
-        metadata.put("state.epoch_images", Long.toString(position.images()));
-        metadata.put("state.schedule_epochs", Integer.toString(s.epochs()));
-        metadata.put("state.schedule_lr", Float.toString(s.learningRate()));
-        metadata.put("state.schedule_best_error", Double.toString(s.bestError()));
-        metadata.put("state.schedule_epochs_without_improvement", Integer.toString(s.epochsWithoutImprovement()));
-        metadata.put("state.schedule_reductions", Integer.toString(s.reductions()));
-        metadata.put("state.history", MetricsCsv.format(history));
+        LearningRateSchedule.State s = p.schedule();
+        Metadata metadata = ModelFiles.describe(model).putAll(settings.metadata())
+                .put(RUN_ID, runId).put(CHECKPOINT_EVERY, checkpointing.every()).put(KEEP, checkpointing.keep())
+                .put(EPOCH, p.epoch()).put(BATCH, p.batch()).put(STEP, p.step()).put(EPOCH_LOSS_SUM, p.epochLossSum()).put(EPOCH_IMAGES, p.epochImages())
+                .put(SCHEDULE_EPOCHS, s.epochs()).put(SCHEDULE_RATE, s.learningRate()).put(SCHEDULE_BEST, s.bestError())
+                .put(SCHEDULE_STALLED, s.epochsWithoutImprovement()).put(SCHEDULE_REDUCTIONS, s.reductions())
+                .put(HISTORY, MetricsCsv.format(history));
         try {
-            Path file = checkpoints.save(network.step(), tensors, metadata);
+            Path file = checkpoints.save(p.step(), tensors, metadata.values());
+            savedStep = p.step();
+            lastCheckpoint = file;
             listener.onCheckpoint(file);
-            return file;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write checkpoint in " + checkpoints.directory() + ": " + e.getMessage(), e);
         }
     }
 
     /** Parameters, buffers, momentum, step and schedule from a checkpoint. */
-    private void restore(CheckpointFile.Contents contents, Metadata f) {
+    private void restore(CheckpointFile.Contents contents, Metadata m, Trainer.State position) {
         AlexNet.Variant variant = settings.model().variant();
         Map<String, TensorData> weights = new LinkedHashMap<>();
         contents.tensors().forEach((name, t) -> { if (!name.startsWith(ModelFiles.MOMENTUM_PREFIX)) weights.put(name, t); });
-        ModelFiles.load(network, variant, weights, f.file());
+        ModelFiles.load(network, variant, weights, m.file());
         for (Map.Entry<String, Tensor> e : network.velocities().entrySet()) {
             String name = ModelFiles.MOMENTUM_PREFIX + ModelFiles.fileName(variant, e.getKey());
             TensorData v = contents.tensors().get(name);
-            if (v == null) throw new IllegalArgumentException(f.file() + ": checkpoint has no tensor '" + name + "'");
+            if (v == null) throw new IllegalArgumentException(m.file() + ": checkpoint has no tensor '" + name + "'");
             if (!v.shape().equals(e.getValue().shape())) {
-                throw new IllegalArgumentException(f.file() + ": tensor '" + name + "' has shape " + v.shape() + ", expected " + e.getValue().shape());
+                throw new IllegalArgumentException(m.file() + ": tensor '" + name + "' has shape " + v.shape() + ", expected " + e.getValue().shape());
             }
             network.backend().copyFromHost(e.getValue(), v.data(), 0);
         }
-        LearningRateSchedule.State s = new LearningRateSchedule.State(f.integer("state.schedule_epochs"),
-                (float) f.decimal("state.schedule_lr"), f.decimal("state.schedule_best_error"),
-                f.integer("state.schedule_epochs_without_improvement"), f.integer("state.schedule_reductions"));
-        trainer.restore(new Trainer.State(resumeAt.epoch(), f.longInteger("state.step"), s));
+        trainer.restore(position);
     }
 
     @Override public void close() {
@@ -233,75 +359,28 @@ public final class TrainingRun implements AutoCloseable {
         data.close();
     }
 
-    // ---- the Trainer's listener ----------------------------------------------------------------
+    // ---- the Trainer's hooks -------------------------------------------------------------------
 
-    /**
-     * Turns the Trainer's reports into run state. The Trainer reports the running mean loss of the epoch;
-     * the batch loss is recovered exactly as (sum after - sum before) / batch images, since the sums are the
-     * Trainer's own double accumulation of float batch losses.
-     */
-    private final class Adapter implements TrainingListener {
-        private double sumBefore;
-        private long imagesBefore;
-        private int epochSeen = -1;
-
+    /** Reports each step and epoch, checkpoints every {@code checkpointing.every()} steps and after each epoch. */
+    private final class Hooks implements TrainingListener {
         @Override public void onProgress(Progress p) {
-            if (p.epoch() != epochSeen) {
-                epochSeen = p.epoch();
-                sumBefore = 0;
-                imagesBefore = 0;
-                if (current.epoch() != p.epoch()) current = Position.startOf(p.epoch());
-            }
-            double sum = p.loss() * p.imagesDone();
-            long batchImages = p.imagesDone() - imagesBefore;
-            listener.onStep(p.step(), (float) ((sum - sumBefore) / batchImages));
-            current = new Position(p.epoch(), current.batchesDone() + 1, current.lossSum() + (sum - sumBefore), current.images() + batchImages);
-            sumBefore = sum;
-            imagesBefore = p.imagesDone();
-            listener.onProgress(new Progress(p.epoch(), p.epochs(), p.step(), current.images(), p.imagesTotal(),
-                    current.lossSum() / current.images(), p.imagesPerSecond(), p.learningRate()));
-            if (checkpointEvery > 0 && p.step() % checkpointEvery == 0) saveCheckpoint(current);
+            listener.onStep(p.step(), p.batchLoss());
+            listener.onProgress(p);
+            if (checkpointing.every() > 0 && p.step() % checkpointing.every() == 0) saveCheckpoint();
         }
 
         @Override public void onEpochEnd(EpochResult r) {
-            double trainLoss = current.epoch() == r.epoch() && current.images() > 0 ? current.lossSum() / current.images() : r.trainLoss();
-            EpochRecord record = new EpochRecord(r.epoch() + 1, r.step(), trainLoss, r.validationLoss(), r.validationTop1Accuracy(),
+            EpochRecord record = new EpochRecord(r.epoch() + 1, r.step(), r.trainLoss(), r.validationLoss(), r.validationTop1Accuracy(),
                     r.validationTop5Accuracy(), r.learningRate(), r.seconds());
             history.add(record);
-            current = Position.startOf(r.epoch() + 1);
-            epochSeen = -1;
             try {
                 MetricsCsv.write(checkpoints.directory().resolve(METRICS_FILE), history);
                 CurveChart.write(checkpoints.directory().resolve(CHART_FILE), history);
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot write metrics in " + checkpoints.directory() + ": " + e.getMessage(), e);
             }
-            saveCheckpoint(current);
+            saveCheckpoint();
             listener.onEpoch(record, r.epochs());
-        }
-    }
-
-    /** The training batches, with the first batches of the resumed epoch left out (they were trained before the checkpoint). */
-    private static final class SkipAhead implements BatchSource {
-        private final BatchSource source;
-        private Position skip;
-
-        SkipAhead(BatchSource source, Position skip) {
-            this.source = source;
-            this.skip = skip;
-        }
-
-        @Override public int imagesPerEpoch() { return source.imagesPerEpoch(); }
-
-        @Override public List<String> classNames() { return source.classNames(); }
-
-        @Override public Iterator<Batch> epoch(int epoch) {
-            Iterator<Batch> batches = source.epoch(epoch);
-            if (skip != null && skip.epoch() == epoch) {
-                for (int i = 0; i < skip.batchesDone() && batches.hasNext(); i++) batches.next();
-                skip = null;
-            }
-            return batches;
         }
     }
 }

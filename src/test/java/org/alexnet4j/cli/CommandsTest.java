@@ -63,10 +63,69 @@ class CommandsTest {
     }
 
     @Test
-    void resumeRefusesOptionsTheCheckpointFixes() {
-        CliRun r = CliRun.of("train", "--resume", run.toString(), "--lr", "0.5", "--seed", "3");
+    void resumeAcceptsTheSameCommandLineAndKeepsTheCheckpointInterval() throws Exception {
+        Path again = dir.resolve("again");
+        Files.createDirectories(again);
+        try (var files = Files.list(run)) {
+            for (Path f : files.toList()) Files.copy(f, again.resolve(f.getFileName()));
+        }
+        // The first run's command line with --resume added, and more epochs; --checkpoint-every 1 left out.
+        CliRun r = CliRun.of(concat(new String[] {"train", "--epochs", "2", "--checkpoint-dir", again.toString(), "--resume", again.toString()}, TINY));
+        assertEquals(0, r.exitCode(), r.toString());
+        assertTrue(r.out().contains("(epoch 2/2, batch 0, step 2)"), r.toString());
+        assertEquals(List.of(3L, 4L), new CheckpointDirectory(again, 1).list().stream()
+                .map(p -> Long.parseLong(p.getFileName().toString().replaceAll("\\D", ""))).filter(step -> step > 2).toList(),
+                "--checkpoint-every 1 survives the resume: a checkpoint after steps 3 and 4");
+    }
+
+    @Test
+    void resumeRefusesSettingsThatDifferFromTheCheckpointNamingBothValues() {
+        CliRun r = CliRun.of("train", "--resume", run.toString(), "--epochs", "2", "--lr", "0.5", "--seed", "3", "--batch", "8", "--width", "0.0625");
         assertEquals(Main.EXIT_FAILURE, r.exitCode(), r.toString());
-        assertEquals("alexnet4j train: error: --resume continues with the checkpoint's settings; leave out --lr, --seed", r.err().strip());
+        assertEquals("alexnet4j train: error: --resume continues the checkpoint's run; these settings differ from it: "
+                + "--lr 0.5 (the checkpoint has 0.01), --seed 3 (the checkpoint has 1)", r.err().strip());
+    }
+
+    @Test
+    void resumeOfAFinishedRunAsksForMoreEpochs() throws Exception {
+        CliRun r = CliRun.of("train", "--resume", run.toString(), "--backend", "reference");
+        assertEquals(Main.EXIT_FAILURE, r.exitCode(), r.toString());
+        assertEquals("alexnet4j train: error: the run of " + new CheckpointDirectory(run, 1).latest().orElseThrow()
+                + " has finished all 1 of its epochs; to train it further, give --epochs 2 or more", r.err().strip());
+    }
+
+    @Test
+    void settingsRefusedByTheLibraryAreNamedAsOptions() {
+        CliRun momentum = CliRun.of(concat(new String[] {"train", "--momentum", "1.5", "--checkpoint-dir", dir.resolve("m").toString()}, TINY));
+        assertEquals(Main.EXIT_USAGE, momentum.exitCode(), momentum.toString());
+        assertTrue(momentum.err().startsWith("alexnet4j train: --momentum must be in [0, 1), got 1.5\n"), momentum.toString());
+        CliRun keep = CliRun.of("train", "--resume", run.toString(), "--keep", "0");
+        assertEquals(Main.EXIT_USAGE, keep.exitCode(), keep.toString());
+        assertTrue(keep.err().startsWith("alexnet4j train: --keep must be >= 1, got 0\n"), "checked with --resume too: " + keep);
+    }
+
+    @Test
+    void anImageFolderTrainsWithHeInitByDefault() throws Exception {
+        Path photos = dir.resolve("photos");
+        SyntheticDataset shapes = new SyntheticDataset(TrainSettings.DataChoice.Synthetic.DATA_SEED, 24, 72);
+        for (int i = 0; i < shapes.size(); i++) {
+            Path file = photos.resolve(shapes.classNames().get(shapes.label(i))).resolve(i + ".png");
+            Files.createDirectories(file.getParent());
+            ImageIO.write(Images.toBufferedImage(shapes.image(i)), "png", file.toFile());
+        }
+        CliRun r = CliRun.of("train", "--data", photos.toString(), "--epochs", "1", "--width", "0.0625", "--input", "67", "--batch", "4",
+                "--val-fraction", "0.3", "--backend", "reference", "--loader-threads", "1", "--checkpoint-dir", dir.resolve("photos-run").toString());
+        assertEquals(0, r.exitCode(), r.toString());
+        assertTrue(r.out().contains(" parameters, he init;"), r.toString());
+    }
+
+    @Test
+    void aLossStuckAtChanceAfterAnEpochNamesTheFlagToChange() {
+        CliRun r = CliRun.of(concat(new String[] {"train", "--init", "paper", "--epochs", "1", "--checkpoint-dir", dir.resolve("stuck").toString()}, TINY));
+        assertEquals(0, r.exitCode(), r.toString());
+        assertTrue(r.out().contains("warning: after epoch 1 the training loss ") && r.out().contains(" is still at chance level (ln(10) = 2.3026): "
+                + "the model is not learning; try --init he"), r.toString());
+        assertTrue(TrainCommand.StalledLoss.atChance(2.25, 10) && TrainCommand.StalledLoss.atChance(2.5, 10) && !TrainCommand.StalledLoss.atChance(2.2, 10));
     }
 
     @Test

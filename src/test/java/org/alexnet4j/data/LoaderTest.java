@@ -34,6 +34,42 @@ class LoaderTest {
         return images;
     }
 
+    /** An epoch started at batch k (a resumed run) gives batches k, k+1, ... of the whole epoch and never decodes an image of the batches before. */
+    @Test void anEpochFromABatchOnSkipsTheBatchesBeforeWithoutDecodingThem() {
+        Dataset indexed = TestDatasets.indexed(40, 9, 4, Set.of());
+        Set<Integer> decoded = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        Dataset counting = new Dataset() {
+            @Override public int size() { return indexed.size(); }
+            @Override public int label(int index) { return indexed.label(index); }
+            @Override public List<String> classNames() { return indexed.classNames(); }
+            @Override public RgbImage image(int index) { decoded.add(index); return indexed.image(index); }
+            @Override public String describe(int index) { return indexed.describe(index); }
+            @Override public String fingerprint() { return indexed.fingerprint(); }
+        };
+        ImagePipeline pipeline = new ImagePipeline(9, 5, ImagePipeline.Mode.TRAIN, new Augmentation(true, true, 0, Augmentation.LightingComponents.IMAGENET),
+                Normalization.NONE, null);
+        Loader.Options options = Loader.Options.training(4, 2, 5);
+        List<float[]> whole, fromThree;
+        List<int[]> wholeLabels = new ArrayList<>(), fromThreeLabels = new ArrayList<>();
+        try (Loader loader = new Loader(new BaseImages(counting, 9, BadImagePolicy.FAIL, new DataProblems()), pipeline, options)) {
+            whole = epochImages(loader, 1, wholeLabels);
+            decoded.clear();
+            fromThree = new ArrayList<>();
+            Iterator<Batch> it = loader.epoch(1, 3);
+            while (it.hasNext()) {
+                Batch b = it.next();
+                fromThree.add(Arrays.copyOf(b.images(), Math.toIntExact(b.shape().size())));
+                fromThreeLabels.add(Arrays.copyOf(b.labels(), b.size()));
+            }
+        }
+        assertEquals(whole.size() - 3, fromThree.size());
+        for (int b = 0; b < fromThree.size(); b++) {
+            assertArrayEquals(whole.get(b + 3), fromThree.get(b), "batch " + (b + 3));
+            assertArrayEquals(wholeLabels.get(b + 3), fromThreeLabels.get(b), "labels of batch " + (b + 3));
+        }
+        assertEquals(40 - 3 * 4, decoded.size(), "only the images of batches 3.. were decoded");
+    }
+
     @Test void batchesAreTheSameForAnyThreadCountAndPrefetch() {
         SyntheticDataset dataset = new SyntheticDataset(5, 23, 12);
         BaseImages images = new BaseImages(dataset, 12, BadImagePolicy.FAIL, new DataProblems());

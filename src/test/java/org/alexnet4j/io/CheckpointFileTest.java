@@ -51,6 +51,29 @@ class CheckpointFileTest {
     }
 
     @Test
+    void anEditedMetadataValueIsRefusedByTheChecksum(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("c.safetensors");
+        CheckpointFile.write(file, tensors(), Map.of("state.epoch", "3", "train.lr", "0.01"));
+        String bytes = Files.readString(file, java.nio.charset.StandardCharsets.ISO_8859_1);
+        for (String[] edit : new String[][] {{"\"state.epoch\":\"3\"", "\"state.epoch\":\"7\""}, {"\"train.lr\":\"0.01\"", "\"train.lr\":\"0.50\""}}) {
+            assertTrue(bytes.contains(edit[0]), edit[0]);
+            Path edited = dir.resolve("edited.safetensors");
+            Files.writeString(edited, bytes.replace(edit[0], edit[1]), java.nio.charset.StandardCharsets.ISO_8859_1);
+            var e = assertThrows(SafeTensorsException.class, () -> CheckpointFile.read(edited));
+            assertTrue(e.getMessage().startsWith("checkpoint " + edited + " is damaged or was edited"), e.getMessage());
+        }
+    }
+
+    @Test
+    void aCheckpointOfAnotherFormatVersionIsRefusedNamingBoth(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("old.safetensors");
+        SafeTensors.write(file, tensors(), Map.of("format", "alexnet4j-checkpoint-1", "crc32c", "0"));
+        var e = assertThrows(SafeTensorsException.class, () -> CheckpointFile.read(file));
+        assertEquals(file + " is a checkpoint of format 'alexnet4j-checkpoint-1'; this version of alexnet4j reads 'alexnet4j-checkpoint-2' only"
+                + " (continue that run with the version that wrote it, or start a new one)", e.getMessage());
+    }
+
+    @Test
     void aTruncatedFileIsRefused(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("c.safetensors");
         CheckpointFile.write(file, tensors(), Map.of());

@@ -16,6 +16,7 @@ import org.alexnet4j.backend.BackendOptions;
 import org.alexnet4j.backend.Backends;
 import org.alexnet4j.data.Normalization;
 import org.alexnet4j.model.AlexNet;
+import org.alexnet4j.train.Sgd;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -38,7 +39,7 @@ class TrainingRunTest {
         AlexNet.Config model = AlexNet.Config.of(AlexNet.Variant.PAPER).withInputSize(67).withWidthMultiplier(0.0625).withClasses(10)
                 .withWeightInit(AlexNet.WeightInit.HE).withPositiveBias(0);
         return new TrainSettings(new TrainSettings.DataChoice.Synthetic(24, 8, 72), 72, Normalization.MEAN_IMAGE, model, EPOCHS, 4,
-                new TrainSettings.Optimizer(0.02f, 0.9f, 5e-4f), new TrainSettings.ScheduleChoice("step", 2, 1, 0, 0, 0), 7, 2);
+                new Sgd(0.02f, 0.9f, 5e-4f), new TrainSettings.ScheduleChoice("step", 2, 1, 0, 0, 0), 7, 2);
     }
 
     /** Records every step's loss; optionally stops the run right after the checkpoint of one step is written. */

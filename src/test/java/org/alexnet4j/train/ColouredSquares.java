@@ -28,9 +28,9 @@ final class ColouredSquares implements BatchSource {
 
     @Override public List<String> classNames() { return List.of("red", "green", "blue"); }
 
-    @Override public Iterator<Batch> epoch(int epoch) {
+    @Override public Iterator<Batch> epoch(int epoch, int firstBatch) {
         return new Iterator<>() {
-            private int next;
+            private int next = Math.min(images, firstBatch * batchSize);
 
             @Override public boolean hasNext() { return next < images; }
 

@@ -30,7 +30,7 @@ class SgdTest {
             backend.copyFromHost(network.velocityArena(), v, 0);
             backend.copyFromHost(network.gradientArena(), g, 0);
             float lr = 0.05f;
-            new Sgd(0.9f, 5e-4f).step(network, lr);
+            new Sgd(lr, 0.9f, 5e-4f).step(network, lr);
             double[] expectedW = new double[size], expectedV = new double[size], actualW = new double[size], actualV = new double[size];
             float[] newW = host(backend, network.parameterArena()), newV = host(backend, network.velocityArena());
             for (int i = 0; i < size; i++) {

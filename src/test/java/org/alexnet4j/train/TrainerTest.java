@@ -73,7 +73,7 @@ class TrainerTest {
             assertEquals(LEARNING_RATE, endOfEpoch.learningRate());
             assertEquals(results.getFirst().trainLoss(), endOfEpoch.loss(), 1e-12);
             assertTrue(endOfEpoch.imagesPerSecond() > 0);
-            assertEquals(new Trainer.State(EPOCHS, EPOCHS * 6L, LearningRateSchedule.constant(LEARNING_RATE).state().withEpochs(EPOCHS)), trainer.state());
+            assertEquals(Trainer.State.startOf(EPOCHS, EPOCHS * 6L, LearningRateSchedule.constant(LEARNING_RATE).state().withEpochs(EPOCHS)), trainer.state());
         }
     }
 
@@ -121,8 +121,8 @@ class TrainerTest {
 
             @Override public List<String> classNames() { return List.of("red", "green", "blue"); }
 
-            @Override public Iterator<Batch> epoch(int epoch) {
-                Iterator<Batch> clean = train().epoch(epoch);
+            @Override public Iterator<Batch> epoch(int epoch, int firstBatch) {
+                Iterator<Batch> clean = train().epoch(epoch, firstBatch);
                 return new Iterator<>() {
                     int index;
 
