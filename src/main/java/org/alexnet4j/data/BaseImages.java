@@ -5,8 +5,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The paper's base images of a dataset: decoded, shorter side resized to {@code side}, central
- * side x side crop. Applies the bad-image policy: FAIL rethrows the error naming the file; SKIP
+ * The base images of a dataset: decoded, then made side x side by a {@link Resizing} (the paper's: shorter
+ * side resized to {@code side}, central square). Applies the bad-image policy: FAIL rethrows the error naming the file; SKIP
  * counts the image once and uses the next good image (cyclically), label included, so no image is
  * ever paired with another's label. Thread-safe.
  */
@@ -15,16 +15,25 @@ public final class BaseImages {
     public record Prepared(int index, RgbImage image) {}
 
     private final Dataset dataset;
-    private final int side;
+    private final int side, inputSize;
+    private final Resizing resizing;
     private final BadImagePolicy policy;
     private final DataProblems problems;
     private final Set<Integer> bad = ConcurrentHashMap.newKeySet();
     private final BitSet upscaled = new BitSet();
 
+    /** The paper's base images ({@link Resizing#PAPER}). */
     public BaseImages(Dataset dataset, int side, BadImagePolicy policy, DataProblems problems) {
+        this(dataset, side, side, Resizing.PAPER, policy, problems);
+    }
+
+    /** Base images for network inputs of {@code inputSize} (where the resizing centres its crop). */
+    public BaseImages(Dataset dataset, int side, int inputSize, Resizing resizing, BadImagePolicy policy, DataProblems problems) {
         if (side <= 0) throw new IllegalArgumentException("base image side must be positive, got " + side);
         this.dataset = dataset;
         this.side = side;
+        this.inputSize = inputSize;
+        this.resizing = resizing;
         this.policy = policy;
         this.problems = problems;
     }
@@ -60,6 +69,6 @@ public final class BaseImages {
             }
             if (first) problems.upscaled();
         }
-        return Resampler.shorterSideAndCentreCrop(image, side);
+        return resizing.base(image, side, inputSize);
     }
 }

@@ -11,11 +11,11 @@ public record Crop(int top, int left, boolean flip) {
     }
 
     /**
-     * The paper's ten test patches: top-left, top-right, bottom-left, bottom-right, centre, then the
+     * The paper's ten test patches: top-left, top-right, bottom-left, bottom-right, {@code centre}, then the
      * same five mirrored, in that order.
      */
-    public static List<Crop> tenCrops(int side, int size) {
-        Crop centre = centre(side, size);
+    public static List<Crop> tenCrops(int side, int size, Crop centre) {
+        checkFits(side, size);
         int far = side - size;
         List<Crop> five = List.of(new Crop(0, 0, false), new Crop(0, far, false), new Crop(far, 0, false), new Crop(far, far, false), centre);
         return List.of(five.get(0), five.get(1), five.get(2), five.get(3), five.get(4),

@@ -4,9 +4,10 @@ import java.util.List;
 import org.alexnet4j.tensor.Shape;
 
 /**
- * Turns a base image (side x side) into network inputs (3, inputSize, inputSize): for training a
- * random crop, mirror and PCA lighting; for evaluation the centre crop or the paper's ten crops. The
- * normalization's plane (e.g. the mean image) is subtracted at the source pixel of each crop value.
+ * Turns a base image (side x side, made by the pipeline's {@link Resizing}) into network inputs (3, inputSize,
+ * inputSize): for training a random crop, mirror and PCA lighting; for evaluation the centre crop or the
+ * paper's ten crops. The normalization's plane (e.g. the mean image) is subtracted at the source pixel of
+ * each crop value.
  */
 public final class ImagePipeline {
     /** What one base image becomes. */
@@ -21,16 +22,23 @@ public final class ImagePipeline {
 
     private final int side, inputSize;
     private final Mode mode;
+    private final Resizing resizing;
     private final Augmentation augmentation;
     private final PcaLighting lighting;
     private final float[] subtrahend, scale;
     private final List<Crop> evaluationCrops;
 
+    /** The paper's pipeline ({@link Resizing#PAPER}), what alexnet4j trains with. */
+    public ImagePipeline(int side, int inputSize, Mode mode, Augmentation augmentation, Normalization normalization, ImageStatistics statistics) {
+        this(side, inputSize, mode, Resizing.PAPER, augmentation, normalization, statistics);
+    }
+
     /**
      * {@code statistics} may be null only when nothing needs them: normalization NONE and no lighting on
      * fitted components in TRAIN mode.
      */
-    public ImagePipeline(int side, int inputSize, Mode mode, Augmentation augmentation, Normalization normalization, ImageStatistics statistics) {
+    public ImagePipeline(int side, int inputSize, Mode mode, Resizing resizing, Augmentation augmentation, Normalization normalization,
+                         ImageStatistics statistics) {
         if (inputSize <= 0 || inputSize > side) throw new IllegalArgumentException("network input " + inputSize + " must be in 1.." + side + " (the base image side)");
         boolean fittedLighting = mode == Mode.TRAIN && augmentation.lightingStd() > 0 && augmentation.components() == Augmentation.LightingComponents.FITTED;
         if (statistics == null && (normalization != Normalization.NONE || fittedLighting)) {
@@ -42,14 +50,15 @@ public final class ImagePipeline {
         this.side = side;
         this.inputSize = inputSize;
         this.mode = mode;
+        this.resizing = resizing;
         this.augmentation = augmentation;
         this.lighting = fittedLighting ? statistics.pca() : PcaLighting.IMAGENET;
         this.subtrahend = statistics == null ? new float[3 * side * side] : statistics.subtrahend(normalization);
         this.scale = statistics == null ? new float[] {1, 1, 1} : statistics.scale(normalization);
         this.evaluationCrops = switch (mode) {
             case TRAIN -> List.of();
-            case CENTRE -> List.of(Crop.centre(side, inputSize));
-            case TEN_CROP -> Crop.tenCrops(side, inputSize);
+            case CENTRE -> List.of(resizing.centre(side, inputSize));
+            case TEN_CROP -> Crop.tenCrops(side, inputSize, resizing.centre(side, inputSize));
         };
     }
 
@@ -58,6 +67,9 @@ public final class ImagePipeline {
     public int inputSize() { return inputSize; }
 
     public Mode mode() { return mode; }
+
+    /** The base image of a decoded image of any size, as this pipeline's resizing makes it. */
+    public RgbImage base(RgbImage image) { return resizing.base(image, side, inputSize); }
 
     /** Network inputs written per base image: 1, or 10 for TEN_CROP. */
     public int cropsPerImage() { return mode == Mode.TRAIN ? 1 : evaluationCrops.size(); }
@@ -85,21 +97,10 @@ public final class ImagePipeline {
         trainingCrop(draws, index).extract(base, inputSize, lightingOffset(draws, index), subtrahend, scale, destination, offset);
     }
 
-    /**
-     * The evaluation inputs of one decoded image (for prediction): base image as in training, then the
-     * centre crop or ten crops, (cropsPerImage, 3, inputSize, inputSize) floats.
-     */
-    public float[] evaluationInputs(RgbImage image) {
-        if (mode == Mode.TRAIN) throw new IllegalStateException("evaluation inputs need a CENTRE or TEN_CROP pipeline");
-        float[] inputs = new float[cropsPerImage() * inputFloats()];
-        render(Resampler.shorterSideAndCentreCrop(image, side), 0, 0, 0, inputs, 0);
-        return inputs;
-    }
-
     /** The crop drawn for image {@code index} in TRAIN mode. */
     Crop trainingCrop(Draws draws, int index) {
         int range = side - inputSize + 1;
-        Crop centre = Crop.centre(side, inputSize);
+        Crop centre = resizing.centre(side, inputSize);
         int top = augmentation.randomCrop() ? draws.below(index, Draws.CROP_TOP, range) : centre.top();
         int left = augmentation.randomCrop() ? draws.below(index, Draws.CROP_LEFT, range) : centre.left();
         boolean flip = augmentation.mirror() && draws.bits(index, Draws.MIRROR) < 0;

@@ -1,9 +1,11 @@
 package org.alexnet4j.data;
 
 /**
- * Separable image resizing on float planes: area averaging (exact box coverage) along an axis that
- * shrinks, Keys bicubic (a = -0.5, pixel centres at i + 0.5, edges clamped) along an axis that grows,
- * a copy along an axis that keeps its size. Pure Java float arithmetic, so results are deterministic.
+ * Separable image resizing. {@link #resize}: on float planes, area averaging (exact box coverage) along an
+ * axis that shrinks, Keys bicubic (a = -0.5, pixel centres at i + 0.5, edges clamped) along an axis that
+ * grows, a copy along an axis that keeps its size: alexnet4j's own preprocessing. {@link #pillowBilinear}:
+ * Pillow's bilinear resize of 8-bit images, bit for bit, which torchvision's ImageNet weights were trained
+ * and are evaluated with. Pure Java arithmetic, so results are deterministic.
  */
 public final class Resampler {
     private Resampler() {}
@@ -115,6 +117,94 @@ public final class Resampler {
             if (d < 1) return (1.5 * d - 2.5) * d * d + 1;
             if (d < 2) return ((-0.5 * d + 2.5) * d - 4) * d + 2;
             return 0;
+        }
+    }
+
+    /** Pillow's fixed-point precision: filter taps are integers in units of 2^-22 (Resample.c's PRECISION_BITS). */
+    private static final int PRECISION_BITS = 32 - 8 - 2;
+
+    /**
+     * {@code image} resized to {@code height} x {@code width} exactly as Pillow's {@code Image.resize(size,
+     * BILINEAR)} does it (Pillow 9, Resample.c): samples quantized to 8 bits, a triangle filter widened by
+     * the scale factor when shrinking (antialiasing), taps normalized per output pixel and rounded to
+     * 22-bit fixed point, a horizontal pass then a vertical one, each rounding to 8 bits. An axis that keeps
+     * its size is not resampled; an image of the target size comes back unchanged (quantized).
+     */
+    public static RgbImage pillowBilinear(RgbImage image, int height, int width) {
+        if (height <= 0 || width <= 0) throw new IllegalArgumentException("resize target " + height + "x" + width + " must be positive");
+        int inH = image.height(), inW = image.width();
+        int[] samples = new int[image.pixels().length];
+        for (int i = 0; i < samples.length; i++) samples[i] = Math.clamp(Math.round(image.pixels()[i] * 255f), 0, 255);
+        if (width != inW) {
+            samples = PillowTaps.of(inW, width).apply(samples, RgbImage.CHANNELS * inH, inW, 1); // rows
+        }
+        if (height != inH) {
+            int[] columns = new int[RgbImage.CHANNELS * height * width];
+            PillowTaps down = PillowTaps.of(inH, height);
+            for (int c = 0; c < RgbImage.CHANNELS; c++) {
+                int[] plane = java.util.Arrays.copyOfRange(samples, c * inH * width, (c + 1) * inH * width);
+                int[] out = down.apply(plane, width, 1, width); // columns
+                System.arraycopy(transpose(out, width, height), 0, columns, c * height * width, height * width);
+            }
+            samples = columns;
+        }
+        RgbImage out = RgbImage.blank(height, width);
+        for (int i = 0; i < samples.length; i++) out.pixels()[i] = samples[i] / 255f;
+        return out;
+    }
+
+    /** in (rows x columns) row-major, transposed. */
+    private static int[] transpose(int[] in, int rows, int columns) {
+        int[] out = new int[in.length];
+        for (int r = 0; r < rows; r++) for (int c = 0; c < columns; c++) out[c * rows + r] = in[r * columns + c];
+        return out;
+    }
+
+    /** Pillow's per-output-pixel taps along one axis: first input index and fixed-point weights (precompute_coeffs). */
+    record PillowTaps(int[] first, int[][] weights) {
+        static PillowTaps of(int in, int out) {
+            double scale = (double) in / out, filterScale = Math.max(scale, 1.0), support = filterScale; // bilinear support 1
+            double inverseScale = 1.0 / filterScale;
+            int[] first = new int[out];
+            int[][] weights = new int[out][];
+            for (int o = 0; o < out; o++) {
+                double centre = (o + 0.5) * scale;
+                int min = Math.max(0, (int) (centre - support + 0.5)), max = Math.min(in, (int) (centre + support + 0.5)) - min;
+                double[] w = new double[max];
+                double sum = 0;
+                for (int x = 0; x < max; x++) {
+                    w[x] = triangle((x + min - centre + 0.5) * inverseScale);
+                    sum += w[x];
+                }
+                weights[o] = new int[max];
+                for (int x = 0; x < max; x++) weights[o][x] = (int) (0.5 + (sum != 0 ? w[x] / sum : w[x]) * (1 << PRECISION_BITS));
+                first[o] = min;
+            }
+            return new PillowTaps(first, weights);
+        }
+
+        private static double triangle(double x) {
+            double d = Math.abs(x);
+            return d < 1 ? 1 - d : 0;
+        }
+
+        /**
+         * Resamples {@code lines} lines of {@code src} along this axis, each line's samples {@code stride} apart
+         * and lines {@code lineStride} apart; returns (lines x out) row-major, rounded and clipped to 8 bits.
+         */
+        int[] apply(int[] src, int lines, int lineStride, int stride) {
+            int out = first.length;
+            int[] dst = new int[lines * out];
+            for (int line = 0; line < lines; line++) {
+                for (int o = 0; o < out; o++) {
+                    int[] w = weights[o];
+                    int s = line * lineStride + first[o] * stride;
+                    int sum = 1 << (PRECISION_BITS - 1);
+                    for (int t = 0; t < w.length; t++) sum += src[s + t * stride] * w[t];
+                    dst[line * out + o] = Math.clamp(sum >> PRECISION_BITS, 0, 255);
+                }
+            }
+            return dst;
         }
     }
 }

@@ -27,7 +27,7 @@ public final class Evaluations {
                     + model.config().classes() + " (" + weights.file() + ")");
         }
         Preprocessing p = model.preprocessing();
-        BaseImages images = new BaseImages(dataset, p.side(), BadImagePolicy.FAIL, new DataProblems());
+        BaseImages images = new BaseImages(dataset, p.side(), p.inputSize(), p.resizing(), BadImagePolicy.FAIL, new DataProblems());
         try (Sequential network = weights.create(backend);
              Classifier classifier = new Classifier(network);
              Loader loader = new Loader(images, p.evaluationPipeline(tenCrop), Loader.Options.evaluation(batch, threads))) {

@@ -18,6 +18,7 @@ import org.alexnet4j.data.DataException;
 import org.alexnet4j.data.ImageStatistics;
 import org.alexnet4j.data.Normalization;
 import org.alexnet4j.data.PcaLighting;
+import org.alexnet4j.data.Resizing;
 import org.alexnet4j.io.AtomicFiles;
 import org.alexnet4j.io.CheckpointFile;
 import org.alexnet4j.io.Json;
@@ -74,6 +75,8 @@ public final class ModelFiles {
             "a JSON array of strings");
     private static final Metadata.Key<Integer> SIDE = Metadata.integer("data.side", 1);
     private static final Metadata.Key<Normalization> NORMALIZATION = Metadata.choice("data.normalization", Normalization.class);
+    /** How images are resized and centred; absent in files written before it was saved: paper. */
+    private static final Metadata.Key<Resizing> RESIZING = Metadata.choice("data.resizing", Resizing.class);
     private static final Metadata.Key<Long> IMAGES = Metadata.longInteger("data.images", 0);
     private static final Metadata.Key<String> FINGERPRINT = Metadata.text("data.fingerprint");
     private static final Metadata.Key<float[]> CHANNEL_MEAN = Metadata.floats("data.channel_mean", 3);
@@ -97,7 +100,7 @@ public final class ModelFiles {
         ImageStatistics s = p.statistics();
         return new Metadata().put(VARIANT, c.variant()).put(CLASS_COUNT, c.classes()).put(INPUT_SIZE, c.inputSize()).put(WIDTH, c.widthMultiplier())
                 .put(DROPOUT, c.dropout()).put(POSITIVE_BIAS, c.positiveBias()).put(WEIGHT_INIT, c.weightInit()).put(CLASS_NAMES, model.classNames())
-                .put(SIDE, p.side()).put(NORMALIZATION, p.normalization()).put(IMAGES, s.images()).put(FINGERPRINT, s.fingerprint())
+                .put(SIDE, p.side()).put(NORMALIZATION, p.normalization()).put(RESIZING, p.resizing()).put(IMAGES, s.images()).put(FINGERPRINT, s.fingerprint())
                 .put(CHANNEL_MEAN, s.channelMean()).put(CHANNEL_STD, s.channelStd()).put(PCA_VALUES, s.pca().eigenvalues())
                 .put(PCA_VECTORS, s.pca().eigenvectors()).put(MEAN_IMAGE, s.meanImage());
     }
@@ -127,7 +130,8 @@ public final class ModelFiles {
         if (names.size() != config.classes()) {
             throw m.invalid(CLASS_NAMES, "holds " + names.size() + " names for a model of " + config.classes() + " classes");
         }
-        return new TrainedModel(config, names, new Preprocessing(side, config.inputSize(), m.get(NORMALIZATION), statistics));
+        Resizing resizing = m.has(RESIZING) ? m.get(RESIZING) : Resizing.PAPER;
+        return new TrainedModel(config, names, new Preprocessing(side, config.inputSize(), m.get(NORMALIZATION), statistics, resizing));
     }
 
     // ---- tensors -------------------------------------------------------------------------------

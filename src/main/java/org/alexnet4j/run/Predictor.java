@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.alexnet4j.backend.Backend;
 import org.alexnet4j.data.ImagePipeline;
-import org.alexnet4j.data.Resampler;
 import org.alexnet4j.data.RgbImage;
 import org.alexnet4j.nn.Sequential;
 import org.alexnet4j.train.Classifier;
@@ -39,7 +38,7 @@ public final class Predictor implements AutoCloseable {
 
     /** Class probabilities of {@code image}, averaged over the crops; index = label. Throws when they are not finite. */
     public float[] probabilities(RgbImage image) {
-        RgbImage base = Resampler.shorterSideAndCentreCrop(image, pipeline.side());
+        RgbImage base = pipeline.base(image);
         pipeline.render(base, 0, 0, 0, inputs, 0);
         int classes = model.config().classes(), crops = pipeline.cropsPerImage();
         float[] all = classifier.predict(inputs, crops);

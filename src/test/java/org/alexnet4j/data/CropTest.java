@@ -16,7 +16,7 @@ class CropTest {
     }
 
     @Test void tenCropGeometryIsCornersCentreThenMirrors() {
-        List<Crop> crops = Crop.tenCrops(11, 7);
+        List<Crop> crops = Crop.tenCrops(11, 7, Crop.centre(11, 7));
         assertEquals(List.of(
                 new Crop(0, 0, false), new Crop(0, 4, false), new Crop(4, 0, false), new Crop(4, 4, false), new Crop(2, 2, false),
                 new Crop(0, 0, true), new Crop(0, 4, true), new Crop(4, 0, true), new Crop(4, 4, true), new Crop(2, 2, true)), crops);
@@ -68,7 +68,7 @@ class CropTest {
         assertEquals(10, pipeline.cropsPerImage());
         float[] all = new float[10 * 75];
         pipeline.render(image, 1, 2, 3, all, 0);
-        List<Crop> crops = Crop.tenCrops(7, 5);
+        List<Crop> crops = Crop.tenCrops(7, 5, Crop.centre(7, 5));
         for (int k = 0; k < 10; k++) {
             float[] one = new float[75];
             crops.get(k).extract(image, 5, new float[3], new float[3 * 49], new float[] {1, 1, 1}, one, 0);
