@@ -1,10 +1,11 @@
 package org.alexnet4j.backend;
 
 import java.util.Locale;
+import org.alexnet4j.backend.host.HostLimits;
 
 /**
  * How to configure a backend when it is created. threads: worker threads for host backends (0 = one per
- * available processor). precision: the math of the convolutions and matrix products (see {@link Precision});
+ * available processor; at most {@link HostLimits#maxThreads()}). precision: the math of the convolutions and matrix products (see {@link Precision});
  * a backend that cannot do it refuses it when created. device: which GPU a device backend runs on (0 = the
  * first); host backends have one device, 0. cpu: how the cpu backend computes ({@link CpuOptions}; other backends
  * ignore it). Start from {@link #defaults()} and change what differs with the {@code with...} methods.
@@ -12,6 +13,7 @@ import java.util.Locale;
 public record BackendOptions(int threads, Precision precision, int device, CpuOptions cpu) {
     public BackendOptions {
         if (threads < 0) throw new IllegalArgumentException("threads must be >= 0 (0 = all processors), got " + threads);
+        HostLimits.requireThreads("threads", threads);
         if (precision == null) throw new IllegalArgumentException("precision must not be null");
         if (device < 0) throw new IllegalArgumentException("device must be >= 0, got " + device);
         if (cpu == null) throw new IllegalArgumentException("cpu options must not be null");

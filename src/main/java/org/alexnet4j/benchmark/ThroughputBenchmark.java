@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.Random;
 import org.alexnet4j.backend.Backend;
+import org.alexnet4j.backend.host.HostLimits;
 import org.alexnet4j.data.Batch;
 import org.alexnet4j.model.AlexNet;
 import org.alexnet4j.nn.Architecture;
@@ -243,7 +244,7 @@ public final class ThroughputBenchmark {
     public static Batch syntheticBatch(AlexNet.Config config, int batch, long seed) {
         Shape shape = Architecture.withBatch(config.inputShape(), batch);
         Random random = new Random(seed);
-        float[] images = new float[Math.toIntExact(shape.size())];
+        float[] images = HostLimits.floats("a benchmark batch " + shape, shape.size());
         for (int i = 0; i < images.length; i++) images[i] = (float) (random.nextGaussian() * 50);
         return new Batch(shape, images, random.ints(batch, 0, config.classes()).toArray());
     }

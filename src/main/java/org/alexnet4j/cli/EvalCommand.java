@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.alexnet4j.backend.Backend;
+import org.alexnet4j.backend.host.HostLimits;
 import org.alexnet4j.data.BadImagePolicy;
 import org.alexnet4j.data.Cifar10;
 import org.alexnet4j.data.DataProblems;
@@ -70,6 +71,7 @@ final class EvalCommand implements Callable<Integer> {
     @Override public Integer call() throws IOException {
         if (batch < 1) throw Usage.error(spec, "--batch must be >= 1, got " + batch);
         if (loaderThreads < 1) throw Usage.error(spec, "--loader-threads must be >= 1, got " + loaderThreads);
+        Usage.check(spec, () -> HostLimits.requireThreads("--loader-threads", loaderThreads));
         if (data.synthetic != null && data.synthetic < 1) throw Usage.error(spec, "--synthetic needs a positive number of images, got " + data.synthetic);
         PrintWriter out = spec.commandLine().getOut();
         ModelFiles.Weights weights = source.read();

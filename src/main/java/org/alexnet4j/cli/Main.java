@@ -47,6 +47,16 @@ public final class Main implements Runnable {
     public static CommandLine commandLine(PrintWriter out, PrintWriter err) {
         CommandLine cl = new CommandLine(new Main());
         cl.setOut(out).setErr(err);
+        // An Error (out of memory, a failure inside the JDK's image decoders) is reported as one line like any failure.
+        cl.setExecutionStrategy(parsed -> {
+            try {
+                return new CommandLine.RunLast().execute(parsed);
+            } catch (Error e) {
+                CommandLine.ParseResult last = parsed;
+                while (last.subcommand() != null) last = last.subcommand();
+                throw new CommandLine.ExecutionException(last.commandSpec().commandLine(), e.toString(), e);
+            }
+        });
         cl.setExecutionExceptionHandler((e, line, parsed) -> {
             PrintWriter to = line.getErr();
             to.println(qualifiedName(line) + ": error: " + Failures.oneLine(e));

@@ -1,6 +1,7 @@
 package org.alexnet4j.data;
 
 import java.util.List;
+import org.alexnet4j.backend.host.HostLimits;
 import org.alexnet4j.tensor.Shape;
 
 /**
@@ -19,6 +20,13 @@ public final class ImagePipeline {
         /** Ten crops: four corners and the centre, then their mirror images ({@link Crop#tenCrops}). */
         TEN_CROP
     }
+
+    /**
+     * The largest base image side: 3 x side x side floats of a base image or a mean image stay within one
+     * Java array (4.8 GB at this side), and every network input up to {@code AlexNet.MAX_INPUT_SIZE} has its
+     * paper-ratio side below it.
+     */
+    public static final int MAX_SIDE = 20_000;
 
     private final int side, inputSize;
     private final Mode mode;
@@ -39,6 +47,7 @@ public final class ImagePipeline {
      */
     public ImagePipeline(int side, int inputSize, Mode mode, Resizing resizing, Augmentation augmentation, Normalization normalization,
                          ImageStatistics statistics) {
+        requireSide(side);
         if (inputSize <= 0 || inputSize > side) throw new IllegalArgumentException("network input " + inputSize + " must be in 1.." + side + " (the base image side)");
         boolean fittedLighting = mode == Mode.TRAIN && augmentation.lightingStd() > 0 && augmentation.components() == Augmentation.LightingComponents.FITTED;
         if (statistics == null && (normalization != Normalization.NONE || fittedLighting)) {
@@ -53,13 +62,19 @@ public final class ImagePipeline {
         this.resizing = resizing;
         this.augmentation = augmentation;
         this.lighting = fittedLighting ? statistics.pca() : PcaLighting.IMAGENET;
-        this.subtrahend = statistics == null ? new float[3 * side * side] : statistics.subtrahend(normalization);
+        this.subtrahend = statistics == null ? HostLimits.floats("a zero plane of side " + side, 3L * side * side) : statistics.subtrahend(normalization);
         this.scale = statistics == null ? new float[] {1, 1, 1} : statistics.scale(normalization);
         this.evaluationCrops = switch (mode) {
             case TRAIN -> List.of();
             case CENTRE -> List.of(resizing.centre(side, inputSize));
             case TEN_CROP -> Crop.tenCrops(side, inputSize, resizing.centre(side, inputSize));
         };
+    }
+
+    /** {@code side}, or IllegalArgumentException naming it and the range 1..{@value #MAX_SIDE}. */
+    public static int requireSide(int side) {
+        if (side < 1 || side > MAX_SIDE) throw new IllegalArgumentException("base image side " + side + " is outside 1.." + MAX_SIDE);
+        return side;
     }
 
     public int side() { return side; }

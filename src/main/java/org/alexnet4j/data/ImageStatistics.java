@@ -21,6 +21,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.BiFunction;
+import org.alexnet4j.backend.host.HostLimits;
 
 /**
  * Training-set statistics of the base images (side x side, RGB in [0, 1]): the per-pixel mean image
@@ -33,10 +34,11 @@ public record ImageStatistics(int side, long images, float[] meanImage, float[] 
     /** Images per partial sum; partial sums are combined in index order, so results do not depend on threads. */
     private static final int CHUNK = 64;
 
-    /** @throws DataException for arrays of the wrong size, a non-finite value, or a channel std that is not positive */
+    /** @throws IllegalArgumentException for a side out of range, arrays of the wrong size, a non-finite value, or a channel std that is not positive */
     public ImageStatistics {
+        ImagePipeline.requireSide(side);
         if (meanImage.length != 3L * side * side || channelMean.length != 3 || channelStd.length != 3) {
-            throw new DataException("statistics for side " + side + " need a (3, " + side + ", " + side + ") mean image and 3 channel values");
+            throw new IllegalArgumentException("statistics for side " + side + " need a (3, " + side + ", " + side + ") mean image and 3 channel values");
         }
         requireFinite("mean image", meanImage);
         requireFinite("channel mean", channelMean);
@@ -44,13 +46,13 @@ public record ImageStatistics(int side, long images, float[] meanImage, float[] 
         requireFinite("PCA eigenvalues", pca.eigenvalues());
         requireFinite("PCA eigenvectors", pca.eigenvectors());
         for (int c = 0; c < 3; c++) {
-            if (!(channelStd[c] > 0)) throw new DataException("channel std of channel " + c + " is " + channelStd[c] + "; it must be positive");
+            if (!(channelStd[c] > 0)) throw new IllegalArgumentException("channel std of channel " + c + " is " + channelStd[c] + "; it must be positive");
         }
     }
 
     private static void requireFinite(String what, float[] values) {
         for (int i = 0; i < values.length; i++) {
-            if (!Float.isFinite(values[i])) throw new DataException(what + " value " + i + " is " + values[i] + "; statistics must be finite");
+            if (!Float.isFinite(values[i])) throw new IllegalArgumentException(what + " value " + i + " is " + values[i] + "; statistics must be finite");
         }
     }
 
@@ -137,7 +139,7 @@ public record ImageStatistics(int side, long images, float[] meanImage, float[] 
         return switch (normalization) {
             case MEAN_IMAGE -> meanImage.clone();
             case CHANNEL_MEAN, CHANNEL_MEAN_STD -> channelPlanes(side, channelMean);
-            case NONE -> new float[3 * side * side];
+            case NONE -> HostLimits.floats("a zero plane of side " + side, 3L * side * side);
         };
     }
 
@@ -166,15 +168,15 @@ public record ImageStatistics(int side, long images, float[] meanImage, float[] 
             String magic = in.readUTF();
             if (!magic.equals(MAGIC)) throw new DataException(file + ": not an image statistics file (header '" + magic + "', expected '" + MAGIC + "')");
             int side = in.readInt();
-            if (side <= 0 || side > 1 << 14) throw new DataException(file + ": implausible image side " + side);
+            if (side <= 0 || side > ImagePipeline.MAX_SIDE) throw new DataException(file + ": implausible image side " + side);
             long images = in.readLong();
             String fingerprint = in.readUTF();
             float[] mean = readFloats(in, 3), std = readFloats(in, 3), values = readFloats(in, 3), vectors = readFloats(in, 9);
             float[] meanImage = readFloats(in, 3 * side * side);
             if (in.read() != -1) throw new DataException(file + ": trailing bytes after the statistics of side " + side);
             return new ImageStatistics(side, images, meanImage, mean, std, new PcaLighting(values, vectors), fingerprint);
-        } catch (IOException e) {
-            throw new DataException("cannot read image statistics " + file + " (truncated or unreadable): " + e.getMessage(), e);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new DataException("cannot read image statistics " + file + " (truncated, unreadable or invalid): " + e.getMessage(), e);
         }
     }
 
@@ -185,7 +187,7 @@ public record ImageStatistics(int side, long images, float[] meanImage, float[] 
     }
 
     private static float[] channelPlanes(int side, float[] perChannel) {
-        float[] plane = new float[3 * side * side];
+        float[] plane = HostLimits.floats("a channel plane of side " + side, 3L * side * side);
         for (int c = 0; c < 3; c++) Arrays.fill(plane, c * side * side, (c + 1) * side * side, perChannel[c]);
         return plane;
     }
@@ -212,7 +214,7 @@ public record ImageStatistics(int side, long images, float[] meanImage, float[] 
 
         Moments(int side) {
             this.side = side;
-            this.pixelSums = new double[3 * side * side];
+            this.pixelSums = new double[HostLimits.arrayLength("the pixel sums of a mean image of side " + side, 3L * side * side, Double.BYTES)];
         }
 
         void add(RgbImage image) {

@@ -10,6 +10,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.alexnet4j.backend.host.HostLimits;
 import org.alexnet4j.tensor.Shape;
 
 /**
@@ -33,6 +34,7 @@ public final class Loader implements BatchSource {
             if (batchSize <= 0 || threads <= 0 || prefetch <= 0) {
                 throw new IllegalArgumentException("loader needs batchSize, threads and prefetch >= 1, got " + batchSize + ", " + threads + ", " + prefetch);
             }
+            HostLimits.requireThreads("loader threads", threads);
         }
 
         /** Shuffled, last partial batch dropped, {@code threads} workers each one batch ahead. */
@@ -62,10 +64,10 @@ public final class Loader implements BatchSource {
         this.pipeline = pipeline;
         this.options = options;
         this.workers = Executors.newFixedThreadPool(options.threads(), daemonThreads("alexnet4j-loader"));
-        int inputs = options.batchSize() * pipeline.cropsPerImage();
+        int inputs = HostLimits.arrayLength("the labels of a loader batch", (long) options.batchSize() * pipeline.cropsPerImage(), Integer.BYTES);
         Shape full = Shape.of(inputs, RgbImage.CHANNELS, pipeline.inputSize(), pipeline.inputSize());
         this.ring = new Batch[options.prefetch() + 1];
-        for (int i = 0; i < ring.length; i++) ring[i] = new Batch(full, new float[Math.toIntExact(full.size())], new int[inputs]);
+        for (int i = 0; i < ring.length; i++) ring[i] = new Batch(full, HostLimits.floats("a loader batch " + full, full.size()), new int[inputs]);
     }
 
     /**

@@ -21,6 +21,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.alexnet4j.backend.host.HostLimits;
 
 /**
  * safetensors I/O. Writing produces F32 tensors in the map's iteration order (use a {@link LinkedHashMap}),
@@ -142,6 +143,7 @@ public final class SafeTensors {
                 else entries.put(e.getKey(), entry(file, e.getKey(), e.getValue(), dataBytes));
             }
             checkLayout(file, entries.values(), dataBytes);
+            HostLimits.arrayLength(file + ": its " + dataBytes + " bytes of tensor data", dataBytes, 1);
             byte[] data = readFully(file, channel, 8 + headerLength, (int) dataBytes).array();
             SafeTensorsFile read = new SafeTensorsFile(file, entries, metadata, data);
             read.requireFinite();

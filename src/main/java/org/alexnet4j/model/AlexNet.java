@@ -68,6 +68,12 @@ public final class AlexNet {
         @Override public String toString() { return id; }
     }
 
+    /**
+     * The largest input side: one image then holds 805M floats and conv1's output 1.6G per image; its base
+     * side at the paper's ratio (18477) stays within {@code ImagePipeline.MAX_SIDE}.
+     */
+    public static final int MAX_INPUT_SIZE = 16_384;
+
     /** Pooled spatial size in front of the classifier (6x6 at 227; AdaptiveAvgPool2d makes it so at any input). */
     public static final int POOLED_SIZE = 6;
 
@@ -133,7 +139,9 @@ public final class AlexNet {
         public Config {
             if (variant == null) throw new IllegalArgumentException("variant must not be null");
             if (classes < 1) throw new IllegalArgumentException("classes must be >= 1, got " + classes);
-            if (inputSize < 1) throw new IllegalArgumentException("input size must be >= 1, got " + inputSize);
+            if (inputSize < 1 || inputSize > MAX_INPUT_SIZE) {
+                throw new IllegalArgumentException("input size must be in 1.." + MAX_INPUT_SIZE + ", got " + inputSize);
+            }
             if (!(widthMultiplier > 0 && widthMultiplier <= 16)) throw new IllegalArgumentException("width multiplier must be in (0, 16], got " + widthMultiplier);
             if (!(dropout >= 0 && dropout < 1)) throw new IllegalArgumentException("dropout must be in [0, 1), got " + dropout);
             if (!Float.isFinite(positiveBias)) throw new IllegalArgumentException("positive bias must be finite, got " + positiveBias);

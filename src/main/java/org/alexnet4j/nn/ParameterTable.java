@@ -56,6 +56,18 @@ public final class ParameterTable {
     /** The arena's length in floats: every entry's size, each rounded up to {@link #ALIGNMENT_FLOATS}. */
     public long totalFloats() { return totalFloats; }
 
+    /**
+     * The shape of one arena of this table, ({@link #totalFloats()}); throws naming the count when that exceeds
+     * one tensor's length ({@link Integer#MAX_VALUE} floats). {@code what} names the entries in the message.
+     */
+    public Shape arenaShape(String what) {
+        if (totalFloats > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(String.format(java.util.Locale.ROOT, "the network has %,d %s; one arena holds at most %,d",
+                    parameterCount, what, Integer.MAX_VALUE));
+        }
+        return Shape.of((int) totalFloats);
+    }
+
     /** The entry called {@code name}; throws listing the known names when there is none. */
     public Entry entry(String name) {
         Entry entry = byName.get(name);

@@ -50,7 +50,7 @@ public final class Plan implements AutoCloseable {
         if (!outputs.isEmpty()) end = outputs.stream().mapToInt(architecture::index).max().getAsInt() + 1;
         this.lastOutputs = new Tensor[end];
         try {
-            long largestInput = 0;
+            long largestItem = 0;
             for (int i = 0; i < end; i++) {
                 Layer layer = layers.get(i);
                 Shape input = architecture.inputShape(i, capacity);
@@ -59,10 +59,10 @@ public final class Plan implements AutoCloseable {
                         gradients == null ? null : local(gradients, layer), local(weights.buffers(), layer), i > 0, fused,
                         i > 0 && fusesWithNext(i - 1, end), activations);
                 stages.add(layer.stage(context));
-                largestInput = Math.max(largestInput, input.size());
+                largestItem = Math.max(largestItem, input.itemSize());
             }
             if (training) {
-                for (int j = 0; j < 2; j++) gradientScratch[j] = weights.backend().allocate(Shape.of(Math.toIntExact(largestInput)));
+                for (int j = 0; j < 2; j++) gradientScratch[j] = weights.backend().allocate(Shape.of(capacity, Math.toIntExact(largestItem)));
             }
         } catch (RuntimeException e) {
             close();

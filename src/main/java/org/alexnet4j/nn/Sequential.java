@@ -27,7 +27,7 @@ public final class Sequential implements AutoCloseable {
         this.weights = new Weights(backend, architecture);
         this.seed = seed;
         ParameterTable table = architecture.parameters();
-        Shape arenaShape = Shape.of(Math.toIntExact(table.totalFloats()));
+        Shape arenaShape = table.arenaShape("parameters");
         this.gradientArena = backend.allocate(arenaShape);
         this.velocityArena = backend.allocate(arenaShape);
         this.gradients = table.views(gradientArena);

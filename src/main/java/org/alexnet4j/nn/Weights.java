@@ -26,8 +26,8 @@ public final class Weights implements AutoCloseable {
         if (table.totalFloats() == 0) throw new IllegalArgumentException("a network needs at least one parameter");
         this.backend = backend;
         this.architecture = architecture;
-        this.parameterArena = backend.allocate(Shape.of(Math.toIntExact(table.totalFloats())));
-        this.bufferArena = bufferTable.totalFloats() == 0 ? null : backend.allocate(Shape.of(Math.toIntExact(bufferTable.totalFloats())));
+        this.parameterArena = backend.allocate(table.arenaShape("parameters"));
+        this.bufferArena = bufferTable.totalFloats() == 0 ? null : backend.allocate(bufferTable.arenaShape("buffer values"));
         this.parameters = table.views(parameterArena);
         this.buffers = bufferArena == null ? Map.of() : bufferTable.views(bufferArena);
         Map<String, Tensor> all = new LinkedHashMap<>(parameters);

@@ -14,7 +14,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.alexnet4j.backend.Backend;
-import org.alexnet4j.data.DataException;
+import org.alexnet4j.data.ImagePipeline;
 import org.alexnet4j.data.ImageStatistics;
 import org.alexnet4j.data.Normalization;
 import org.alexnet4j.data.PcaLighting;
@@ -26,6 +26,8 @@ import org.alexnet4j.io.SafeTensors;
 import org.alexnet4j.io.SafeTensorsFile;
 import org.alexnet4j.io.TensorData;
 import org.alexnet4j.model.AlexNet;
+import org.alexnet4j.nn.Architecture;
+import org.alexnet4j.nn.ParameterTable;
 import org.alexnet4j.nn.Sequential;
 import org.alexnet4j.tensor.Shape;
 import org.alexnet4j.tensor.Tensor;
@@ -115,6 +117,9 @@ public final class ModelFiles {
             throw new IllegalArgumentException(m.file() + ": the stored model is invalid: " + e.getMessage(), e);
         }
         int side = m.get(SIDE);
+        if (side < config.inputSize() || side > ImagePipeline.MAX_SIDE) {
+            throw m.invalid(SIDE, "is " + side + ", outside " + config.inputSize() + ".." + ImagePipeline.MAX_SIDE + " (from the input size to the largest base image side)");
+        }
         float[] meanImage = m.get(MEAN_IMAGE);
         if (meanImage.length != 3L * side * side) {
             throw m.invalid(MEAN_IMAGE, "holds " + meanImage.length + " floats, a (3, " + side + ", " + side + ") image needs " + 3L * side * side);
@@ -123,7 +128,7 @@ public final class ModelFiles {
         try {
             statistics = new ImageStatistics(side, m.get(IMAGES), meanImage, m.get(CHANNEL_MEAN), m.get(CHANNEL_STD),
                     new PcaLighting(m.get(PCA_VALUES), m.get(PCA_VECTORS)), m.get(FINGERPRINT));
-        } catch (DataException e) {
+        } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(m.file() + ": data statistics (metadata data.*): " + e.getMessage(), e);
         }
         List<String> names = m.get(CLASS_NAMES);
@@ -154,16 +159,30 @@ public final class ModelFiles {
      * the tensors that are missing, unexpected, or of another shape than the network's.
      */
     public static void load(Sequential network, AlexNet.Variant variant, Map<String, TensorData> tensors, String file) {
+        requireMatching(network.architecture(), variant, tensors, file);
+        network.state().forEach((name, t) -> {
+            TensorData data = tensors.get(fileName(variant, name));
+            network.write(name, data.shape(), data.data());
+        });
+    }
+
+    /**
+     * Throws naming the tensors that are missing, unexpected, or of another shape than the parameters and
+     * buffers of {@code architecture} (checked before any network is allocated).
+     */
+    static void requireMatching(Architecture architecture, AlexNet.Variant variant, Map<String, TensorData> tensors, String file) {
         Set<String> unexpected = new TreeSet<>(tensors.keySet());
         List<String> missing = new ArrayList<>();
-        for (Map.Entry<String, Tensor> e : network.state().entrySet()) {
-            String name = fileName(variant, e.getKey());
+        List<ParameterTable.Entry> expected = new ArrayList<>(architecture.parameters().entries());
+        expected.addAll(architecture.buffers().entries());
+        for (ParameterTable.Entry e : expected) {
+            String name = fileName(variant, e.name());
             TensorData data = tensors.get(name);
             unexpected.remove(name);
             if (data == null) { missing.add(name); continue; }
-            if (!data.shape().equals(e.getValue().shape())) {
+            if (!data.shape().equals(e.shape())) {
                 throw new IllegalArgumentException(file + ": tensor '" + name + "' has shape " + data.shape() + ", the "
-                        + variant.id() + " model expects " + e.getValue().shape());
+                        + variant.id() + " model expects " + e.shape());
             }
         }
         if (!missing.isEmpty() || !unexpected.isEmpty()) {
@@ -171,10 +190,6 @@ public final class ModelFiles {
                     + (missing.isEmpty() ? "" : "; missing tensors: " + String.join(", ", missing))
                     + (unexpected.isEmpty() ? "" : "; unexpected tensors: " + String.join(", ", unexpected)));
         }
-        network.state().forEach((name, t) -> {
-            TensorData data = tensors.get(fileName(variant, name));
-            network.write(name, data.shape(), data.data());
-        });
     }
 
     /** Atomically writes the weights file of {@code network}. */
@@ -218,8 +233,14 @@ public final class ModelFiles {
         } else {
             for (String name : read.names()) tensors.put(name, read.tensor(name));
         }
-        TrainedModel model = describesModel(metadata) ? model(new Metadata(metadata, file.toString())) : inferTorchvision(read, file);
-        return new Weights(model, tensors, file.toString());
+        String name = file.toString();
+        try {
+            TrainedModel model = describesModel(metadata) ? model(new Metadata(metadata, name)) : inferTorchvision(read, file);
+            requireMatching(AlexNet.architecture(model.config()), model.config().variant(), tensors, name);
+            return new Weights(model, tensors, name);
+        } catch (IllegalArgumentException e) {
+            throw e.getMessage() != null && e.getMessage().startsWith(name) ? e : new IllegalArgumentException(name + ": " + e.getMessage(), e);
+        }
     }
 
     /** A torchvision AlexNet without alexnet4j metadata: classes and width from the tensor shapes, ImageNet preprocessing. */

@@ -1,6 +1,7 @@
 package org.alexnet4j.train;
 
 import java.util.Iterator;
+import org.alexnet4j.backend.host.HostLimits;
 import org.alexnet4j.data.Batch;
 import org.alexnet4j.data.BatchSource;
 import org.alexnet4j.nn.Architecture;
@@ -102,7 +103,7 @@ public final class Classifier implements AutoCloseable {
         input = new BatchTensor(network.backend(), Architecture.withBatch(network.architecture().input(), n));
         probabilities = new BatchTensor(network.backend(), Shape.of(n, classes));
         logitGradient = new BatchTensor(network.backend(), Shape.of(n, classes));
-        hostProbabilities = new float[n * classes];
+        hostProbabilities = HostLimits.floats("the probabilities of a batch of " + n + " images of " + classes + " classes", (long) n * classes);
     }
 
     @Override public void close() {

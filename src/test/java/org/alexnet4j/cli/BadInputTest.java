@@ -75,6 +75,41 @@ class BadInputTest {
                 "alexnet4j predict: error: " + file + ": data statistics (metadata data.*): mean image value 7 is NaN; statistics must be finite");
     }
 
+    // ---- sizes beyond what the machine or the JVM can hold -------------------------------------------
+
+    /** The batch alone would be 15.5G floats: refused before anything is allocated. */
+    @Test
+    void benchWithAHugeBatchIsRefusedInOneLine() {
+        assertFailure(CliRun.of("bench", "--backend", "reference", "--batch", "100000"), Main.EXIT_FAILURE,
+                "alexnet4j bench: error: a benchmark batch (100000, 3, 227, 227) needs 15,458,700,000 elements, more than one Java array holds (2,147,483,639)");
+    }
+
+    @Test
+    void aModelTooLargeForOneArenaIsRefusedNamingItsSize() {
+        CliRun r = CliRun.of("bench", "--backend", "reference", "--classes", "600000", "--batch", "1");
+        assertFailure(r, Main.EXIT_FAILURE, "alexnet4j bench: error: the network has 2,515,068,224 parameters; one arena holds at most 2,147,483,647");
+    }
+
+    @Test
+    void aModelFileWithAnAbsurdSideIsRefusedNamingTheValueAndTheRange() throws Exception {
+        Map<String, String> huge = new LinkedHashMap<>(metadata);
+        huge.put("data.side", "30000");
+        Path file = save("side-30000", tensors, huge);
+        assertFailure(CliRun.of("eval", "--weights", file.toString(), "--synthetic", "4"), Main.EXIT_FAILURE,
+                "alexnet4j eval: error: " + file + ": metadata 'data.side' is 30000, outside 67..20000 (from the input size to the largest base image side)");
+    }
+
+    /** Shapes are checked against the model the file implies before any network is allocated. */
+    @Test
+    void aTorchvisionFileImplyingMillionsOfClassesIsRefusedNamingTheTensor() throws Exception {
+        Map<String, TensorData> torchvision = new LinkedHashMap<>();
+        torchvision.put("features.0.weight", new TensorData(org.alexnet4j.tensor.Shape.of(64, 3, 11, 11), new float[64 * 3 * 11 * 11]));
+        torchvision.put("classifier.6.weight", new TensorData(org.alexnet4j.tensor.Shape.of(5_000_000, 1), new float[5_000_000]));
+        Path file = save("five-million-classes", torchvision, Map.of());
+        assertFailure(CliRun.of("predict", "--weights", file.toString(), image.toString()), Main.EXIT_FAILURE,
+                "alexnet4j predict: error: " + file + ": tensor 'classifier.6.weight' has shape (5000000, 1), the torchvision model expects (5000000, 4096)");
+    }
+
     // ---- images that cannot be classified ------------------------------------------------------
 
     @Test

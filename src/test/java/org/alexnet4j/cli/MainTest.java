@@ -54,6 +54,9 @@ class MainTest {
         "bench --backend no-such-backend|unknown backend 'no-such-backend'; known: ",
         "bench --threads -1|threads must be >= 0",
         "bench --batch 0|--batch must be >= 1, got 0",
+        "bench --threads 10000|threads 10000 is more than this machine can use: at most ",
+        "eval --weights w.safetensors --synthetic --loader-threads 10000|--loader-threads 10000 is more than this machine can use: at most ",
+        "train --input 100000|input size must be in 1..16384, got 100000",
         "info --variant vgg|unknown AlexNet variant 'vgg'; known: paper, single-tower, caffe, batchnorm, torchvision",
         "info --width 17|width multiplier must be in (0, 16], got 17.0",
         "info --input 30|input 30x30 is too small for the paper variant",
@@ -73,6 +76,22 @@ class MainTest {
         assertEquals(2, lines.length, run.toString());
         assertTrue(lines[0].startsWith(command + ": " + parts[1]), run.toString());
         assertEquals("Try '" + command + " --help'.", lines[1]);
+    }
+
+    /** An Error thrown by a command (here: out of memory) is one line too, with the command's name, and no stack trace. */
+    @Test
+    void anErrorIsReportedInOneLine() {
+        java.io.StringWriter out = new java.io.StringWriter(), err = new java.io.StringWriter();
+        picocli.CommandLine line = Main.commandLine(new java.io.PrintWriter(out, true), new java.io.PrintWriter(err, true));
+        line.addSubcommand("boom", new picocli.CommandLine(new Boom()));
+        line.setErr(new java.io.PrintWriter(err, true)); // again, for the subcommand just added
+        assertEquals(Main.EXIT_FAILURE, line.execute("boom"));
+        assertEquals("alexnet4j boom: error: out of memory (Java heap space); try a smaller --batch or a larger -Xmx", err.toString().strip());
+    }
+
+    @picocli.CommandLine.Command(name = "boom")
+    static final class Boom implements java.util.concurrent.Callable<Integer> {
+        @Override public Integer call() { throw new OutOfMemoryError("Java heap space"); }
     }
 
     @ParameterizedTest

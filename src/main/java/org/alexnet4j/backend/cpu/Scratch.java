@@ -2,6 +2,7 @@ package org.alexnet4j.backend.cpu;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import org.alexnet4j.backend.host.HostLimits;
 
 /**
  * One worker's reusable off-heap buffers (packed GEMM panels, im2col columns, gradient accumulators),
@@ -19,6 +20,7 @@ final class Scratch implements AutoCloseable {
     MemorySegment get(Role role, long floats) {
         int r = role.ordinal();
         if (segments[r] == null || segments[r].byteSize() < floats * 4) {
+            HostLimits.requireNative("a cpu scratch buffer of " + floats + " floats", floats * 4);
             if (arenas[r] != null) arenas[r].close();
             arenas[r] = Arena.ofShared();
             segments[r] = arenas[r].allocate(Math.max(floats, 16) * 4, 64);

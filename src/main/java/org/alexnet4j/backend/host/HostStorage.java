@@ -18,7 +18,9 @@ public final class HostStorage implements Storage {
     private final MemorySegment segment;
     private final String backendName;
 
+    /** @throws MemoryLimitException when the machine does not have the memory (see {@link HostLimits#requireNative}) */
     public HostStorage(long floats, String backendName) {
+        HostLimits.requireNative("a " + backendName + " tensor of " + String.format(java.util.Locale.ROOT, "%,d", floats) + " floats", floats * Float.BYTES);
         this.arena = Arena.ofShared();
         this.segment = arena.allocate(floats * Float.BYTES, ALIGNMENT); // zero-filled
         this.backendName = backendName;
