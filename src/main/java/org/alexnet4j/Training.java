@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.function.Consumer;
 import org.alexnet4j.backend.Backend;
 import org.alexnet4j.backend.Backends;
-import org.alexnet4j.backend.BackendOptions;
 import org.alexnet4j.data.TrainingData;
 import org.alexnet4j.model.AlexNet;
 import org.alexnet4j.run.EpochRecord;
@@ -30,10 +29,10 @@ public final class Training {
     private Integer inputSize;
     private double widthMultiplier = 1.0;
     private AlexNet.WeightInit init = TrainSettings.WEIGHT_INIT;
-    private int epochs = TrainSettings.EPOCHS, batchSize = TrainSettings.BATCH, threads;
+    private int epochs = TrainSettings.EPOCHS, batchSize = TrainSettings.BATCH;
     private float learningRate = Sgd.PAPER_LEARNING_RATE;
     private long seed = TrainSettings.SEED;
-    private String backend = Backends.AUTO;
+    private LoadOptions placement = LoadOptions.defaults();
     private Path runDirectory;
     private Consumer<EpochRecord> onEpoch = r -> {};
 
@@ -60,8 +59,11 @@ public final class Training {
     /** Seeds initialisation, shuffling, augmentation and dropout. */
     public Training seed(long s) { seed = s; return this; }
 
+    /** Where the run trains: the backend (auto by default) and its threads, device and precision, as for loading a model. */
+    public Training backend(LoadOptions options) { placement = options; return this; }
+
     /** reference, cpu, cuda or auto (default), and host threads (0 = all processors). */
-    public Training backend(String name, int hostThreads) { backend = name; threads = hostThreads; return this; }
+    public Training backend(String name, int hostThreads) { return backend(LoadOptions.defaults().withBackend(name).withThreads(hostThreads)); }
 
     /** Where checkpoints, metrics, the chart and the final weights go (default: a new directory in runs/); it must not hold another run. */
     public Training runDirectory(Path dir) { runDirectory = dir; return this; }
@@ -81,7 +83,7 @@ public final class Training {
         TrainSettings settings = new TrainSettings(d.data(), TrainingData.sideFor(model.inputSize()), d.normalization(), model, epochs, batchSize,
                 d.optimizer().withLearningRate(learningRate), d.schedule(), seed, d.loaderThreads());
         Path directory = runDirectory != null ? runDirectory : RunDirectories.create(Path.of("runs"));
-        try (Backend b = Backends.create(backend, BackendOptions.defaults().withThreads(threads));
+        try (Backend b = Backends.create(placement.backend(), placement.backendOptions());
              TrainingRun run = TrainingRun.start(settings, null, b, directory, TrainingRun.Checkpointing.DEFAULT)) {
             List<EpochRecord> history = run.run(new TrainingRun.Listener() {
                 @Override public void onEpoch(EpochRecord record, int total) { onEpoch.accept(record); }

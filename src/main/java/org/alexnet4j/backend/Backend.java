@@ -16,6 +16,10 @@ import org.alexnet4j.tensor.Tensor;
  * tensor, a bad value an IllegalArgumentException. An op a backend cannot do throws
  * {@link UnsupportedOperationException} (never a silent fallback).
  * Ops may run asynchronously; {@link #synchronize()} and the host copies wait for them.
+ *
+ * <p>Threading: one backend instance serves one thread at a time (it may use many threads, or a device,
+ * inside each op). Callers that share an instance serialize their calls: the embedding API's model holds one
+ * lock around each forward pass of its predictors. A tensor belongs to the backend that allocated it.
  */
 public interface Backend extends AutoCloseable {
 

@@ -74,7 +74,7 @@ final class EvalCommand implements Callable<Integer> {
         Usage.check(spec, () -> HostLimits.requireThreads("--loader-threads", loaderThreads));
         if (data.synthetic != null && data.synthetic < 1) throw Usage.error(spec, "--synthetic needs a positive number of images, got " + data.synthetic);
         PrintWriter out = spec.commandLine().getOut();
-        ModelFiles.Weights weights = source.read();
+        ModelFiles.Contents weights = source.read();
         Dataset dataset = dataset(weights, out);
         List<String> names = weights.model().classNames();
         if (!dataset.classNames().equals(names)) {
@@ -107,7 +107,7 @@ final class EvalCommand implements Callable<Integer> {
     }
 
     /** The images to evaluate; with --bad-images skip, only those that decode (the others are counted in a line of {@code out}). */
-    private Dataset dataset(ModelFiles.Weights weights, PrintWriter out) {
+    private Dataset dataset(ModelFiles.Contents weights, PrintWriter out) {
         if (data.cifar10 != null) return Cifar10.test(data.cifar10);
         if (data.synthetic != null) {
             return new SyntheticDataset(TrainSettings.DataChoice.Synthetic.DATA_SEED, 1, weights.model().preprocessing().side()).validation(data.synthetic);

@@ -12,7 +12,7 @@ final class ModelSource {
             description = "weights.safetensors of a run, a checkpoint, or torchvision AlexNet weights in safetensors form.")
     Path file;
 
-    ModelFiles.Weights read() throws IOException {
+    ModelFiles.Contents read() throws IOException {
         return ModelFiles.read(file);
     }
 }

@@ -8,12 +8,12 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import org.alexnet4j.backend.Backend;
+import org.alexnet4j.ImageClassifier;
+import org.alexnet4j.Prediction;
+import org.alexnet4j.Predictor;
 import org.alexnet4j.data.BadImagePolicy;
 import org.alexnet4j.data.DataException;
-import org.alexnet4j.data.ImageDecoder;
 import org.alexnet4j.run.ModelFiles;
-import org.alexnet4j.run.Predictor;
 import org.alexnet4j.run.TrainedModel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -49,15 +49,16 @@ final class PredictCommand implements Callable<Integer> {
     @Override public Integer call() throws IOException {
         if (top < 1) throw Usage.error(spec, "--top must be >= 1, got " + top);
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
-        ModelFiles.Weights weights = source.read();
-        if (labels != null) weights = new ModelFiles.Weights(withNames(weights.model(), readLabels(labels, weights.model().config().classes())),
+        ModelFiles.Contents weights = source.read();
+        if (labels != null) weights = new ModelFiles.Contents(withNames(weights.model(), readLabels(labels, weights.model().config().classes())),
                 weights.tensors(), weights.file());
         int failed = 0;
-        try (Backend backend = backendChoice.create(); Predictor predictor = new Predictor(weights, backend, tenCrop)) {
+        try (ImageClassifier model = ImageClassifier.open(weights, backendChoice.create());
+             Predictor predictor = model.newPredictor(tenCrop ? Predictor.Crops.TEN : Predictor.Crops.CENTRE)) {
             for (Path image : images) {
-                List<Predictor.Prediction> predictions;
+                List<Prediction> predictions;
                 try {
-                    predictions = predictor.top(ImageDecoder.decode(image), top);
+                    predictions = predictor.classify(image, top);
                 } catch (DataException | ArithmeticException e) {
                     failed++;
                     String message = e.getMessage().startsWith(image.toString()) ? e.getMessage() : image + ": " + e.getMessage();
@@ -66,7 +67,7 @@ final class PredictCommand implements Callable<Integer> {
                     continue;
                 }
                 out.println(image + ":");
-                for (Predictor.Prediction p : predictions) out.printf(Locale.ROOT, "  %8.4f%%  %s%n", 100 * p.probability(), p.className());
+                for (Prediction p : predictions) out.printf(Locale.ROOT, "  %8.4f%%  %s%n", 100 * p.probability(), p.className());
                 out.flush();
             }
         }

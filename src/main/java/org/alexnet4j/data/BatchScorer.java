@@ -2,7 +2,7 @@ package org.alexnet4j.data;
 
 /**
  * A model as the evaluator sees it: class probabilities for every input of a batch. With the training
- * classifier: {@code batch -> classifier.predict(batch.images(), batch.size())}.
+ * inference engine: {@code batch -> inference.probabilities(batch.images(), batch.size())}.
  */
 @FunctionalInterface
 public interface BatchScorer {

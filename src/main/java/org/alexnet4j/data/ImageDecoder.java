@@ -5,7 +5,9 @@ import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
 import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
@@ -14,28 +16,42 @@ import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
 
 /**
- * Decodes JPEG, PNG, BMP and GIF files with ImageIO into RGB in [0, 1] from the raw samples: gray is
+ * Decodes JPEG, PNG, BMP and GIF images (files, streams or bytes) with ImageIO into RGB in [0, 1] from the raw samples: gray is
  * copied to all three channels, alpha is dropped, 8- and 16-bit samples are divided by 255 and 65535,
  * palette images go through their palette. Decoder warnings (a truncated JPEG decodes partly, with a
- * warning) are errors. Anything else (CMYK, unknown formats) fails with a message naming the file.
+ * warning) are errors. Anything else (CMYK, unknown formats) fails with a message naming the image.
  */
 public final class ImageDecoder {
     private ImageDecoder() {}
 
     public static RgbImage decode(Path file) {
         if (!Files.isRegularFile(file)) throw new DataException(file + ": no such image file");
+        return decode(() -> ImageIO.createImageInputStream(file.toFile()), file.toString());
+    }
+
+    /** Decodes an encoded image read from {@code stream} (which stays open); {@code name} is used in messages. */
+    public static RgbImage decode(InputStream stream, String name) {
+        return decode(() -> ImageIO.createImageInputStream(stream), name);
+    }
+
+    /** Decodes an encoded image held in {@code bytes}; {@code name} is used in messages. */
+    public static RgbImage decode(byte[] bytes, String name) { return decode(new ByteArrayInputStream(bytes), name); }
+
+    private interface Source { ImageInputStream open() throws IOException; }
+
+    private static RgbImage decode(Source source, String name) {
         BufferedImage image;
-        try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
-            if (in == null) throw new DataException(file + ": cannot open for reading");
+        try (ImageInputStream in = source.open()) {
+            if (in == null) throw new DataException(name + ": cannot open for reading");
             Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
-            if (!readers.hasNext()) throw new DataException(file + ": not an image in a readable format (JPEG, PNG, BMP, GIF)");
+            if (!readers.hasNext()) throw new DataException(name + ": not an image in a readable format (JPEG, PNG, BMP, GIF)");
             ImageReader reader = readers.next();
             try {
                 reader.setInput(in, true, true);
                 StringBuilder warnings = new StringBuilder();
-                reader.addIIOReadWarningListener((source, warning) -> warnings.append(warning).append("; "));
+                reader.addIIOReadWarningListener((ignored, warning) -> warnings.append(warning).append("; "));
                 image = reader.read(0);
-                if (!warnings.isEmpty()) throw new DataException(file + ": corrupt or truncated " + reader.getFormatName() + " image: " + warnings);
+                if (!warnings.isEmpty()) throw new DataException(name + ": corrupt or truncated " + reader.getFormatName() + " image: " + warnings);
             } finally {
                 reader.dispose();
             }
@@ -43,12 +59,12 @@ public final class ImageDecoder {
             if (e instanceof DataException d) throw d;
             String reason = String.valueOf(e.getMessage());
             if (reason.contains("Unsupported Image Type") || reason.contains("Unsupported color conversion")) {
-                throw new DataException(file + ": unsupported colour model (CMYK or YCCK JPEG?); convert it to RGB", e);
+                throw new DataException(name + ": unsupported colour model (CMYK or YCCK JPEG?); convert it to RGB", e);
             }
-            throw new DataException(file + ": corrupt or truncated image (" + e.getClass().getSimpleName() + ": " + reason + ")", e);
+            throw new DataException(name + ": corrupt or truncated image (" + e.getClass().getSimpleName() + ": " + reason + ")", e);
         }
-        if (image == null) throw new DataException(file + ": the decoder returned no image");
-        return toRgb(image, file.toString());
+        if (image == null) throw new DataException(name + ": the decoder returned no image");
+        return toRgb(image, name);
     }
 
     /** The RGB in [0, 1] of {@code image}; {@code name} is used in messages. */

@@ -28,7 +28,7 @@ import org.alexnet4j.io.TensorData;
 import org.alexnet4j.model.AlexNet;
 import org.alexnet4j.nn.Architecture;
 import org.alexnet4j.nn.ParameterTable;
-import org.alexnet4j.nn.Sequential;
+import org.alexnet4j.nn.Weights;
 import org.alexnet4j.tensor.Shape;
 import org.alexnet4j.tensor.Tensor;
 
@@ -141,10 +141,10 @@ public final class ModelFiles {
 
     // ---- tensors -------------------------------------------------------------------------------
 
-    /** Host copies of every parameter and buffer of {@code network}, under their file names. */
-    public static Map<String, TensorData> tensors(Sequential network, AlexNet.Variant variant) {
+    /** Host copies of every parameter and buffer of {@code weights}, under their file names. */
+    public static Map<String, TensorData> tensors(Weights weights, AlexNet.Variant variant) {
         Map<String, TensorData> tensors = new LinkedHashMap<>();
-        network.state().forEach((name, t) -> tensors.put(fileName(variant, name), hostCopy(network.backend(), t)));
+        weights.state().forEach((name, t) -> tensors.put(fileName(variant, name), hostCopy(weights.backend(), t)));
         return tensors;
     }
 
@@ -158,7 +158,7 @@ public final class ModelFiles {
      * Sets every parameter and buffer of {@code network} from {@code tensors} (file names). Throws naming
      * the tensors that are missing, unexpected, or of another shape than the network's.
      */
-    public static void load(Sequential network, AlexNet.Variant variant, Map<String, TensorData> tensors, String file) {
+    public static void load(Weights network, AlexNet.Variant variant, Map<String, TensorData> tensors, String file) {
         requireMatching(network.architecture(), variant, tensors, file);
         network.state().forEach((name, t) -> {
             TensorData data = tensors.get(fileName(variant, name));
@@ -193,7 +193,7 @@ public final class ModelFiles {
     }
 
     /** Atomically writes the weights file of {@code network}. */
-    public static void save(Path file, Sequential network, TrainedModel model) throws IOException {
+    public static void save(Path file, Weights network, TrainedModel model) throws IOException {
         Map<String, TensorData> tensors = tensors(network, model.config().variant());
         Map<String, String> metadata = metadata(model);
         AtomicFiles.write(file, channel -> {
@@ -204,15 +204,15 @@ public final class ModelFiles {
     }
 
     /** A weights file read: its model description and its tensors (not yet on any backend). */
-    public record Weights(TrainedModel model, Map<String, TensorData> tensors, String file) {
-        /** A network on {@code backend} holding these weights (dropout seed 0: only inference and fine-tuning use it). */
-        public Sequential create(Backend backend) {
-            Sequential network = AlexNet.create(backend, model.config(), 0);
+    public record Contents(TrainedModel model, Map<String, TensorData> tensors, String file) {
+        /** These parameters and buffers on {@code backend}, once, for any number of inference plans. */
+        public Weights load(Backend backend) {
+            Weights weights = new Weights(backend, AlexNet.architecture(model.config()));
             try {
-                load(network, model.config().variant(), tensors, file);
-                return network;
+                ModelFiles.load(weights, model.config().variant(), tensors, file);
+                return weights;
             } catch (RuntimeException e) {
-                network.close();
+                weights.close();
                 throw e;
             }
         }
@@ -222,7 +222,7 @@ public final class ModelFiles {
      * Reads a weights file or a checkpoint (its checksum verified, its momentum left out). Tensor dtypes
      * F32, F16, BF16 and F64 are accepted; anything else is refused naming the tensor.
      */
-    public static Weights read(Path file) throws IOException {
+    public static Contents read(Path file) throws IOException {
         SafeTensorsFile read = SafeTensors.read(file);
         Map<String, TensorData> tensors = new LinkedHashMap<>();
         Map<String, String> metadata = read.metadata();
@@ -237,7 +237,7 @@ public final class ModelFiles {
         try {
             TrainedModel model = describesModel(metadata) ? model(new Metadata(metadata, name)) : inferTorchvision(read, file);
             requireMatching(AlexNet.architecture(model.config()), model.config().variant(), tensors, name);
-            return new Weights(model, tensors, name);
+            return new Contents(model, tensors, name);
         } catch (IllegalArgumentException e) {
             throw e.getMessage() != null && e.getMessage().startsWith(name) ? e : new IllegalArgumentException(name + ": " + e.getMessage(), e);
         }

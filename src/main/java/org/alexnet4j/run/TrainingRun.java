@@ -268,7 +268,7 @@ public final class TrainingRun implements AutoCloseable {
         } catch (UncheckedIOException e) {
             throw new IOException(e.getMessage(), e.getCause()); // the message says which directory
         }
-        ModelFiles.save(checkpoints.directory().resolve(WEIGHTS_FILE), network, model);
+        ModelFiles.save(checkpoints.directory().resolve(WEIGHTS_FILE), network.weights(), model);
         return history();
     }
 
@@ -313,7 +313,7 @@ public final class TrainingRun implements AutoCloseable {
 
     private void saveCheckpoint() {
         Trainer.State p = trainer.state();
-        Map<String, TensorData> tensors = ModelFiles.tensors(network, settings.model().variant());
+        Map<String, TensorData> tensors = ModelFiles.tensors(network.weights(), settings.model().variant());
         for (Map.Entry<String, Tensor> e : network.velocities().entrySet()) {
             tensors.put(ModelFiles.MOMENTUM_PREFIX + ModelFiles.fileName(settings.model().variant(), e.getKey()),
                     ModelFiles.hostCopy(network.backend(), e.getValue()));
@@ -340,7 +340,7 @@ public final class TrainingRun implements AutoCloseable {
         AlexNet.Variant variant = settings.model().variant();
         Map<String, TensorData> weights = new LinkedHashMap<>();
         contents.tensors().forEach((name, t) -> { if (!name.startsWith(ModelFiles.MOMENTUM_PREFIX)) weights.put(name, t); });
-        ModelFiles.load(network, variant, weights, m.file());
+        ModelFiles.load(network.weights(), variant, weights, m.file());
         for (Map.Entry<String, Tensor> e : network.velocities().entrySet()) {
             String name = ModelFiles.MOMENTUM_PREFIX + ModelFiles.fileName(variant, e.getKey());
             TensorData v = contents.tensors().get(name);

@@ -11,10 +11,10 @@ import org.alexnet4j.tensor.Shape;
 import org.alexnet4j.tensor.Tensor;
 
 /**
- * Runs a classification network on host batches: copies images in, runs forward, and brings softmax
- * probabilities back. A labelled forward (training, or evaluation with labels) computes the softmax
- * cross-entropy, whose gradient backward() propagates; an unlabelled one ({@link #predict}) is an evaluation
- * forward that ends in softmax, with no loss. Its tensors are allocated for the largest batch seen and reused.
+ * Runs a network in training on labelled host batches: copies images in, runs forward, the softmax
+ * cross-entropy (whose gradient backward() propagates) and brings probabilities back; evaluates on a labelled
+ * source. Its tensors are allocated for the largest batch seen and reused. Inference without labels, which
+ * ends in softmax and computes no loss, is {@link org.alexnet4j.run.Inference}.
  */
 public final class Classifier implements AutoCloseable {
     private final Sequential network;
@@ -38,36 +38,19 @@ public final class Classifier implements AutoCloseable {
     /** Copies the labelled batch in, runs forward, and returns the mean softmax cross-entropy loss of the batch. */
     public float forward(Batch batch, boolean training) {
         int n = batch.size();
-        Tensor logits = forward(batch.images(), n, training);
+        ensureCapacity(n);
+        Tensor x = input.batch(n);
+        network.backend().copyFromHost(x, batch.images(), 0);
+        this.batch = n;
+        Tensor logits = network.forward(x, training);
         if (labels.length != n) labels = new int[n];
         System.arraycopy(batch.labels(), 0, labels, 0, n);
         return network.backend().softmaxCrossEntropyForward(probabilities.batch(n), logits, labels);
     }
 
-    /**
-     * An evaluation forward of the first {@code n} images of {@code images} ((n, input dims...) row-major),
-     * ending in softmax: their probabilities, as {@link #probabilities()} returns them. No labels, no loss;
-     * {@link #backward()} and {@link #labels()} need a labelled forward.
-     */
-    public float[] predict(float[] images, int n) {
-        Tensor logits = forward(images, n, false);
-        labels = new int[0];
-        network.backend().softmaxForward(probabilities.batch(n), logits);
-        return probabilities();
-    }
-
-    /** Copies n images in and returns the network's logits. */
-    private Tensor forward(float[] images, int n, boolean training) {
-        ensureCapacity(n);
-        Tensor x = input.batch(n);
-        network.backend().copyFromHost(x, images, 0);
-        this.batch = n;
-        return network.forward(x, training);
-    }
-
     /** Back-propagates the loss of the last training forward into the network's gradient arena. */
     public void backward() {
-        if (labels.length != batch) throw new IllegalStateException("backward needs a labelled training forward first");
+        if (batch == 0) throw new IllegalStateException("backward needs a training forward first");
         Tensor dLogits = logitGradient.batch(batch);
         network.backend().softmaxCrossEntropyBackward(dLogits, probabilities.batch(batch), labels);
         network.backward(dLogits);

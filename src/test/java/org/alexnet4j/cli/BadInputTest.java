@@ -37,7 +37,7 @@ class BadInputTest {
     static void smallModelAndImage() throws Exception {
         TrainedModel model = ModelFilesTest.model(AlexNet.Variant.PAPER, 67);
         try (Backend backend = Backends.create("reference"); Sequential network = AlexNet.create(backend, model.config(), 3)) {
-            tensors = ModelFiles.tensors(network, AlexNet.Variant.PAPER);
+            tensors = ModelFiles.tensors(network.weights(), AlexNet.Variant.PAPER);
             metadata = ModelFiles.metadata(model);
         }
         weights = save("weights", tensors, metadata);

@@ -19,6 +19,7 @@ import org.alexnet4j.io.SafeTensors;
 import org.alexnet4j.io.TensorData;
 import org.alexnet4j.model.AlexNet;
 import org.alexnet4j.nn.Sequential;
+import org.alexnet4j.nn.Weights;
 import org.alexnet4j.tensor.Shape;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,7 +41,7 @@ public class ModelFilesTest {
         TrainedModel model = model(AlexNet.Variant.TORCHVISION, 63);
         try (Backend backend = Backends.create("reference"); Sequential network = AlexNet.create(backend, model.config(), 3)) {
             Path file = dir.resolve("w.safetensors");
-            ModelFiles.save(file, network, model);
+            ModelFiles.save(file, network.weights(), model);
             assertEquals(List.of("features.0.weight", "features.0.bias", "features.3.weight", "features.3.bias", "features.6.weight",
                     "features.6.bias", "features.8.weight", "features.8.bias", "features.10.weight", "features.10.bias",
                     "classifier.1.weight", "classifier.1.bias", "classifier.4.weight", "classifier.4.bias", "classifier.6.weight",
@@ -53,8 +54,8 @@ public class ModelFilesTest {
         TrainedModel model = model(AlexNet.Variant.BATCHNORM, 67);
         Path file = dir.resolve("w.safetensors");
         try (Backend backend = Backends.create("reference"); Sequential network = AlexNet.create(backend, model.config(), 3)) {
-            ModelFiles.save(file, network, model);
-            ModelFiles.Weights read = ModelFiles.read(file);
+            ModelFiles.save(file, network.weights(), model);
+            ModelFiles.Contents read = ModelFiles.read(file);
             assertEquals(model.config(), read.model().config());
             assertEquals(model.classNames(), read.model().classNames());
             Preprocessing p = read.model().preprocessing();
@@ -63,7 +64,7 @@ public class ModelFilesTest {
             assertArrayEquals(model.preprocessing().statistics().meanImage(), p.statistics().meanImage());
             assertArrayEquals(model.preprocessing().statistics().channelStd(), p.statistics().channelStd());
             assertEquals(model.preprocessing().statistics().fingerprint(), p.statistics().fingerprint());
-            try (Sequential copy = read.create(backend)) {
+            try (Weights copy = read.load(backend)) {
                 for (String name : network.state().keySet()) assertArrayEquals(network.read(name), copy.read(name), name);
                 assertTrue(network.state().containsKey("bn1.running_var"), "buffers are saved too");
             }
@@ -75,16 +76,16 @@ public class ModelFilesTest {
         TrainedModel model = model(AlexNet.Variant.TORCHVISION, 63);
         Path file = dir.resolve("w.safetensors");
         try (Backend backend = Backends.create("reference"); Sequential network = AlexNet.create(backend, model.config(), 3)) {
-            Map<String, TensorData> tensors = new LinkedHashMap<>(ModelFiles.tensors(network, AlexNet.Variant.TORCHVISION));
+            Map<String, TensorData> tensors = new LinkedHashMap<>(ModelFiles.tensors(network.weights(), AlexNet.Variant.TORCHVISION));
             tensors.put("features.3.weight", new TensorData(Shape.of(2, 2), new float[4]));
             SafeTensors.write(file, tensors, ModelFiles.metadata(model));
-            var e = assertThrows(IllegalArgumentException.class, () -> ModelFiles.read(file).create(backend));
+            var e = assertThrows(IllegalArgumentException.class, () -> ModelFiles.read(file).load(backend));
             assertTrue(e.getMessage().contains("tensor 'features.3.weight' has shape (2, 2), the torchvision model expects (12, 4, 5, 5)"), e.getMessage());
 
             tensors.remove("features.3.weight");
             tensors.put("extra", new TensorData(Shape.of(1), new float[1]));
             SafeTensors.write(file, tensors, ModelFiles.metadata(model));
-            e = assertThrows(IllegalArgumentException.class, () -> ModelFiles.read(file).create(backend));
+            e = assertThrows(IllegalArgumentException.class, () -> ModelFiles.read(file).load(backend));
             assertTrue(e.getMessage().contains("missing tensors: features.3.weight; unexpected tensors: extra"), e.getMessage());
         }
     }
@@ -102,7 +103,7 @@ public class ModelFilesTest {
         TrainedModel model = model(AlexNet.Variant.TORCHVISION, 224);
         Path file = dir.resolve("w.safetensors");
         try (Backend backend = Backends.create("reference"); Sequential network = AlexNet.create(backend, model.config(), 3)) {
-            SafeTensors.write(file, ModelFiles.tensors(network, AlexNet.Variant.TORCHVISION), Map.of());
+            SafeTensors.write(file, ModelFiles.tensors(network.weights(), AlexNet.Variant.TORCHVISION), Map.of());
             TrainedModel read = ModelFiles.read(file).model();
             assertEquals(model.config(), read.config().withDropout(model.config().dropout()));
             assertEquals(Normalization.CHANNEL_MEAN_STD, read.preprocessing().normalization());
