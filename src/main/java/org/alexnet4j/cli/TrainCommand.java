@@ -75,8 +75,8 @@ final class TrainCommand implements Callable<Integer> {
 
     @Mixin ModelOptions modelOptions;
 
-    @Option(names = "--dropout", paramLabel = "P", defaultValue = "0.5", description = "Dropout probability of fc6 and fc7. Default: ${DEFAULT-VALUE}.")
-    float dropout;
+    @Option(names = "--dropout", paramLabel = "P", description = "Dropout probability of fc6 and fc7. Default: 0.5 (the paper's).")
+    Float dropout;
 
     @Option(names = "--bias-init", paramLabel = "B", description = "Initial bias of conv2, conv4, conv5, fc6, fc7 (the paper's 1; Caffe used 0.1). Default: 1 with --init paper, 0 with he.")
     Float positiveBias;
@@ -88,7 +88,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--side", paramLabel = "S", description = "Base image side: shorter side resized to it, central square kept (default: input x 256/227).")
     Integer side;
 
-    @Option(names = "--normalization", paramLabel = "N", defaultValue = "mean_image", description = "mean_image (the paper), channel_mean, channel_mean_std or none. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--normalization", paramLabel = "N", description = "mean_image, channel_mean, channel_mean_std or none. Default: mean_image (the paper's).")
     String normalization;
 
     @Option(names = "--epochs", paramLabel = "N", description = "Epochs to train (default: " + DEMO_EPOCHS + " for the synthetic demo, " + TrainSettings.EPOCHS
@@ -101,22 +101,22 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--lr", paramLabel = "LR", defaultValue = "" + Sgd.PAPER_LEARNING_RATE, description = "Initial learning rate. Default: ${DEFAULT-VALUE} (the paper's).")
     float learningRate;
 
-    @Option(names = "--lr-schedule", paramLabel = "S", defaultValue = "plateau", description = "constant, step or plateau (the paper: divide by 10 when validation error stalls). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--lr-schedule", paramLabel = "S", defaultValue = TrainSettings.ScheduleChoice.KIND, description = "constant, step or plateau (the paper: divide by 10 when validation error stalls). Default: ${DEFAULT-VALUE}.")
     String schedule;
 
-    @Option(names = "--lr-gamma", paramLabel = "G", defaultValue = "10", description = "step: divide the rate by G ... Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--lr-gamma", paramLabel = "G", defaultValue = "" + TrainSettings.ScheduleChoice.GAMMA, description = "step: divide the rate by G ... Default: ${DEFAULT-VALUE}.")
     float gamma;
 
-    @Option(names = "--lr-step", paramLabel = "E", defaultValue = "30", description = "step: ... every E epochs. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--lr-step", paramLabel = "E", defaultValue = "" + TrainSettings.ScheduleChoice.EVERY, description = "step: ... every E epochs. Default: ${DEFAULT-VALUE}.")
     int stepEpochs;
 
-    @Option(names = "--lr-patience", paramLabel = "E", defaultValue = "1", description = "plateau: epochs without improvement before dividing by 10. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--lr-patience", paramLabel = "E", defaultValue = "" + TrainSettings.ScheduleChoice.PATIENCE, description = "plateau: epochs without improvement before dividing by 10. Default: ${DEFAULT-VALUE}.")
     int patience;
 
-    @Option(names = "--lr-min", paramLabel = "LR", defaultValue = "1e-5", description = "plateau: never below this rate. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--lr-min", paramLabel = "LR", defaultValue = "" + TrainSettings.ScheduleChoice.MINIMUM, description = "plateau: never below this rate. Default: ${DEFAULT-VALUE}.")
     float minimumRate;
 
-    @Option(names = "--lr-max-reductions", paramLabel = "N", defaultValue = "3", description = "plateau: at most N reductions (the paper made 3). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--lr-max-reductions", paramLabel = "N", defaultValue = "" + TrainSettings.ScheduleChoice.MAX_REDUCTIONS, description = "plateau: at most N reductions (the paper made 3). Default: ${DEFAULT-VALUE}.")
     int maxReductions;
 
     @Option(names = "--momentum", paramLabel = "M", defaultValue = "" + Sgd.PAPER_MOMENTUM, description = "SGD momentum. Default: ${DEFAULT-VALUE}.")
@@ -301,11 +301,12 @@ final class TrainCommand implements Callable<Integer> {
         boolean synthetic = dataOptions == null || dataOptions.synthetic;
         AlexNet.WeightInit weightInit = init != null ? AlexNet.WeightInit.parse(init) : TrainSettings.WEIGHT_INIT;
         float bias = positiveBias != null ? positiveBias : TrainSettings.defaultPositiveBias(weightInit);
-        AlexNet.Config defaults = TrainSettings.defaultModel(AlexNet.Variant.PAPER).withDropout(dropout).withPositiveBias(bias).withWeightInit(weightInit);
+        AlexNet.Config defaults = TrainSettings.defaultModel(AlexNet.Variant.PAPER).withPositiveBias(bias).withWeightInit(weightInit);
+        if (dropout != null) defaults = defaults.withDropout(dropout);
         if (synthetic) defaults = defaults.withWidthMultiplier(DEMO_WIDTH);
         AlexNet.Config config = modelOptions.config(defaults, synthetic ? DEMO_INPUT : null);
         int baseSide = side != null ? side : org.alexnet4j.data.TrainingData.sideFor(config.inputSize());
-        return new TrainSettings(dataChoice(baseSide), baseSide, Normalization.parse(normalization), config,
+        return new TrainSettings(dataChoice(baseSide), baseSide, normalization != null ? Normalization.parse(normalization) : TrainSettings.NORMALIZATION, config,
                 epochs != null ? epochs : synthetic ? DEMO_EPOCHS : TrainSettings.EPOCHS, batch, new Sgd(learningRate, momentum, weightDecay),
                 new TrainSettings.ScheduleChoice(schedule, gamma, stepEpochs, patience, minimumRate, maxReductions), seed, loaderThreads);
     }
@@ -384,7 +385,7 @@ final class TrainCommand implements Callable<Integer> {
         private final ProgressBar bar;
         private final PrintWriter out;
         private final TrainingRun run;
-        private boolean linkLatest, warned;
+        private boolean linkLatest, warned, previousAtChance;
 
         Progress(ProgressBar bar, PrintWriter out, TrainingRun run, boolean linkLatest) {
             this.bar = bar;
@@ -404,11 +405,13 @@ final class TrainCommand implements Callable<Integer> {
             bar.finish(String.format(Locale.ROOT, "epoch %d/%d  train loss %.4f  val loss %.4f  top-1 %.2f%%  top-5 %.2f%%  lr %.3g  %.1f s",
                     r.epoch(), epochs, r.trainLoss(), r.validationLoss(), 100 * r.top1(), 100 * r.top5(), r.learningRate(), r.seconds()));
             int classes = run.model().config().classes();
-            if (!warned && StalledLoss.atChance(r.trainLoss(), classes)) {
+            boolean atChance = StalledLoss.atChance(r, classes);
+            if (atChance && previousAtChance && !warned) {
                 warned = true;
                 out.println(StalledLoss.advice(r, classes, run.model().config().weightInit(), run.settings().optimizer().learningRate()));
                 out.flush();
             }
+            previousAtChance = atChance;
         }
 
         @Override public void onCheckpoint(Path file) {
@@ -422,20 +425,24 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     /**
-     * A training loss still at (or above) ln(classes), what a network that predicts uniform probabilities
-     * scores, after a whole epoch: it has not started learning.
+     * An epoch that ended where a network predicting uniform probabilities would be: training loss still
+     * at (or above) ln(classes) and validation top-1 near chance. Two such epochs in a row: it has not
+     * started learning (one alone is often the slow first epoch of a run that then learns).
      */
     static final class StalledLoss {
         private StalledLoss() {}
 
-        /** Less than 3% below ln(classes), or above it. */
-        static boolean atChance(double trainLoss, int classes) { return trainLoss >= 0.97 * Math.log(classes); }
+        /** Training loss less than 3% below ln(classes) or above it, and validation top-1 at most 1.5 x chance (or no validation set). */
+        static boolean atChance(EpochRecord r, int classes) { return r.trainLoss() >= 0.97 * Math.log(classes) && !(r.top1() > 1.5 / classes); }
 
         static String advice(EpochRecord r, int classes, AlexNet.WeightInit init, float learningRate) {
+            BigDecimal rate = new BigDecimal(Float.toString(learningRate));
             String change = init == AlexNet.WeightInit.PAPER ? "--init he (the paper's init leaves narrow models at chance for many epochs)"
-                    : "another --lr (now " + plain(learningRate) + "; try " + plain(learningRate / 10) + " or " + plain(learningRate * 3) + ")";
-            return String.format(Locale.ROOT, "warning: after epoch %d the training loss %.4f is still at chance level (ln(%d) = %.4f): "
-                    + "the model is not learning; try %s", r.epoch(), r.trainLoss(), classes, Math.log(classes), change);
+                    : "another --lr (now " + rate.toPlainString() + "; try " + rate.movePointLeft(1).toPlainString() + " or "
+                            + rate.multiply(BigDecimal.valueOf(3)).toPlainString() + ")";
+            return String.format(Locale.ROOT, "warning: after epochs %d and %d the training loss (%.4f) is still at chance level (ln(%d) = %.4f), "
+                    + "and so is the validation top-1 (%.2f%%): the model is not learning; try %s", r.epoch() - 1, r.epoch(), r.trainLoss(), classes,
+                    Math.log(classes), 100 * r.top1(), change);
         }
     }
 }

@@ -19,11 +19,12 @@ import java.util.zip.CRC32C;
  * the CRC-32C of everything else the file says: each metadata entry (key and value, in header order, the
  * format mark included), then each tensor's name, shape and little-endian float32 bytes, in header order.
  * A file damaged or edited after writing, in its header or its data, is refused instead of resumed from.
- * Files of another format version (format 1 checked the tensors only) are refused with a line naming both.
+ * Files of another format version are refused with a line naming both (format 1 checked the tensors only;
+ * format 2 held the mean image as base64 metadata, format 3 as a tensor).
  */
 public final class CheckpointFile {
     public static final String FORMAT_KEY = "format";
-    public static final String FORMAT = "alexnet4j-checkpoint-2";
+    public static final String FORMAT = "alexnet4j-checkpoint-3";
     /** What every format version's mark starts with. */
     private static final String FORMAT_FAMILY = "alexnet4j-checkpoint-";
     public static final String CHECKSUM_KEY = "crc32c";

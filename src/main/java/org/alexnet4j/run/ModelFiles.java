@@ -33,13 +33,16 @@ import org.alexnet4j.tensor.Shape;
 import org.alexnet4j.tensor.Tensor;
 
 /**
- * A weights file holds every parameter and buffer of a network as F32 tensors, plus metadata strings:
- * model.* (the AlexNet config), classes (a JSON array of names in label order) and data.* (the
- * preprocessing and training-set statistics; the mean image as base64 of little-endian float32).
+ * A weights file holds every parameter and buffer of a network as F32 tensors, the training set's mean
+ * image as tensor {@value #MEAN_IMAGE_TENSOR} (3, side, side), and metadata strings: model.* (the AlexNet
+ * config), classes (a JSON array of names in label order) and data.* (the preprocessing and the other
+ * training-set statistics). Files written before the mean image became a tensor hold it as metadata
+ * data.mean_image (base64 of little-endian float32) and still load.
  *
  * <p>Tensor names: the torchvision variant uses torchvision's names (features.0, .3, .6, .8, .10 for
  * conv1..conv5; classifier.1, .4, .6 for fc6..fc8; each with .weight and .bias), so the file loads into
- * {@code torchvision.models.alexnet} with {@code load_state_dict}. Every other variant uses the layer names
+ * {@code torchvision.models.alexnet} with {@code load_state_dict(state, strict=False)} (strict loading would
+ * refuse the mean image tensor). Every other variant uses the layer names
  * (conv1.weight, ..., fc8.bias, and bn1.weight, bn1.running_mean, ... for batchnorm). A file without
  * alexnet4j metadata whose names are torchvision's is read as a torchvision AlexNet with ImageNet preprocessing.
  */
@@ -49,6 +52,8 @@ public final class ModelFiles {
             "fc6", "classifier.1", "fc7", "classifier.4", "fc8", "classifier.6");
     /** Checkpoints keep the SGD velocity of parameter p as tensor momentum.p; a weights file has none. */
     public static final String MOMENTUM_PREFIX = "momentum.";
+    /** The tensor that holds the mean image of the training set, (3, side, side). */
+    public static final String MEAN_IMAGE_TENSOR = "data.mean_image";
 
     private ModelFiles() {}
 
@@ -85,18 +90,15 @@ public final class ModelFiles {
     private static final Metadata.Key<float[]> CHANNEL_STD = Metadata.floats("data.channel_std", 3);
     private static final Metadata.Key<float[]> PCA_VALUES = Metadata.floats("data.pca_eigenvalues", 3);
     private static final Metadata.Key<float[]> PCA_VECTORS = Metadata.floats("data.pca_eigenvectors", 9);
-    /** The mean image (3, side, side) as base64 of little-endian float32. */
-    private static final Metadata.Key<float[]> MEAN_IMAGE = new Metadata.Key<>("data.mean_image", ModelFiles::base64, ModelFiles::unbase64,
+    /** Where files written before {@value #MEAN_IMAGE_TENSOR} was a tensor hold the mean image: base64 of little-endian float32 (read only). */
+    private static final Metadata.Key<float[]> LEGACY_MEAN_IMAGE = new Metadata.Key<>("data.mean_image", ModelFiles::base64, ModelFiles::unbase64,
             "base64 of little-endian float32");
 
     /** Whether {@code metadata} describes an alexnet4j model (else a file may still be a torchvision AlexNet). */
     static boolean describesModel(Map<String, String> metadata) { return metadata.containsKey(VARIANT.name()); }
 
-    /** The metadata strings that describe {@code model}. */
-    public static Map<String, String> metadata(TrainedModel model) { return describe(model).values(); }
-
-    /** The metadata that describes {@code model}. */
-    static Metadata describe(TrainedModel model) {
+    /** The metadata strings that describe {@code model} (its mean image is a tensor: see {@link #weightsFile}). */
+    public static Map<String, String> metadata(TrainedModel model) {
         AlexNet.Config c = model.config();
         Preprocessing p = model.preprocessing();
         ImageStatistics s = p.statistics();
@@ -104,11 +106,25 @@ public final class ModelFiles {
                 .put(DROPOUT, c.dropout()).put(POSITIVE_BIAS, c.positiveBias()).put(WEIGHT_INIT, c.weightInit()).put(CLASS_NAMES, model.classNames())
                 .put(SIDE, p.side()).put(NORMALIZATION, p.normalization()).put(RESIZING, p.resizing()).put(IMAGES, s.images()).put(FINGERPRINT, s.fingerprint())
                 .put(CHANNEL_MEAN, s.channelMean()).put(CHANNEL_STD, s.channelStd()).put(PCA_VALUES, s.pca().eigenvalues())
-                .put(PCA_VECTORS, s.pca().eigenvectors()).put(MEAN_IMAGE, s.meanImage());
+                .put(PCA_VECTORS, s.pca().eigenvectors()).values();
     }
 
-    /** The model that {@code m} describes. */
-    static TrainedModel model(Metadata m) {
+    /** What a weights file holds: tensors (parameters and buffers under their file names, the mean image) and metadata. */
+    public record WeightsFile(Map<String, TensorData> tensors, Map<String, String> metadata) {}
+
+    /** The weights file of {@code weights} as {@code model}. */
+    public static WeightsFile weightsFile(Weights weights, TrainedModel model) {
+        Map<String, TensorData> tensors = tensors(weights, model.config().variant());
+        int side = model.preprocessing().side();
+        tensors.put(MEAN_IMAGE_TENSOR, new TensorData(Shape.of(3, side, side), model.preprocessing().statistics().meanImage()));
+        return new WeightsFile(tensors, metadata(model));
+    }
+
+    /** Whether tensor {@code name} of a file is a parameter or buffer of the network (not momentum, not the mean image). */
+    static boolean isNetworkTensor(String name) { return !name.startsWith(MOMENTUM_PREFIX) && !name.equals(MEAN_IMAGE_TENSOR); }
+
+    /** The model that {@code m} and the file's {@code tensors} (for the mean image) describe. */
+    static TrainedModel model(Metadata m, Map<String, TensorData> tensors) {
         AlexNet.Config config;
         try {
             config = new AlexNet.Config(m.get(VARIANT), m.get(CLASS_COUNT), m.get(INPUT_SIZE), m.get(WIDTH), m.get(DROPOUT), m.get(POSITIVE_BIAS),
@@ -120,9 +136,21 @@ public final class ModelFiles {
         if (side < config.inputSize() || side > ImagePipeline.MAX_SIDE) {
             throw m.invalid(SIDE, "is " + side + ", outside " + config.inputSize() + ".." + ImagePipeline.MAX_SIDE + " (from the input size to the largest base image side)");
         }
-        float[] meanImage = m.get(MEAN_IMAGE);
-        if (meanImage.length != 3L * side * side) {
-            throw m.invalid(MEAN_IMAGE, "holds " + meanImage.length + " floats, a (3, " + side + ", " + side + ") image needs " + 3L * side * side);
+        TensorData mean = tensors.get(MEAN_IMAGE_TENSOR);
+        float[] meanImage;
+        if (mean != null) {
+            if (!mean.shape().equals(Shape.of(3, side, side))) {
+                throw new IllegalArgumentException(m.file() + ": tensor '" + MEAN_IMAGE_TENSOR + "' has shape " + mean.shape() + "; metadata "
+                        + SIDE.name() + " " + side + " needs (3, " + side + ", " + side + ")");
+            }
+            meanImage = mean.data();
+        } else if (m.has(LEGACY_MEAN_IMAGE)) {
+            meanImage = m.get(LEGACY_MEAN_IMAGE);
+            if (meanImage.length != 3L * side * side) {
+                throw m.invalid(LEGACY_MEAN_IMAGE, "holds " + meanImage.length + " floats, a (3, " + side + ", " + side + ") image needs " + 3L * side * side);
+            }
+        } else {
+            throw new IllegalArgumentException(m.file() + ": no tensor '" + MEAN_IMAGE_TENSOR + "' (the training set's mean image)");
         }
         ImageStatistics statistics;
         try {
@@ -194,11 +222,10 @@ public final class ModelFiles {
 
     /** Atomically writes the weights file of {@code network}. */
     public static void save(Path file, Weights network, TrainedModel model) throws IOException {
-        Map<String, TensorData> tensors = tensors(network, model.config().variant());
-        Map<String, String> metadata = metadata(model);
+        WeightsFile contents = weightsFile(network, model);
         AtomicFiles.write(file, channel -> {
             var out = new java.io.BufferedOutputStream(java.nio.channels.Channels.newOutputStream(channel), 1 << 20);
-            SafeTensors.write(out, tensors, metadata);
+            SafeTensors.write(out, contents.tensors(), contents.metadata());
             out.flush();
         });
     }
@@ -224,18 +251,20 @@ public final class ModelFiles {
      */
     public static Contents read(Path file) throws IOException {
         SafeTensorsFile read = SafeTensors.read(file);
-        Map<String, TensorData> tensors = new LinkedHashMap<>();
+        Map<String, TensorData> all = new LinkedHashMap<>();
         Map<String, String> metadata = read.metadata();
         if (CheckpointFile.isCheckpoint(read)) {
             CheckpointFile.Contents contents = CheckpointFile.verify(read, file);
-            contents.tensors().forEach((name, t) -> { if (!name.startsWith(MOMENTUM_PREFIX)) tensors.put(name, t); });
+            all.putAll(contents.tensors());
             metadata = contents.metadata();
         } else {
-            for (String name : read.names()) tensors.put(name, read.tensor(name));
+            for (String name : read.names()) all.put(name, read.tensor(name));
         }
         String name = file.toString();
         try {
-            TrainedModel model = describesModel(metadata) ? model(new Metadata(metadata, name)) : inferTorchvision(read, file);
+            TrainedModel model = describesModel(metadata) ? model(new Metadata(metadata, name), all) : inferTorchvision(read, file);
+            Map<String, TensorData> tensors = new LinkedHashMap<>();
+            all.forEach((tensor, t) -> { if (isNetworkTensor(tensor)) tensors.put(tensor, t); });
             requireMatching(AlexNet.architecture(model.config()), model.config().variant(), tensors, name);
             return new Contents(model, tensors, name);
         } catch (IllegalArgumentException e) {

@@ -30,6 +30,7 @@ public record TrainSettings(DataChoice data, int side, Normalization normalizati
     public static final long SEED = 1;
     public static final double VALIDATION_FRACTION = 0.1;
     public static final AlexNet.WeightInit WEIGHT_INIT = AlexNet.WeightInit.HE;
+    public static final Normalization NORMALIZATION = Normalization.MEAN_IMAGE;
 
     public TrainSettings {
         if (epochs < 1) throw new InvalidSettingException("epochs", "must be >= 1, got " + epochs);
@@ -43,7 +44,7 @@ public record TrainSettings(DataChoice data, int side, Normalization normalizati
     /** The defaults for {@code data}: the paper variant at 227 ({@link #defaultModel}), base side 256. */
     public static TrainSettings defaults(DataChoice data) {
         AlexNet.Config model = defaultModel(AlexNet.Variant.PAPER);
-        return new TrainSettings(data, TrainingData.sideFor(model.inputSize()), Normalization.MEAN_IMAGE, model, EPOCHS, BATCH, Sgd.paper(),
+        return new TrainSettings(data, TrainingData.sideFor(model.inputSize()), NORMALIZATION, model, EPOCHS, BATCH, Sgd.paper(),
                 ScheduleChoice.PAPER, SEED, LOADER_THREADS);
     }
 
@@ -79,7 +80,7 @@ public record TrainSettings(DataChoice data, int side, Normalization normalizati
 
         /** The generated shapes of {@link org.alexnet4j.data.SyntheticDataset}, always from {@link #DATA_SEED}, at {@code side}. */
         record Synthetic(int trainingImages, int validationImages, int side) implements DataChoice {
-            /** The synthetic set is the same for every --seed, so runs with different seeds compare. */
+            /** The synthetic set is the same for every seed, so runs with different seeds compare. */
             public static final long DATA_SEED = 2012;
 
             @Override public DataSplit open(long seed) { return DataSources.synthetic(DATA_SEED, trainingImages, validationImages, side); }
@@ -100,8 +101,11 @@ public record TrainSettings(DataChoice data, int side, Normalization normalizati
 
     /** constant; step (divide by gamma every {@code every} epochs); plateau (divide by 10 after {@code patience} epochs without improvement). */
     public record ScheduleChoice(String kind, float gamma, int every, int patience, float minimum, int maxReductions) {
-        /** The paper's: plateau with patience 1, at most 3 reductions, never below 1e-5 (gamma 10 every 30 epochs for step). */
-        public static final ScheduleChoice PAPER = new ScheduleChoice("plateau", 10, 30, 1, 1e-5f, 3);
+        /** The defaults, the paper's: plateau with patience 1, at most 3 reductions, never below 1e-5 (gamma 10 every 30 epochs for step). */
+        public static final String KIND = "plateau";
+        public static final float GAMMA = 10, MINIMUM = 1e-5f;
+        public static final int EVERY = 30, PATIENCE = 1, MAX_REDUCTIONS = 3;
+        public static final ScheduleChoice PAPER = new ScheduleChoice(KIND, GAMMA, EVERY, PATIENCE, MINIMUM, MAX_REDUCTIONS);
 
         public ScheduleChoice {
             if (!kind.equals("constant") && !kind.equals("step") && !kind.equals("plateau")) {
@@ -141,7 +145,7 @@ public record TrainSettings(DataChoice data, int side, Normalization normalizati
     private static final Metadata.Key<String> DATA_PATH = Metadata.text("train.data_path");
     private static final Metadata.Key<Double> VALIDATION_SHARE = Metadata.decimal("train.validation_fraction");
     private static final Metadata.Key<Integer> SIDE = Metadata.integer("train.side", 1);
-    private static final Metadata.Key<Normalization> NORMALIZATION = Metadata.choice("train.normalization", Normalization.class);
+    private static final Metadata.Key<Normalization> NORMALIZATION_KEY = Metadata.choice("train.normalization", Normalization.class);
     private static final Metadata.Key<Integer> EPOCH_COUNT = Metadata.integer("train.epochs", 1);
     private static final Metadata.Key<Integer> BATCH_SIZE = Metadata.integer("train.batch", 1);
     private static final Metadata.Key<Float> LEARNING_RATE = Metadata.single("train.lr");
@@ -165,7 +169,7 @@ public record TrainSettings(DataChoice data, int side, Normalization normalizati
             case DataChoice.ImageFolder f -> m.put(DATA, "folder").put(DATA_PATH, f.directory().toString()).put(VALIDATION_SHARE, f.validationFraction());
             case DataChoice.Cifar10 c -> m.put(DATA, "cifar10").put(DATA_PATH, c.directory().toString());
         }
-        return m.put(SIDE, side).put(NORMALIZATION, normalization).put(EPOCH_COUNT, epochs).put(BATCH_SIZE, batchSize)
+        return m.put(SIDE, side).put(NORMALIZATION_KEY, normalization).put(EPOCH_COUNT, epochs).put(BATCH_SIZE, batchSize)
                 .put(LEARNING_RATE, optimizer.learningRate()).put(MOMENTUM, optimizer.momentum()).put(WEIGHT_DECAY, optimizer.weightDecay())
                 .put(SCHEDULE, schedule.kind()).put(GAMMA, schedule.gamma()).put(EVERY, schedule.every()).put(PATIENCE, schedule.patience())
                 .put(MINIMUM, schedule.minimum()).put(MAX_REDUCTIONS, schedule.maxReductions()).put(SEED_KEY, seed).put(THREADS, loaderThreads);
@@ -180,7 +184,7 @@ public record TrainSettings(DataChoice data, int side, Normalization normalizati
             default -> throw m.invalid(DATA, "is not synthetic, folder or cifar10");
         };
         try {
-            return new TrainSettings(data, m.get(SIDE), m.get(NORMALIZATION), model, m.get(EPOCH_COUNT), m.get(BATCH_SIZE),
+            return new TrainSettings(data, m.get(SIDE), m.get(NORMALIZATION_KEY), model, m.get(EPOCH_COUNT), m.get(BATCH_SIZE),
                     new Sgd(m.get(LEARNING_RATE), m.get(MOMENTUM), m.get(WEIGHT_DECAY)),
                     new ScheduleChoice(m.get(SCHEDULE), m.get(GAMMA), m.get(EVERY), m.get(PATIENCE), m.get(MINIMUM), m.get(MAX_REDUCTIONS)),
                     m.get(SEED_KEY), m.get(THREADS));

@@ -151,7 +151,7 @@ public final class TrainingRun implements AutoCloseable {
             throws IOException {
         CheckpointFile.Contents contents = CheckpointFile.read(checkpoint);
         Metadata m = new Metadata(contents.metadata(), checkpoint.toString());
-        TrainedModel saved = ModelFiles.model(m);
+        TrainedModel saved = ModelFiles.model(m, contents.tensors());
         TrainSettings settings = TrainSettings.fromMetadata(m, saved.config());
         Trainer.State position = position(m);
         List<EpochRecord> history = MetricsCsv.parse(m.get(HISTORY), m.file());
@@ -313,13 +313,14 @@ public final class TrainingRun implements AutoCloseable {
 
     private void saveCheckpoint() {
         Trainer.State p = trainer.state();
-        Map<String, TensorData> tensors = ModelFiles.tensors(network.weights(), settings.model().variant());
+        ModelFiles.WeightsFile weights = ModelFiles.weightsFile(network.weights(), model);
+        Map<String, TensorData> tensors = new LinkedHashMap<>(weights.tensors());
         for (Map.Entry<String, Tensor> e : network.velocities().entrySet()) {
             tensors.put(ModelFiles.MOMENTUM_PREFIX + ModelFiles.fileName(settings.model().variant(), e.getKey()),
                     ModelFiles.hostCopy(network.backend(), e.getValue()));
         }
         LearningRateSchedule.State s = p.schedule();
-        Metadata metadata = ModelFiles.describe(model).putAll(settings.metadata())
+        Metadata metadata = new Metadata(weights.metadata(), "checkpoint").putAll(settings.metadata())
                 .put(RUN_ID, runId).put(CHECKPOINT_EVERY, checkpointing.every()).put(KEEP, checkpointing.keep())
                 .put(EPOCH, p.epoch()).put(BATCH, p.batch()).put(STEP, p.step()).put(EPOCH_LOSS_SUM, p.epochLossSum()).put(EPOCH_IMAGES, p.epochImages())
                 .put(SCHEDULE_EPOCHS, s.epochs()).put(SCHEDULE_RATE, s.learningRate()).put(SCHEDULE_BEST, s.bestError())
@@ -339,7 +340,7 @@ public final class TrainingRun implements AutoCloseable {
     private void restore(CheckpointFile.Contents contents, Metadata m, Trainer.State position) {
         AlexNet.Variant variant = settings.model().variant();
         Map<String, TensorData> weights = new LinkedHashMap<>();
-        contents.tensors().forEach((name, t) -> { if (!name.startsWith(ModelFiles.MOMENTUM_PREFIX)) weights.put(name, t); });
+        contents.tensors().forEach((name, t) -> { if (ModelFiles.isNetworkTensor(name)) weights.put(name, t); });
         ModelFiles.load(network.weights(), variant, weights, m.file());
         for (Map.Entry<String, Tensor> e : network.velocities().entrySet()) {
             String name = ModelFiles.MOMENTUM_PREFIX + ModelFiles.fileName(variant, e.getKey());

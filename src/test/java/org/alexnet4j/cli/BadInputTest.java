@@ -37,8 +37,9 @@ class BadInputTest {
     static void smallModelAndImage() throws Exception {
         TrainedModel model = ModelFilesTest.model(AlexNet.Variant.PAPER, 67);
         try (Backend backend = Backends.create("reference"); Sequential network = AlexNet.create(backend, model.config(), 3)) {
-            tensors = ModelFiles.tensors(network.weights(), AlexNet.Variant.PAPER);
-            metadata = ModelFiles.metadata(model);
+            ModelFiles.WeightsFile contents = ModelFiles.weightsFile(network.weights(), model);
+            tensors = contents.tensors();
+            metadata = contents.metadata();
         }
         weights = save("weights", tensors, metadata);
         image = dir.resolve("shape.png");
@@ -66,13 +67,9 @@ class BadInputTest {
         assertFailure(CliRun.of("eval", "--weights", file.toString(), "--synthetic", "4"), Main.EXIT_FAILURE,
                 "alexnet4j eval: error: " + file + ": data statistics (metadata data.*): channel std of channel 1 is 0.0; it must be positive");
 
-        Map<String, String> nanMean = new LinkedHashMap<>(metadata);
-        byte[] mean = java.util.Base64.getDecoder().decode(metadata.get("data.mean_image"));
-        ByteBuffer.wrap(mean).order(ByteOrder.LITTLE_ENDIAN).putFloat(4 * 7, Float.NaN);
-        nanMean.put("data.mean_image", java.util.Base64.getEncoder().encodeToString(mean));
-        file = save("nan-mean", tensors, nanMean);
-        assertFailure(CliRun.of("predict", "--weights", file.toString(), image.toString()), Main.EXIT_FAILURE,
-                "alexnet4j predict: error: " + file + ": data statistics (metadata data.*): mean image value 7 is NaN; statistics must be finite");
+        file = withRawFloat("nan-mean", ModelFiles.MEAN_IMAGE_TENSOR, 7, Float.NaN);
+        assertFailure(CliRun.of("predict", "--weights", file.toString(), image.toString()), Main.EXIT_FAILURE, "alexnet4j predict: error: " + file
+                + ": tensor 'data.mean_image' holds 1 non-finite value (the first, NaN at index [0, 0, 7]); every value must be a finite number");
     }
 
     // ---- sizes beyond what the machine or the JVM can hold -------------------------------------------

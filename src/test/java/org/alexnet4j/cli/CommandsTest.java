@@ -12,6 +12,7 @@ import javax.imageio.ImageIO;
 import org.alexnet4j.data.SyntheticDataset;
 import org.alexnet4j.io.SafeTensors;
 import org.alexnet4j.run.CheckpointDirectory;
+import org.alexnet4j.run.EpochRecord;
 import org.alexnet4j.run.TrainSettings;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -45,7 +46,7 @@ class CommandsTest {
         assertEquals(List.of(new CheckpointDirectory(run, 1).pathFor(1), new CheckpointDirectory(run, 1).pathFor(2)),
                 new CheckpointDirectory(run, 1).list(), "one checkpoint per step (--checkpoint-every 1), the default --keep 3");
         List<String> names = SafeTensors.read(run.resolve("weights.safetensors")).names();
-        assertTrue(names.contains("conv1.weight") && names.contains("fc8.bias") && names.size() == 16, names.toString());
+        assertTrue(names.contains("conv1.weight") && names.contains("fc8.bias") && names.contains("data.mean_image") && names.size() == 17, names.toString());
     }
 
     @Test
@@ -120,12 +121,18 @@ class CommandsTest {
     }
 
     @Test
-    void aLossStuckAtChanceAfterAnEpochNamesTheFlagToChange() {
-        CliRun r = CliRun.of(concat(new String[] {"train", "--init", "paper", "--epochs", "1", "--checkpoint-dir", dir.resolve("stuck").toString()}, TINY));
+    void aLossStuckAtChanceForTwoEpochsNamesTheFlagToChange() {
+        // The paper's init at width 1/16: the loss stays at ln(10) and all 10 validation images get one class (10%).
+        CliRun r = CliRun.of("train", "--init", "paper", "--epochs", "2", "--synthetic-images", "40", "--backend", "reference", "--width", "0.0625",
+                "--input", "67", "--batch", "8", "--loader-threads", "1", "--checkpoint-dir", dir.resolve("stuck").toString());
         assertEquals(0, r.exitCode(), r.toString());
-        assertTrue(r.out().contains("warning: after epoch 1 the training loss ") && r.out().contains(" is still at chance level (ln(10) = 2.3026): "
-                + "the model is not learning; try --init he"), r.toString());
-        assertTrue(TrainCommand.StalledLoss.atChance(2.25, 10) && TrainCommand.StalledLoss.atChance(2.5, 10) && !TrainCommand.StalledLoss.atChance(2.2, 10));
+        assertTrue(r.out().contains("warning: after epochs 1 and 2 the training loss (") && r.out().contains(") is still at chance level "
+                + "(ln(10) = 2.3026), and so is the validation top-1 (10.00%): the model is not learning; try --init he"), r.toString());
+        EpochRecord learning = new EpochRecord(1, 10, 2.30, 2.2, 0.17, 0.5, 0.01, 1), stuck = new EpochRecord(1, 10, 2.30, 2.3, 0.12, 0.5, 0.01, 1);
+        assertTrue(TrainCommand.StalledLoss.atChance(stuck, 10) && !TrainCommand.StalledLoss.atChance(learning, 10));
+        assertTrue(!TrainCommand.StalledLoss.atChance(new EpochRecord(1, 10, 2.2, 2.2, 0.1, 0.5, 0.01, 1), 10), "the loss is falling");
+        assertTrue(TrainCommand.StalledLoss.advice(stuck, 10, org.alexnet4j.model.AlexNet.WeightInit.HE, 0.01f).endsWith("try another --lr (now 0.01; try 0.001 or 0.03)"));
+        assertTrue(!trained.out().contains("warning:"), "one epoch at chance is no warning: " + trained);
     }
 
     @Test

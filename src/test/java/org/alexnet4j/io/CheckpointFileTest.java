@@ -66,11 +66,13 @@ class CheckpointFileTest {
 
     @Test
     void aCheckpointOfAnotherFormatVersionIsRefusedNamingBoth(@TempDir Path dir) throws Exception {
-        Path file = dir.resolve("old.safetensors");
-        SafeTensors.write(file, tensors(), Map.of("format", "alexnet4j-checkpoint-1", "crc32c", "0"));
-        var e = assertThrows(SafeTensorsException.class, () -> CheckpointFile.read(file));
-        assertEquals(file + " is a checkpoint of format 'alexnet4j-checkpoint-1'; this version of alexnet4j reads 'alexnet4j-checkpoint-2' only"
-                + " (continue that run with the version that wrote it, or start a new one)", e.getMessage());
+        for (String old : List.of("alexnet4j-checkpoint-1", "alexnet4j-checkpoint-2")) {
+            Path file = dir.resolve(old + ".safetensors");
+            SafeTensors.write(file, tensors(), Map.of("format", old, "crc32c", "0"));
+            var e = assertThrows(SafeTensorsException.class, () -> CheckpointFile.read(file));
+            assertEquals(file + " is a checkpoint of format '" + old + "'; this version of alexnet4j reads 'alexnet4j-checkpoint-3' only"
+                    + " (continue that run with the version that wrote it, or start a new one)", e.getMessage());
+        }
     }
 
     @Test

@@ -45,7 +45,7 @@ public class ModelFilesTest {
             assertEquals(List.of("features.0.weight", "features.0.bias", "features.3.weight", "features.3.bias", "features.6.weight",
                     "features.6.bias", "features.8.weight", "features.8.bias", "features.10.weight", "features.10.bias",
                     "classifier.1.weight", "classifier.1.bias", "classifier.4.weight", "classifier.4.bias", "classifier.6.weight",
-                    "classifier.6.bias"), SafeTensors.read(file).names());
+                    "classifier.6.bias", "data.mean_image"), SafeTensors.read(file).names());
         }
     }
 
@@ -72,11 +72,43 @@ public class ModelFilesTest {
     }
 
     @Test
+    void theMeanImageIsATensorAndFilesThatHoldItAsBase64MetadataStillLoad(@TempDir Path dir) throws Exception {
+        TrainedModel model = model(AlexNet.Variant.PAPER, 67);
+        int side = model.preprocessing().side();
+        try (Backend backend = Backends.create("reference"); Sequential network = AlexNet.create(backend, model.config(), 3)) {
+            Path file = dir.resolve("w.safetensors");
+            ModelFiles.save(file, network.weights(), model);
+            var read = SafeTensors.read(file);
+            assertEquals(Shape.of(3, side, side), read.shape("data.mean_image"));
+            assertArrayEquals(model.preprocessing().statistics().meanImage(), read.floats("data.mean_image"));
+            assertTrue(!read.metadata().containsKey("data.mean_image"), "no base64 copy in the header");
+
+            // As files were written before: the mean image as base64 of little-endian float32 in the metadata.
+            ModelFiles.WeightsFile contents = ModelFiles.weightsFile(network.weights(), model);
+            Map<String, TensorData> tensors = new LinkedHashMap<>(contents.tensors());
+            tensors.remove("data.mean_image");
+            Map<String, String> metadata = new LinkedHashMap<>(contents.metadata());
+            java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(3 * side * side * 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            bytes.asFloatBuffer().put(model.preprocessing().statistics().meanImage());
+            metadata.put("data.mean_image", java.util.Base64.getEncoder().encodeToString(bytes.array()));
+            Path old = dir.resolve("old.safetensors");
+            SafeTensors.write(old, tensors, metadata);
+            assertArrayEquals(model.preprocessing().statistics().meanImage(), ModelFiles.read(old).model().preprocessing().statistics().meanImage());
+
+            tensors.put("data.mean_image", new TensorData(Shape.of(3, side, side - 1), new float[3 * side * (side - 1)]));
+            SafeTensors.write(old, tensors, contents.metadata());
+            var e = assertThrows(IllegalArgumentException.class, () -> ModelFiles.read(old));
+            assertEquals(old + ": tensor 'data.mean_image' has shape " + Shape.of(3, side, side - 1) + "; metadata data.side " + side
+                    + " needs (3, " + side + ", " + side + ")", e.getMessage());
+        }
+    }
+
+    @Test
     void aTensorOfTheWrongShapeIsNamed(@TempDir Path dir) throws Exception {
         TrainedModel model = model(AlexNet.Variant.TORCHVISION, 63);
         Path file = dir.resolve("w.safetensors");
         try (Backend backend = Backends.create("reference"); Sequential network = AlexNet.create(backend, model.config(), 3)) {
-            Map<String, TensorData> tensors = new LinkedHashMap<>(ModelFiles.tensors(network.weights(), AlexNet.Variant.TORCHVISION));
+            Map<String, TensorData> tensors = new LinkedHashMap<>(ModelFiles.weightsFile(network.weights(), model).tensors());
             tensors.put("features.3.weight", new TensorData(Shape.of(2, 2), new float[4]));
             SafeTensors.write(file, tensors, ModelFiles.metadata(model));
             var e = assertThrows(IllegalArgumentException.class, () -> ModelFiles.read(file).load(backend));

@@ -93,10 +93,12 @@ class TorchvisionPreprocessingTest {
             TrainedModel saved = new TrainedModel(model.config(), model.classNames(),
                     new Preprocessing(p.side(), p.inputSize(), p.normalization(), p.statistics(), resizing));
             Map<String, String> metadata = ModelFiles.metadata(saved);
-            assertEquals(resizing, ModelFiles.model(new Metadata(metadata, "w.safetensors")).preprocessing().resizing());
+            Map<String, org.alexnet4j.io.TensorData> meanImage = Map.of(ModelFiles.MEAN_IMAGE_TENSOR, new org.alexnet4j.io.TensorData(
+                    org.alexnet4j.tensor.Shape.of(3, p.side(), p.side()), p.statistics().meanImage()));
+            assertEquals(resizing, ModelFiles.model(new Metadata(metadata, "w.safetensors"), meanImage).preprocessing().resizing());
             Map<String, String> older = new java.util.LinkedHashMap<>(metadata);
             older.remove("data.resizing");
-            assertEquals(Resizing.PAPER, ModelFiles.model(new Metadata(older, "w.safetensors")).preprocessing().resizing());
+            assertEquals(Resizing.PAPER, ModelFiles.model(new Metadata(older, "w.safetensors"), meanImage).preprocessing().resizing());
         }
     }
 
