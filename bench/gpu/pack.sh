@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Builds the kit for the GPU test machine into .device/ (git-ignored, well under 64 MiB): the runnable jar
-# with its linux-x86_64 JNI libraries, the test classes, the JUnit console launcher, a jlinked Java 25 runtime,
-# run.sh and torch_alexnet.py. Nothing is built on the GPU machine; there, run .device/run.sh.
+# with its linux-x86_64 JNI libraries, the JMH benchmarks jar, the test classes, the JUnit console launcher, a
+# jlinked Java 25 runtime, run.sh, sample_memory.sh and torch_alexnet.py. Nothing is built on the GPU machine;
+# there, run .device/run.sh (on this machine `.device/run.sh --dry` runs the same flow on the cpu backend).
+# MAVEN_REPO=/path uses that local Maven repository for the library the benchmarks jar is built against.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -20,22 +22,26 @@ done
 JUNIT=$(sed -n 's:.*<junit.version>\(.*\)</junit.version>.*:\1:p' pom.xml)
 LAUNCHER_VERSION=1.${JUNIT#5.}
 
-./mvnw -q -DskipTests package   # target/alexnet4j.jar (shaded) and target/test-classes
+REPO_FLAG=(${MAVEN_REPO:+-Dmaven.repo.local=$MAVEN_REPO})
+./mvnw -q "${REPO_FLAG[@]}" -DskipTests install   # target/alexnet4j.jar (shaded), target/test-classes, the library for bench/
+./mvnw -q "${REPO_FLAG[@]}" -f bench/pom.xml package   # bench/target/benchmarks.jar
 rm -rf "$OUT"
 mkdir -p "$OUT/lib"
-cp target/alexnet4j.jar "$OUT/lib/"
+cp target/alexnet4j.jar bench/target/benchmarks.jar "$OUT/lib/"
 # Keep only the JNI libraries the cuda backend loads (cudart, cuDNN, cuBLAS, NVRTC; javacpp's own lives elsewhere).
-UNUSED=$(unzip -Z1 "$OUT/lib/alexnet4j.jar" 'org/bytedeco/cuda/linux-x86_64/*' | grep -Ev '/libjni(cudart|cudnn|cublas|nvrtc)\.so$' || true)
-[[ -z $UNUSED ]] || zip -q -d "$OUT/lib/alexnet4j.jar" $UNUSED
+for jar in "$OUT/lib/alexnet4j.jar" "$OUT/lib/benchmarks.jar"; do
+    UNUSED=$(unzip -Z1 "$jar" 'org/bytedeco/cuda/linux-x86_64/*' | grep -Ev '/libjni(cudart|cudnn|cublas|nvrtc)\.so$' || true)
+    [[ -z $UNUSED ]] || zip -q -d "$jar" $UNUSED
+done
 cp -r target/test-classes "$OUT/test-classes"
-./mvnw -q dependency:copy -Dartifact="org.junit.platform:junit-platform-console-standalone:$LAUNCHER_VERSION" \
+./mvnw -q "${REPO_FLAG[@]}" dependency:copy -Dartifact="org.junit.platform:junit-platform-console-standalone:$LAUNCHER_VERSION" \
     -DoutputDirectory="$OUT/lib" -Dmdep.stripVersion=true
 "$JAVA_HOME/bin/jlink" --add-modules java.base,jdk.incubator.vector,jdk.unsupported,java.logging,java.management \
     --strip-debug --no-header-files --no-man-pages --compress=zip-9 --output "$OUT/java"
-cp bench/gpu/run.sh bench/gpu/torch_alexnet.py "$OUT/"
-chmod +x "$OUT/run.sh"
+cp bench/gpu/run.sh bench/gpu/sample_memory.sh bench/gpu/torch_alexnet.py "$OUT/"
+chmod +x "$OUT/run.sh" "$OUT/sample_memory.sh"
 
 du -sh "$OUT"/* | sed "s:$ROOT/::"
 SIZE_MIB=$(( $(du -sk "$OUT" | cut -f1) / 1024 ))
 if (( SIZE_MIB >= 64 )); then echo "pack.sh: .device is ${SIZE_MIB} MiB, over the 64 MiB a device call carries" >&2; exit 1; fi
-echo "pack.sh: .device ready (${SIZE_MIB} MiB); on the GPU machine run: .device/run.sh"
+echo "pack.sh: .device ready (${SIZE_MIB} MiB); on the GPU machine: OUT=\$OUT .device/run.sh (here: .device/run.sh --dry)"

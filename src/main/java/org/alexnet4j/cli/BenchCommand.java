@@ -19,7 +19,7 @@ import picocli.CommandLine.Spec;
         description = {"Measures forward or training throughput on random images (see ThroughputBenchmark: the network is checked first).",
                 "GFLOP/s counts 2 FLOP per multiply-accumulate of the convolutions and FC layers; a training step counts forward,",
                 "weight gradients and data gradients (all but the first layer's). --mode, --batch and --data take comma-separated",
-                "lists: every combination runs on one backend, modes outer, then batch sizes, then placements, one line (and JSON line) each.",
+                "lists: every combination runs on one backend, batch sizes outer, then modes, then placements, one line (and JSON line) each.",
                 "Example: alexnet4j bench --backend cuda --precision tf32 --variant paper --batch 128,256 --mode forward,train --data device,host --json"})
 final class BenchCommand implements Callable<Integer> {
     /** As written on the command line; picocli rejects anything else as a usage error. */
@@ -65,8 +65,8 @@ final class BenchCommand implements Callable<Integer> {
         AlexNet.Config config = model.config(AlexNet.Config.of(AlexNet.Variant.PAPER), null);
         PrintWriter out = spec.commandLine().getOut();
         try (Backend backend = backendChoice.create()) {
-            for (Mode mode : modes) {
-                for (int batch : batches) {
+            for (int batch : batches) { // smaller batches first: a run cut short keeps them
+                for (Mode mode : modes) {
                     for (Data data : placements) {
                         ThroughputBenchmark.Result r = ThroughputBenchmark.run(backend, config,
                                 mode == Mode.train ? ThroughputBenchmark.Mode.TRAIN : ThroughputBenchmark.Mode.FORWARD,

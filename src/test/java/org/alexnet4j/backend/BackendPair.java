@@ -85,6 +85,12 @@ final class BackendPair implements AutoCloseable {
                 Approx.toDoubles(HostTensors.download(candidate, t.candidate())), atol, rtol));
     }
 
+    /** Expects |candidate - reference| <= allowed[i] for every element i of t (checked at close). */
+    void expectWithin(String what, Twin t, double[] allowed) {
+        expect(Approx.mismatch(candidate.name() + " " + what, t.shape(), Approx.toDoubles(HostTensors.download(reference, t.reference())),
+                Approx.toDoubles(HostTensors.download(candidate, t.candidate())), allowed, 0));
+    }
+
     /** Expects |actual - expected| <= tolerance for a scalar result (checked at close). */
     void expectClose(String what, double expected, double actual, double tolerance) {
         if (!(Math.abs(actual - expected) <= tolerance)) {

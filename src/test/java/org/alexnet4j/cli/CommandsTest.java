@@ -194,17 +194,19 @@ class CommandsTest {
     }
 
     @Test
-    void benchGivesOneJsonLinePerModeBatchAndPlacementInThatOrder() {
+    void benchGivesOneJsonLinePerBatchModeAndPlacementInThatOrder() {
         CliRun r = CliRun.of("bench", "--backend", "reference", "--variant", "torchvision", "--width", "0.0625", "--input", "63",
-                "--batch", "3", "--mode", "forward,train", "--data", "device,host", "--warmup", "1", "--warmup-seconds", "0",
+                "--batch", "2,3", "--mode", "forward,train", "--data", "device,host", "--warmup", "1", "--warmup-seconds", "0",
                 "--iterations", "2", "--json");
         assertEquals(0, r.exitCode(), r.toString());
         List<String> json = r.out().lines().filter(line -> line.startsWith("{")).toList();
-        String[][] expected = {{"forward", "device"}, {"forward", "host"}, {"train", "device"}, {"train", "host"}};
+        String[][] expected = {{"2", "forward", "device"}, {"2", "forward", "host"}, {"2", "train", "device"}, {"2", "train", "host"},
+                {"3", "forward", "device"}, {"3", "forward", "host"}, {"3", "train", "device"}, {"3", "train", "host"}};
         assertEquals(expected.length, json.size(), r.toString());
         for (int i = 0; i < expected.length; i++) {
-            assertTrue(json.get(i).matches("\\{\"backend\":\"reference\",\"variant\":\"torchvision\",\"batch\":3,\"mode\":\"" + expected[i][0]
-                    + "\",\"data\":\"" + expected[i][1] + "\",\"precision\":\"fp32\",\"device\":0,.*\"img_per_s\":[0-9.]+,"
+            assertTrue(json.get(i).matches("\\{\"backend\":\"reference\",\"variant\":\"torchvision\",\"batch\":" + expected[i][0]
+                    + ",\"mode\":\"" + expected[i][1]
+                    + "\",\"data\":\"" + expected[i][2] + "\",\"precision\":\"fp32\",\"device\":0,.*\"img_per_s\":[0-9.]+,"
                     + "\"median_step_ms\":[0-9.]+,\"img_per_s_median\":[0-9.]+,\"gflop_per_s\":[0-9.]+}"), json.get(i));
         }
     }

@@ -26,8 +26,19 @@ public final class Approx {
      * each reported index also as a multi-index of it, the tolerance, the worst element and the first mismatches.
      */
     public static String mismatch(String what, Shape shape, double[] expected, double[] actual, double atol, double rtol) {
+        double[] atols = new double[expected.length];
+        java.util.Arrays.fill(atols, atol);
+        return mismatch(what, shape, expected, actual, atols, rtol, String.format("atol=%.3g", atol));
+    }
+
+    /** As above with an absolute tolerance per element ({@code atol[i]}, e.g. a derived rounding bound). */
+    public static String mismatch(String what, Shape shape, double[] expected, double[] actual, double[] atol, double rtol) {
+        return mismatch(what, shape, expected, actual, atol, rtol, "atol per element");
+    }
+
+    private static String mismatch(String what, Shape shape, double[] expected, double[] actual, double[] atol, double rtol, String atolText) {
         String name = shape == null ? what : what + " " + shape;
-        if (expected.length != actual.length) return name + ": length " + actual.length + ", expected " + expected.length;
+        if (expected.length != actual.length || atol.length != expected.length) return name + ": length " + actual.length + ", expected " + expected.length;
         int bad = 0, worst = -1;
         double worstExcess = 0, maxAbs = 0;
         StringBuilder first = new StringBuilder();
@@ -36,7 +47,7 @@ public final class Approx {
             if (Double.compare(e, a) == 0 || Double.isNaN(e) && Double.isNaN(a)) continue; // also NaN = NaN, inf = inf
             double err = Math.abs(a - e);
             maxAbs = Double.isNaN(err) || Double.isNaN(maxAbs) ? Double.NaN : Math.max(maxAbs, err);
-            double allowed = atol + rtol * Math.abs(e);
+            double allowed = atol[i] + rtol * Math.abs(e);
             if (!(err <= allowed)) {
                 bad++;
                 double excess = Double.isNaN(err) || Double.isInfinite(err) ? Double.POSITIVE_INFINITY : err - allowed;
@@ -45,10 +56,10 @@ public final class Approx {
             }
         }
         if (bad == 0) return null;
-        return String.format("%s: %d of %d elements differ beyond atol=%.3g + rtol=%.3g*|expected|; max abs error %.3g; "
+        return String.format("%s: %d of %d elements differ beyond %s + rtol=%.3g*|expected|; max abs error %.3g; "
                         + "worst at [%s]: expected %.8g got %.8g (allowed %.3g); first:%s",
-                name, bad, expected.length, atol, rtol, maxAbs, index(shape, worst), expected[worst], actual[worst],
-                atol + rtol * Math.abs(expected[worst]), first);
+                name, bad, expected.length, atolText, rtol, maxAbs, index(shape, worst), expected[worst], actual[worst],
+                atol[worst] + rtol * Math.abs(expected[worst]), first);
     }
 
     /** "517" or, with a shape, "517 = (0, 3, 5, 7)". */

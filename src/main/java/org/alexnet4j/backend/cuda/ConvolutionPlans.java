@@ -30,6 +30,8 @@ import org.bytedeco.javacpp.Pointer;
  * TF32 uses CUDNN_DEFAULT_MATH, the math type cuDNN measured, and any algorithm. A deterministic algorithm
  * is preferred whenever one qualifies. The filter gradient is computed into a scratch buffer with beta = 0,
  * the setting cudnnFind* measured the algorithms with, and then added to dw by a kernel (the Backend's +=).
+ * BF16 and FP16 convert both operands to 16 bits in NHWC ({@link ReducedOperands}), let cuDNN's tensor cores
+ * compute with float32 accumulation into a 16-bit NHWC result, and bring that back to float32 NCHW (+= for dw).
  */
 final class ConvolutionPlans implements AutoCloseable {
     /** The most workspace one algorithm may ask for. */
@@ -58,6 +60,7 @@ final class ConvolutionPlans implements AutoCloseable {
     private final CudaKernels kernels;
     private final DeviceBuffer workspace = new DeviceBuffer("cuDNN convolution workspace");
     private final DeviceBuffer filterGradient = new DeviceBuffer("filter gradient scratch");
+    private final ReducedOperands reduced; // BF16 and FP16 only
     private final Map<Key, Plan> plans = new HashMap<>();
 
     ConvolutionPlans(cudnnContext handle, CudaKernels kernels, Precision precision, Pointer one, Pointer zero) {
@@ -66,6 +69,7 @@ final class ConvolutionPlans implements AutoCloseable {
         this.precision = precision;
         this.one = one;
         this.zero = zero;
+        this.reduced = precision == Precision.BF16 || precision == Precision.FP16 ? new ReducedOperands(kernels, precision) : null;
     }
 
     /** y = conv(x, w) (+ bias when bias != 0). Addresses are device addresses. */
@@ -73,10 +77,18 @@ final class ConvolutionPlans implements AutoCloseable {
         Plan p = plan(xShape, wShape, spec);
         if (p.forward == null) p.forward = findForward(p);
         long ws = prepare(p, p.forward);
-        CudaStatus.cudnn(cudnnConvolutionForward(handle, one, p.x, new RawPointer(x), p.w, new RawPointer(w), p.convolution,
-                p.forward.algo(), new RawPointer(ws), p.forward.workspaceBytes(), zero, p.y, new RawPointer(y)), "cudnnConvolutionForward");
+        long xOperand = x, wOperand = w, yResult = y;
+        if (reduced != null) {
+            reduced.convert(x, xShape.dims(), w, wShape.dims(), true, p.forwardTerms());
+            xOperand = reduced.first();
+            wOperand = reduced.second();
+            yResult = reduced.result16(p.yShape.size());
+        }
+        CudaStatus.cudnn(cudnnConvolutionForward(handle, one, p.x, new RawPointer(xOperand), p.w, new RawPointer(wOperand), p.convolution,
+                p.forward.algo(), new RawPointer(ws), p.forward.workspaceBytes(), zero, p.y, new RawPointer(yResult)), "cudnnConvolutionForward");
+        if (reduced != null) reduced.from16(y, p.yShape.dims(), true, false);
         if (bias != 0) {
-            CudaStatus.cudnn(cudnnAddTensor(handle, one, p.bias, new RawPointer(bias), one, p.y, new RawPointer(y)), "cudnnAddTensor(conv bias)");
+            CudaStatus.cudnn(cudnnAddTensor(handle, one, p.bias, new RawPointer(bias), one, p.output, new RawPointer(y)), "cudnnAddTensor(conv bias)");
         }
     }
 
@@ -85,21 +97,38 @@ final class ConvolutionPlans implements AutoCloseable {
         Plan p = plan(xShape, wShape, spec);
         if (p.backwardData == null) p.backwardData = findBackwardData(p);
         long ws = prepare(p, p.backwardData);
-        CudaStatus.cudnn(cudnnConvolutionBackwardData(handle, one, p.w, new RawPointer(w), p.y, new RawPointer(dy), p.convolution,
-                p.backwardData.algo(), new RawPointer(ws), p.backwardData.workspaceBytes(), zero, p.x, new RawPointer(dx)),
+        long dyOperand = dy, wOperand = w, dxResult = dx;
+        if (reduced != null) {
+            reduced.convert(dy, p.yShape.dims(), w, wShape.dims(), true, p.backwardDataTerms());
+            dyOperand = reduced.first();
+            wOperand = reduced.second();
+            dxResult = reduced.result16(xShape.size());
+        }
+        CudaStatus.cudnn(cudnnConvolutionBackwardData(handle, one, p.w, new RawPointer(wOperand), p.y, new RawPointer(dyOperand), p.convolution,
+                p.backwardData.algo(), new RawPointer(ws), p.backwardData.workspaceBytes(), zero, p.x, new RawPointer(dxResult)),
                 "cudnnConvolutionBackwardData");
+        if (reduced != null) reduced.from16(dx, xShape.dims(), true, false);
     }
 
     /** dw += gradient w.r.t. the filter: computed into scratch (beta = 0, as the algorithm was found), then added. */
     void backwardFilter(long dw, long dy, long x, Shape xShape, Shape wShape, ConvSpec spec) {
         Plan p = plan(xShape, wShape, spec);
         if (p.backwardFilter == null) p.backwardFilter = findBackwardFilter(p);
-        long scratch = filterGradient.reserve(wShape.size() * Float.BYTES);
+        long xOperand = x, dyOperand = dy, scratch;
+        if (reduced != null) {
+            reduced.convert(x, xShape.dims(), dy, p.yShape.dims(), true, p.backwardFilterTerms());
+            xOperand = reduced.first();
+            dyOperand = reduced.second();
+            scratch = reduced.result16(wShape.size());
+        } else {
+            scratch = filterGradient.reserve(wShape.size() * Float.BYTES);
+        }
         long ws = prepare(p, p.backwardFilter);
-        CudaStatus.cudnn(cudnnConvolutionBackwardFilter(handle, one, p.x, new RawPointer(x), p.y, new RawPointer(dy), p.convolution,
+        CudaStatus.cudnn(cudnnConvolutionBackwardFilter(handle, one, p.x, new RawPointer(xOperand), p.y, new RawPointer(dyOperand), p.convolution,
                 p.backwardFilter.algo(), new RawPointer(ws), p.backwardFilter.workspaceBytes(), zero, p.w, new RawPointer(scratch)),
                 "cudnnConvolutionBackwardFilter");
-        kernels.accumulate(dw, scratch, wShape.size());
+        if (reduced != null) reduced.from16(dw, wShape.dims(), true, true);
+        else kernels.accumulate(dw, scratch, wShape.size());
     }
 
     private long prepare(Plan p, Algorithm algorithm) {
@@ -171,34 +200,54 @@ final class ConvolutionPlans implements AutoCloseable {
 
     // ---- descriptors ----------------------------------------------------------------------------
 
-    /** The descriptors of one convolution shape; the y descriptor also serves dy, x serves dx, w serves dw. */
+    /**
+     * The descriptors of one convolution shape as cuDNN computes it: x, y and w describe the operands (float32
+     * NCHW, or 16-bit NHWC in BF16/FP16); the y descriptor also serves dy, x serves dx, w serves dw. output and
+     * bias are float32 NCHW, for adding the bias to the float32 result.
+     */
     private final class Plan {
         final Key key;
-        final cudnnTensorStruct x, y, bias;
+        final Shape yShape;
+        final cudnnTensorStruct x, y, output, bias;
         final cudnnFilterStruct w = new cudnnFilterStruct();
         final cudnnConvolutionStruct convolution = new cudnnConvolutionStruct();
         Algorithm forward, backwardData, backwardFilter; // chosen on first use
 
         Plan(Shape xShape, Shape wShape, ConvSpec spec) {
             key = new Key(xShape, wShape, spec);
-            x = CudaDescriptors.create(xShape);
-            y = CudaDescriptors.create(spec.outputShape(xShape, wShape));
+            yShape = spec.outputShape(xShape, wShape);
+            int dataType = reduced == null ? CUDNN_DATA_FLOAT : reduced.cudnnDataType();
+            int layout = reduced == null ? CUDNN_TENSOR_NCHW : CUDNN_TENSOR_NHWC;
+            x = CudaDescriptors.create();
+            CudaDescriptors.set(x, layout, dataType, xShape);
+            y = CudaDescriptors.create();
+            CudaDescriptors.set(y, layout, dataType, yShape);
+            output = CudaDescriptors.create(yShape);
             bias = CudaDescriptors.create(Shape.of(wShape.dim(0)));
             CudaStatus.cudnn(cudnnCreateFilterDescriptor(w), "cudnnCreateFilterDescriptor");
-            CudaStatus.cudnn(cudnnSetFilter4dDescriptor(w, CUDNN_DATA_FLOAT, CUDNN_TENSOR_NCHW,
-                    wShape.dim(0), wShape.dim(1), wShape.dim(2), wShape.dim(3)), "cudnnSetFilter4dDescriptor");
+            CudaStatus.cudnn(cudnnSetFilter4dDescriptor(w, dataType, layout, wShape.dim(0), wShape.dim(1), wShape.dim(2), wShape.dim(3)),
+                    "cudnnSetFilter4dDescriptor");
             CudaStatus.cudnn(cudnnCreateConvolutionDescriptor(convolution), "cudnnCreateConvolutionDescriptor");
+            // the compute type: float32 accumulation in every precision
             CudaStatus.cudnn(cudnnSetConvolution2dDescriptor(convolution, spec.padH(), spec.padW(), spec.strideH(), spec.strideW(),
                     1, 1, CUDNN_CROSS_CORRELATION, CUDNN_DATA_FLOAT), "cudnnSetConvolution2dDescriptor");
             CudaStatus.cudnn(cudnnSetConvolutionGroupCount(convolution, spec.groups()), "cudnnSetConvolutionGroupCount");
-            CudaStatus.cudnn(cudnnSetConvolutionMathType(convolution, precision == Precision.FP32 ? CUDNN_FMA_MATH : CUDNN_DEFAULT_MATH),
-                    "cudnnSetConvolutionMathType");
+            CudaStatus.cudnn(cudnnSetConvolutionMathType(convolution, switch (precision) {
+                case FP32 -> CUDNN_FMA_MATH;
+                case TF32 -> CUDNN_DEFAULT_MATH;
+                case BF16, FP16 -> CUDNN_TENSOR_OP_MATH;
+            }), "cudnnSetConvolutionMathType");
         }
 
+        /** Products summed per output: forward C/groups*R*S, backward data K/groups*R*S, backward filter N*P*Q. */
+        long forwardTerms() { return key.w().size() / key.w().dim(0); }
+
+        long backwardDataTerms() { return (long) key.w().dim(0) / key.spec().groups() * key.w().dim(2) * key.w().dim(3); }
+
+        long backwardFilterTerms() { return (long) yShape.dim(0) * yShape.dim(2) * yShape.dim(3); }
+
         void destroy() {
-            cudnnDestroyTensorDescriptor(x);
-            cudnnDestroyTensorDescriptor(y);
-            cudnnDestroyTensorDescriptor(bias);
+            for (cudnnTensorStruct d : new cudnnTensorStruct[] {x, y, output, bias}) cudnnDestroyTensorDescriptor(d);
             cudnnDestroyFilterDescriptor(w);
             cudnnDestroyConvolutionDescriptor(convolution);
         }
@@ -209,5 +258,6 @@ final class ConvolutionPlans implements AutoCloseable {
         plans.clear();
         workspace.close();
         filterGradient.close();
+        if (reduced != null) reduced.close();
     }
 }

@@ -37,8 +37,10 @@ import org.bytedeco.javacpp.FloatPointer;
  * among them ReLU and max pooling, whose NaN propagation and first-maximum routing cuDNN does not promise. All work
  * goes to one stream, in issue order; host copies and {@link #synchronize()} wait for it. Tensors are views
  * of device memory this backend allocated; close() frees all of it. The CUDA runtime's current device is
- * per host thread, so every op first makes this backend's device current on the calling thread. Precision FP32 keeps every op in IEEE
- * single precision (cuDNN FMA math, cuBLAS default math); TF32 lets cuDNN and cuBLAS use TF32 tensor cores.
+ * per host thread, so every op first makes this backend's device current on the calling thread. Precision FP32
+ * keeps every op in IEEE single precision (cuDNN FMA math, cuBLAS default math); TF32 lets cuDNN and cuBLAS use
+ * TF32 tensor cores; BF16 and FP16 give convolutions and GEMMs 16-bit operands on tensor cores with float32
+ * accumulation ({@link ReducedOperands}), every other op, the parameters, gradients and SGD staying float32.
  * LRN: lrnForward fills {@code scale} (k + alpha/n * window sum of x^2) like the host backends, with a kernel;
  * cuDNN's LRN backward recomputes what it needs from x and y, so lrnBackward does not read {@code scale}.
  */
@@ -54,6 +56,7 @@ public final class CudaBackend implements Backend {
     private final CudaKernels kernels;
     private final ConvolutionPlans convolutions;
     private final PinnedStaging staging;
+    private final ReducedOperands reduced; // the 16-bit GEMM operands of BF16 and FP16
     private final DeviceBuffer labels = new DeviceBuffer("labels"), rowLosses = new DeviceBuffer("per-row losses");
     /** Scratch descriptors, set before each call that uses them. */
     private final cudnnTensorStruct first = CudaDescriptors.create(), second = CudaDescriptors.create(), channels = CudaDescriptors.create();
@@ -87,6 +90,7 @@ public final class CudaBackend implements Backend {
             kernels = new CudaKernels(major, minor, stream);
             convolutions = new ConvolutionPlans(cudnnHandle, kernels, precision, ONE, ZERO);
             staging = new PinnedStaging(stream);
+            reduced = precision == Precision.BF16 || precision == Precision.FP16 ? new ReducedOperands(kernels, precision) : null;
         } catch (RuntimeException failure) {
             release();
             throw failure;
@@ -182,8 +186,8 @@ public final class CudaBackend implements Backend {
         LinearShape d = LinearShape.check("linearForward", y, x, w, bias);
         int n = d.n(), in = d.in(), out = d.out();
         // y^T (out x N) = w (out x in, stored as column-major in x out, transposed) * x^T (in x N)
-        sgemm(cublas.CUBLAS_OP_T, cublas.CUBLAS_OP_N, out, n, in, address(w, "linearForward w"), in, address(x, "linearForward x"), in,
-                ZERO, address(y, "linearForward y"), out, "linearForward");
+        gemm(cublas.CUBLAS_OP_T, cublas.CUBLAS_OP_N, out, n, in, address(w, "linearForward w"), (long) out * in, in, address(x, "linearForward x"),
+                (long) n * in, in, false, address(y, "linearForward y"), out, "linearForward");
         if (bias != null) {
             CudaDescriptors.set(channels, bias.shape());
             CudaDescriptors.set(first, y.shape());
@@ -196,22 +200,38 @@ public final class CudaBackend implements Backend {
         LinearShape d = LinearShape.check("linearBackwardData", dy, dx, w, null);
         int n = d.n(), in = d.in(), out = d.out();
         // dx^T (in x N) = w^T (in x out) * dy^T (out x N)
-        sgemm(cublas.CUBLAS_OP_N, cublas.CUBLAS_OP_N, in, n, out, address(w, "linearBackwardData w"), in,
-                address(dy, "linearBackwardData dy"), out, ZERO, address(dx, "linearBackwardData dx"), in, "linearBackwardData");
+        gemm(cublas.CUBLAS_OP_N, cublas.CUBLAS_OP_N, in, n, out, address(w, "linearBackwardData w"), (long) out * in, in,
+                address(dy, "linearBackwardData dy"), (long) n * out, out, false, address(dx, "linearBackwardData dx"), in, "linearBackwardData");
     }
 
     @Override public synchronized void linearBackwardWeight(Tensor dw, Tensor dy, Tensor x) {
         LinearShape d = LinearShape.check("linearBackwardWeight", dy, x, dw, null);
         int n = d.n(), in = d.in(), out = d.out();
         // dw^T (in x out) += x^T (in x N) * dy (N x out)
-        sgemm(cublas.CUBLAS_OP_N, cublas.CUBLAS_OP_T, in, out, n, address(x, "linearBackwardWeight x"), in,
-                address(dy, "linearBackwardWeight dy"), out, ONE, address(dw, "linearBackwardWeight dw"), in, "linearBackwardWeight");
+        gemm(cublas.CUBLAS_OP_N, cublas.CUBLAS_OP_T, in, out, n, address(x, "linearBackwardWeight x"), (long) n * in, in,
+                address(dy, "linearBackwardWeight dy"), (long) n * out, out, true, address(dw, "linearBackwardWeight dw"), in, "linearBackwardWeight");
     }
 
-    /** Column-major C (m x n) = alpha * op(A) * op(B) + beta * C with alpha = 1. */
-    private void sgemm(int transA, int transB, int m, int n, int k, long a, int lda, long b, int ldb, FloatPointer beta, long c, int ldc, String op) {
-        CudaStatus.cublas(cublas.cublasSgemm_v2(cublasHandle, transA, transB, m, n, k, ONE, new RawPointer(a).asFloats(), lda,
-                new RawPointer(b).asFloats(), ldb, beta, new RawPointer(c).asFloats(), ldc), "cublasSgemm(" + op + ")");
+    /**
+     * Column-major C (m x n) = op(A) * op(B), or += when {@code accumulate}; A holds aCount floats, B bCount.
+     * FP32/TF32: cublasSgemm (the handle's math mode allows TF32 or not). BF16/FP16: A and B converted to 16 bits
+     * (FP16 scaled), cublasGemmEx with float32 accumulation (CUBLAS_COMPUTE_32F) into float32: BF16 straight into C,
+     * FP16 into scratch and then unscaled into C.
+     */
+    private void gemm(int transA, int transB, int m, int n, int k, long a, long aCount, int lda, long b, long bCount, int ldb, boolean accumulate,
+                      long c, int ldc, String op) {
+        FloatPointer beta = accumulate ? ONE : ZERO;
+        if (reduced == null) {
+            CudaStatus.cublas(cublas.cublasSgemm_v2(cublasHandle, transA, transB, m, n, k, ONE, new RawPointer(a).asFloats(), lda,
+                    new RawPointer(b).asFloats(), ldb, beta, new RawPointer(c).asFloats(), ldc), "cublasSgemm(" + op + ")");
+            return;
+        }
+        reduced.convert(a, new int[] {1, 1, 1, Math.toIntExact(aCount)}, b, new int[] {1, 1, 1, Math.toIntExact(bCount)}, false, k);
+        long result = reduced.scaled() ? reduced.result32((long) m * n) : c;
+        CudaStatus.cublas(cublas.cublasGemmEx(cublasHandle, transA, transB, m, n, k, ONE, new RawPointer(reduced.first()), reduced.cudaDataType(), lda,
+                new RawPointer(reduced.second()), reduced.cudaDataType(), ldb, reduced.scaled() ? ZERO : beta, new RawPointer(result),
+                cudart.CUDA_R_32F, ldc, cublas.CUBLAS_COMPUTE_32F, cublas.CUBLAS_GEMM_DEFAULT), "cublasGemmEx(" + op + ", " + precision.id() + ")");
+        if (reduced.scaled()) reduced.from32(c, (long) m * n, accumulate);
     }
 
     // ---- pooling, normalization, activation --------------------------------------------------
@@ -411,6 +431,7 @@ public final class CudaBackend implements Backend {
         labels.close();
         rowLosses.close();
         if (staging != null) staging.close();
+        if (reduced != null) reduced.close();
         if (kernels != null) kernels.close();
         for (cudnnTensorStruct descriptor : new cudnnTensorStruct[] {first, second, channels}) cudnnDestroyTensorDescriptor(descriptor);
         if (!lrn.isNull()) cudnnDestroyLRNDescriptor(lrn);

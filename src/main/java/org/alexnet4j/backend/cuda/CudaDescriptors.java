@@ -5,7 +5,7 @@ import static org.bytedeco.cuda.global.cudnn.*;
 import org.alexnet4j.tensor.Shape;
 import org.bytedeco.cuda.cudnn.cudnnTensorStruct;
 
-/** cuDNN tensor descriptors for dense NCHW float32 tensors of any rank. */
+/** cuDNN tensor descriptors: dense NCHW float32 tensors of any rank, or 4-D ones of a given layout and type. */
 final class CudaDescriptors {
     private CudaDescriptors() {}
 
@@ -31,6 +31,12 @@ final class CudaDescriptors {
             case 4 -> set(descriptor, d[0], d[1], d[2], d[3]);
             default -> set(descriptor, d[0], d[1], Math.toIntExact(shape.size() / ((long) d[0] * d[1])), 1);
         }
+    }
+
+    /** A 4-D (N, C, H, W) shape with the given layout (CUDNN_TENSOR_NCHW or _NHWC) and data type. */
+    static void set(cudnnTensorStruct descriptor, int layout, int dataType, Shape shape) {
+        int[] d = shape.requireRank(4, "cuDNN tensor").dims();
+        CudaStatus.cudnn(cudnnSetTensor4dDescriptor(descriptor, layout, dataType, d[0], d[1], d[2], d[3]), "cudnnSetTensor4dDescriptor");
     }
 
     static void set(cudnnTensorStruct descriptor, int n, int c, int h, int w) {

@@ -3,7 +3,7 @@ package org.alexnet4j.backend.cuda;
 import org.bytedeco.cuda.global.cudart;
 
 /**
- * A grow-only block of device scratch memory (cuDNN workspace, labels, per-row losses): reallocated only
+ * A grow-only block of device scratch memory (cuDNN workspace, labels, per-row losses, 16-bit operands): reallocated only
  * when a larger size is asked for, so a steady training loop allocates nothing. Not thread-safe.
  */
 final class DeviceBuffer implements AutoCloseable {
@@ -24,6 +24,9 @@ final class DeviceBuffer implements AutoCloseable {
         }
         return address;
     }
+
+    /** The current block (0 before the first {@link #reserve}). */
+    long address() { return address; }
 
     @Override public void close() {
         if (address != 0) CudaStatus.runtime(cudart.cudaFree(new RawPointer(address)), "cudaFree(" + purpose + ")");
