@@ -30,10 +30,10 @@ JAVA=("$HERE/java/bin/java" --add-modules jdk.incubator.vector --enable-native-a
 JAR=$HERE/lib/alexnet4j.jar
 if (( DRY )); then
     BACKEND=cpu BATCHES=${BATCHES:-2,4} TEST_BACKENDS=${TEST_BACKENDS:-cpu} REQUIRE_CUDA=${REQUIRE_CUDA:-0}
-    ITERATIONS=${ITERATIONS:-3} WARMUP=${WARMUP:-1} PYTHON=${PYTHON:-python3} JAVA=("${JAVA[@]/-Xmx24g/-Xmx4g}")
+    ITERATIONS=${ITERATIONS:-3} WARMUP=${WARMUP:-1} PYTHON=${PYTHON:-python3} JAVA=("${JAVA[@]/-Xmx24g/-Xmx4g}") MODEL=(--width 0.25)
 else
     BACKEND=cuda BATCHES=${BATCHES:-128,256} TEST_BACKENDS=${TEST_BACKENDS:-cuda} REQUIRE_CUDA=${REQUIRE_CUDA:-1}
-    ITERATIONS=${ITERATIONS:-20} WARMUP=${WARMUP:-5} PYTHON=${PYTHON:-/opt/torch/.venv/bin/python3}
+    ITERATIONS=${ITERATIONS:-20} WARMUP=${WARMUP:-5} PYTHON=${PYTHON:-/opt/torch/.venv/bin/python3} MODEL=()
 fi
 STEPS=()   # "name: outcome" per step, in order
 FAILED=0
@@ -110,7 +110,7 @@ failures() {
 echo "== tests: exit status $TESTS_STATUS"; failures
 
 # ---- 3. Throughput, side by side: alexnet4j and PyTorch on the same GPU, per precision and variant ----
-BENCH_FLAGS=(--batch "$BATCHES" --mode forward,train --data device,host --warmup "$WARMUP" --warmup-seconds 1 --iterations "$ITERATIONS" --json)
+BENCH_FLAGS=("${MODEL[@]}" --batch "$BATCHES" --mode forward,train --data device,host --warmup "$WARMUP" --warmup-seconds 1 --iterations "$ITERATIONS" --json)
 TORCH_FLAGS=(--batch "$BATCHES" --mode forward,train --data device,host --warmup "$WARMUP" --iterations "$ITERATIONS")
 if (( DRY )) && ! "$PYTHON" -c 'import torch' 2>/dev/null; then
     # No PyTorch here: a stand-in that prints the same JSON lines with "framework": "stand-in" and no real timing.
@@ -126,14 +126,17 @@ for batch in args["--batch"].split(","):
 else
     TORCH=("$PYTHON" "$HERE/torch_alexnet.py" --device "$( (( DRY )) && echo cpu || echo cuda )")
 fi
-for precision in fp32 tf32; do
+for precision in fp32 $( (( DRY )) || echo tf32 ); do # the cpu backend standing in has fp32 only
     for variant in paper single-tower; do
         run_step "alexnet4j $variant $precision" "${LIMIT_BENCH:-150}" "$OUT/bench.txt" \
-            "${JAVA[@]}" -jar "$JAR" bench --backend "$BACKEND" --precision "$( [[ $BACKEND == cuda ]] && echo "$precision" || echo fp32 )" \
-            --variant "$variant" "${BENCH_FLAGS[@]}"
+            "${JAVA[@]}" -jar "$JAR" bench --backend "$BACKEND" --precision "$precision" --variant "$variant" "${BENCH_FLAGS[@]}"
         run_step "pytorch $variant $precision" "${LIMIT_BENCH:-150}" "$OUT/bench.txt" "${TORCH[@]}" --precision "$precision" --variant "$variant" "${TORCH_FLAGS[@]}"
     done
 done
+
+# ---- 3b. The training step recorded once and replayed (a CUDA graph): no host round trip per step ----
+run_step "alexnet4j paper fp32 replayed" "${LIMIT_BENCH:-150}" "$OUT/bench.txt" \
+    "${JAVA[@]}" -jar "$JAR" bench --backend "$BACKEND" --precision fp32 --variant paper --graph "${BENCH_FLAGS[@]/forward,train/train}"
 
 # ---- 4. A short training run (the synthetic demo) with host and GPU memory sampled over it ----
 run_step "train $BACKEND" "${LIMIT_TRAIN:-120}" "$OUT/train.txt" "$HERE/sample_memory.sh" "${JAVA[@]}" -jar "$JAR" train --backend "$BACKEND" \
@@ -163,20 +166,20 @@ for line in open(sys.argv[1]):
     if not line.startswith("{"):
         continue
     r = json.loads(line)
-    key = (r["variant"], r["precision"], r["mode"], r["batch"], r["data"])
+    key = (r["variant"], r["precision"], r["mode"], r["batch"], r["data"] + (" graph" if r.get("graph") else ""))
     if "backend" in r:
         ours[key] = r
     else:
         theirs[key] = r
 print("img/s: medians of per-step times after warm-up (alexnet4j: wall clock of whole steps ending with the loss on the host;")
 print("PyTorch: CUDA events, each step synchronized); ratio = alexnet4j / PyTorch")
-print(f"{'variant':13} {'prec':4} {'mode':7} {'batch':>5} {'data':6} {'alexnet4j':>10} {'pytorch':>10} {'ratio':>6}")
+print(f"{'variant':13} {'prec':4} {'mode':7} {'batch':>5} {'data':12} {'alexnet4j':>10} {'pytorch':>10} {'ratio':>6}")
 for key in sorted(set(ours) | set(theirs), key=lambda k: (k[0], ["fp32", "tf32", "bf16", "fp16"].index(k[1]), k[2], k[3], k[4])):
     a = ours.get(key, {}).get("img_per_s_median")
     t = theirs.get(key, {}).get("img_per_s_median")
     label = theirs.get(key, {}).get("framework", "pytorch")
     ratio = f"{a / t:6.2f}" if a and t else "     -"
-    print(f"{key[0]:13} {key[1]:4} {key[2]:7} {key[3]:5} {key[4]:6} {a or float('nan'):10.1f} {t or float('nan'):10.1f} {ratio}"
+    print(f"{key[0]:13} {key[1]:4} {key[2]:7} {key[3]:5} {key[4]:12} {a or float('nan'):10.1f} {t or float('nan'):10.1f} {ratio}"
           + ("" if label == "pytorch" else f"  ({label})"))
 PYTHON
 

@@ -161,6 +161,28 @@ public interface Backend extends AutoCloseable {
     /** One SGD step over whole arenas (see {@link SgdSpec}). weights, velocity, grads: same size. */
     void sgdUpdate(Tensor weights, Tensor velocity, Tensor grads, SgdSpec spec);
 
+    /**
+     * Runs {@code work} once, as an ordinary call, and records the ops it issued so that {@link Replay#replay()}
+     * issues them again, on the same tensors with the same arguments (a GPU backend replays them as one CUDA graph
+     * instead of launching op by op). {@code work} must issue only ops of this backend, the same ones each time, and
+     * nothing that needs the host while it is recorded: no host copies, no synchronize, no returned loss, labels
+     * the same as in the first run; a backend that records refuses those with an IllegalStateException. Host values
+     * computed inside {@code work} (a dropout seed, a learning rate) are those of the recording. The default
+     * records nothing: replay() runs {@code work} again, op by op, which is what a replay must equal.
+     */
+    default Replay capture(Runnable work) {
+        work.run();
+        return work::run;
+    }
+
+    /** Recorded ops, see {@link #capture}; close() frees what the recording holds. */
+    interface Replay extends AutoCloseable {
+        /** Issues the recorded ops again (asynchronously, as any op). */
+        void replay();
+
+        @Override default void close() {}
+    }
+
     /** Frees everything this backend still holds. */
     @Override void close();
 }

@@ -30,6 +30,12 @@ import org.alexnet4j.train.Sgd;
 public final class ThroughputBenchmark {
     private ThroughputBenchmark() {}
 
+    /**
+     * The SGD learning rate of a timed training step: small (as bench/gpu/torch_alexnet.py's), so that many steps on
+     * one random batch stay finite; a loss that is not finite after the timed steps fails the run.
+     */
+    static final float LEARNING_RATE = 1e-4f;
+
     /** Warm-up steps at most for a tuning backend to settle its choices (the cpu backend needs 15 calls per convolution shape). */
     public static final int TUNING_STEPS = 40;
 
@@ -110,12 +116,23 @@ public final class ThroughputBenchmark {
      */
     public static Result run(Backend backend, AlexNet.Config config, Mode mode, Placement placement, int batch, int warmupSteps,
                              double warmupSeconds, int timedSteps, long seed) {
+        return run(backend, config, mode, placement, false, batch, warmupSteps, warmupSeconds, timedSteps, seed);
+    }
+
+    /**
+     * As above; with {@code replayed} each timed step is one {@link Backend#capture replay} of the recorded step
+     * (a CUDA graph on the cuda backend; with the input on the host, the batch is copied in before each replay),
+     * ended by synchronize(): its loss is not brought back, and a final op-by-op forward checks the network.
+     */
+    public static Result run(Backend backend, AlexNet.Config config, Mode mode, Placement placement, boolean replayed, int batch,
+                             int warmupSteps, double warmupSeconds, int timedSteps, long seed) {
         if (warmupSteps < 0 || !(warmupSeconds >= 0) || timedSteps < 1) {
             throw new IllegalArgumentException("need warmup >= 0 steps and seconds, and steps >= 1; got " + warmupSteps + ", " + warmupSeconds + ", " + timedSteps);
         }
         try (Session session = new Session(backend, config, mode, placement, batch, seed)) {
             session.check();
             float loss = session.warmUp(warmupSteps, warmupSeconds);
+            if (replayed) session.record();
             double[] stepSeconds = new double[timedSteps];
             long start = System.nanoTime(), previous = start;
             for (int i = 0; i < timedSteps; i++) {
@@ -125,6 +142,8 @@ public final class ThroughputBenchmark {
                 previous = now;
             }
             double seconds = (previous - start) / 1e9;
+            if (replayed) loss = session.check();
+            if (!Float.isFinite(loss)) throw new IllegalStateException("benchmark: the loss after the timed steps is " + loss + " on " + backend.name());
             double imagesPerSecond = batch * timedSteps / seconds, medianSeconds = median(stepSeconds);
             return new Result(backend.name(), backend.description(), config.variant().id(), mode, placement, batch, timedSteps, seconds,
                     imagesPerSecond, medianSeconds * 1e3, batch / medianSeconds, session.flopsPerImage() / 1e9,
@@ -153,6 +172,7 @@ public final class ThroughputBenchmark {
         private final Sequential network;
         private final Backend backend;
         private final Tensor input, probabilities, logitGradient;
+        private Backend.Replay replay; // the recorded step, once record() ran
 
         /** A session whose steps copy the batch in from the host. */
         public Session(Backend backend, AlexNet.Config config, Mode mode, int batch, long seed) {
@@ -190,8 +210,31 @@ public final class ThroughputBenchmark {
             return loss;
         }
 
-        /** One step; returns the batch's loss. */
-        public float step() { return step(mode == Mode.TRAIN); }
+        /** One step; returns the batch's loss (NaN for a replayed step, whose loss stays on the backend). */
+        public float step() {
+            if (replay == null) return step(mode == Mode.TRAIN);
+            if (placement == Placement.HOST) backend.copyFromHost(input, data.images(), 0);
+            replay.replay();
+            backend.synchronize();
+            return Float.NaN;
+        }
+
+        /**
+         * Records the step without host round trips (softmax without the loss, the labels already on the
+         * backend) with {@link Backend#capture}; later steps replay it.
+         */
+        public void record() {
+            boolean training = mode == Mode.TRAIN;
+            replay = backend.capture(() -> {
+                Tensor logits = network.forward(input, training);
+                backend.softmaxForward(probabilities, logits);
+                if (training) {
+                    backend.softmaxCrossEntropyBackward(logitGradient, probabilities, data.labels());
+                    network.backward(logitGradient);
+                    Sgd.paper().step(network, LEARNING_RATE);
+                }
+            });
+        }
 
         private float step(boolean training) {
             if (placement == Placement.HOST) backend.copyFromHost(input, data.images(), 0);
@@ -200,7 +243,7 @@ public final class ThroughputBenchmark {
             if (training) {
                 backend.softmaxCrossEntropyBackward(logitGradient, probabilities, data.labels());
                 network.backward(logitGradient);
-                Sgd.paper().step(network, 0.01f);
+                Sgd.paper().step(network, LEARNING_RATE);
             }
             return loss;
         }
@@ -233,6 +276,7 @@ public final class ThroughputBenchmark {
         }
 
         @Override public void close() {
+            if (replay != null) replay.close();
             input.close();
             probabilities.close();
             logitGradient.close();

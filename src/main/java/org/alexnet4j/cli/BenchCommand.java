@@ -42,6 +42,9 @@ final class BenchCommand implements Callable<Integer> {
             description = "host: each step copies the batch in (as training does); device: the batch is copied in once. Default: ${DEFAULT-VALUE}.")
     List<Data> placements;
 
+    @Option(names = "--graph", description = "Record one step and time its replays (a CUDA graph on cuda; op by op elsewhere): no host round trip in a step.")
+    boolean graph;
+
     @Option(names = "--warmup", paramLabel = "N", defaultValue = "2", description = "Untimed steps first, at least. Default: ${DEFAULT-VALUE}.")
     int warmup;
 
@@ -70,7 +73,7 @@ final class BenchCommand implements Callable<Integer> {
                     for (Data data : placements) {
                         ThroughputBenchmark.Result r = ThroughputBenchmark.run(backend, config,
                                 mode == Mode.train ? ThroughputBenchmark.Mode.TRAIN : ThroughputBenchmark.Mode.FORWARD,
-                                data == Data.device ? Placement.DEVICE : Placement.HOST, batch, warmup, warmupSeconds, iterations, seed);
+                                data == Data.device ? Placement.DEVICE : Placement.HOST, graph, batch, warmup, warmupSeconds, iterations, seed);
                         out.println(r + String.format(Locale.ROOT, "; input %d, width x%s, %d classes, precision %s",
                                 config.inputSize(), config.widthMultiplier(), config.classes(), backendChoice.precision.id()));
                         if (json) out.println(json(r, config, mode, data));
@@ -84,7 +87,7 @@ final class BenchCommand implements Callable<Integer> {
 
     private String json(ThroughputBenchmark.Result r, AlexNet.Config config, Mode mode, Data data) {
         return String.format(Locale.ROOT, "{\"backend\":\"%s\",\"variant\":\"%s\",\"batch\":%d,\"mode\":\"%s\",\"data\":\"%s\",\"precision\":\"%s\","
-                        + "\"device\":%d,\"input\":%d,\"width\":%s,\"classes\":%d,\"threads\":%d,\"steps\":%d,\"seconds\":%.6f,\"img_per_s\":%.4f,"
+                        + "\"graph\":" + graph + ",\"device\":%d,\"input\":%d,\"width\":%s,\"classes\":%d,\"threads\":%d,\"steps\":%d,\"seconds\":%.6f,\"img_per_s\":%.4f,"
                         + "\"median_step_ms\":%.4f,\"img_per_s_median\":%.4f,\"gflop_per_s\":%.4f}",
                 r.backend(), r.variant(), r.batch(), mode, data, backendChoice.precision.id(), backendChoice.device, config.inputSize(),
                 config.widthMultiplier(), config.classes(), backendChoice.threads, r.steps(), r.seconds(), r.imagesPerSecond(),

@@ -206,7 +206,7 @@ class CommandsTest {
         for (int i = 0; i < expected.length; i++) {
             assertTrue(json.get(i).matches("\\{\"backend\":\"reference\",\"variant\":\"torchvision\",\"batch\":" + expected[i][0]
                     + ",\"mode\":\"" + expected[i][1]
-                    + "\",\"data\":\"" + expected[i][2] + "\",\"precision\":\"fp32\",\"device\":0,.*\"img_per_s\":[0-9.]+,"
+                    + "\",\"data\":\"" + expected[i][2] + "\",\"precision\":\"fp32\",\"graph\":false,\"device\":0,.*\"img_per_s\":[0-9.]+,"
                     + "\"median_step_ms\":[0-9.]+,\"img_per_s_median\":[0-9.]+,\"gflop_per_s\":[0-9.]+}"), json.get(i));
         }
     }

@@ -3,6 +3,7 @@ package org.alexnet4j.backend.cuda;
 import static org.bytedeco.cuda.global.cudnn.*;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Set;
 import org.alexnet4j.backend.AdaptivePoolShape;
@@ -22,6 +23,8 @@ import org.alexnet4j.backend.SoftmaxShape;
 import org.alexnet4j.tensor.Shape;
 import org.alexnet4j.tensor.Tensor;
 import org.bytedeco.cuda.cublas.cublasContext;
+import org.bytedeco.cuda.cudart.CUgraphExec_st;
+import org.bytedeco.cuda.cudart.CUgraph_st;
 import org.bytedeco.cuda.cudart.CUstream_st;
 import org.bytedeco.cuda.cudart.cudaDeviceProp;
 import org.bytedeco.cuda.cudnn.cudnnContext;
@@ -62,7 +65,8 @@ public final class CudaBackend implements Backend {
     private final cudnnTensorStruct first = CudaDescriptors.create(), second = CudaDescriptors.create(), channels = CudaDescriptors.create();
     private final cudnnLRNStruct lrn = new cudnnLRNStruct();
     private final Set<CudaStorage> live = new HashSet<>();
-    private boolean closed;
+    private boolean closed, capturing;
+    private int[] uploadedLabels; // the labels in the device buffer `labels`
 
     /** Sets up the device; if any step fails, releases what the earlier steps made and rethrows. */
     CudaBackend(BackendOptions options) {
@@ -105,6 +109,7 @@ public final class CudaBackend implements Backend {
 
     @Override public synchronized Tensor allocate(Shape shape) {
         open();
+        refuseWhileCapturing("allocate");
         long bytes = shape.size() * Float.BYTES;
         RawPointer block = new RawPointer(0);
         CudaStatus.runtime(cudart.cudaMalloc(block, bytes), "cudaMalloc(" + shape + ", " + bytes + " bytes)");
@@ -116,17 +121,20 @@ public final class CudaBackend implements Backend {
 
     /** Called by CudaStorage.close(); waits for the device (cudaFree does) and forgets the block. */
     synchronized void free(CudaStorage storage) {
+        refuseWhileCapturing("free");
         if (!live.remove(storage)) return; // already freed, or freed by close()
         CudaStatus.runtime(cudart.cudaFree(new RawPointer(storage.release())), "cudaFree");
     }
 
     @Override public synchronized void copyFromHost(Tensor dst, float[] src, int srcOffset) {
+        refuseWhileCapturing("copyFromHost");
         long d = address(dst, "copyFromHost dst");
         MemoryOps.checkHostRange("copyFromHost src", src.length, srcOffset, dst.size());
         staging.upload(d, src, srcOffset, (int) dst.size());
     }
 
     @Override public synchronized void copyToHost(float[] dst, int dstOffset, Tensor src) {
+        refuseWhileCapturing("copyToHost");
         long s = address(src, "copyToHost src");
         MemoryOps.checkHostRange("copyToHost dst", dst.length, dstOffset, src.size());
         staging.download(dst, dstOffset, s, (int) src.size());
@@ -149,6 +157,7 @@ public final class CudaBackend implements Backend {
 
     @Override public synchronized void synchronize() {
         open();
+        refuseWhileCapturing("synchronize");
         CudaStatus.runtime(cudart.cudaStreamSynchronize(stream), "cudaStreamSynchronize");
     }
 
@@ -354,6 +363,7 @@ public final class CudaBackend implements Backend {
     }
 
     @Override public synchronized float softmaxCrossEntropyForward(Tensor probs, Tensor logits, int[] labels) {
+        refuseWhileCapturing("softmaxCrossEntropyForward (its loss comes back to the host; use softmaxForward)");
         SoftmaxShape s = SoftmaxShape.checkCrossEntropyForward(probs, logits, labels);
         int rows = s.rows();
         long deviceLabels = uploadLabels(labels);
@@ -377,9 +387,64 @@ public final class CudaBackend implements Backend {
     /** Copies checked labels to the device; returns their address. */
     private long uploadLabels(int[] labels) {
         open();
+        if (Arrays.equals(labels, uploadedLabels)) return this.labels.address(); // already there: no copy, so a step can be captured
+        refuseWhileCapturing("uploading labels that differ from the last ones");
         long device = this.labels.reserve((long) labels.length * Integer.BYTES);
         staging.upload(device, labels);
+        uploadedLabels = labels.clone();
         return device;
+    }
+
+    // ---- capture and replay (CUDA graphs) ------------------------------------------------------
+
+    /**
+     * Runs work op by op (so algorithms are chosen and scratch allocated), then records it into a CUDA graph:
+     * the stream is captured (thread-local mode) while work runs again, issuing nothing; replay() launches the
+     * instantiated graph on the stream. Ops that need the host throw while recording, and the capture is discarded.
+     */
+    @Override public synchronized Replay capture(Runnable work) {
+        open();
+        work.run();
+        synchronize();
+        CudaStatus.runtime(cudart.cudaStreamBeginCapture(stream, cudart.cudaStreamCaptureModeThreadLocal), "cudaStreamBeginCapture");
+        CUgraph_st graph = new CUgraph_st();
+        capturing = true;
+        try {
+            work.run();
+        } catch (RuntimeException failure) {
+            capturing = false;
+            cudart.cudaStreamEndCapture(stream, graph);
+            if (!graph.isNull()) cudart.cudaGraphDestroy(graph);
+            throw failure;
+        }
+        capturing = false;
+        CudaStatus.runtime(cudart.cudaStreamEndCapture(stream, graph), "cudaStreamEndCapture");
+        CUgraphExec_st executable = new CUgraphExec_st();
+        try {
+            CudaStatus.runtime(cudart.cudaGraphInstantiate(executable, graph, 0L), "cudaGraphInstantiate");
+        } finally {
+            cudart.cudaGraphDestroy(graph);
+        }
+        return new Replay() {
+            @Override public void replay() {
+                synchronized (CudaBackend.this) {
+                    open();
+                    if (executable.isNull()) throw new IllegalStateException("this replay was closed");
+                    CudaStatus.runtime(cudart.cudaGraphLaunch(executable, stream), "cudaGraphLaunch");
+                }
+            }
+
+            @Override public void close() {
+                synchronized (CudaBackend.this) {
+                    if (!executable.isNull() && !closed) cudart.cudaGraphExecDestroy(executable);
+                    executable.setNull();
+                }
+            }
+        };
+    }
+
+    private void refuseWhileCapturing(String what) {
+        if (capturing) throw new IllegalStateException(what + " is not allowed while a CUDA graph is being recorded");
     }
 
     @Override public synchronized void sgdUpdate(Tensor weights, Tensor velocity, Tensor grads, SgdSpec spec) {
