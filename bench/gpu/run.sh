@@ -70,7 +70,7 @@ run_step() {
 
 # ---- 1. The machine and the CUDA libraries (the folders of the sonames JavaCPP loads, never the toolkit's stubs) ----
 {
-    FOUND=$(find / \( -path /proc -o -path /sys -o -path /dev -o -path "$HERE" \) -prune -o \
+    FOUND=$(find /usr /opt /lib /lib64 /root \( -path "$HERE" -o -path /usr/share \) -prune -o \
             \( -name 'libcuda.so.1' -o -name 'libcudart.so.13*' -o -name 'libcublas*.so.13*' -o -name 'libnvrtc*.so.13*' \
                -o -name 'libcudnn*.so.9*' \) -print 2>/dev/null | grep -Ev '/stubs/|/\.javacpp/' | sort)
     LIBRARY_DIRS=()
@@ -99,12 +99,15 @@ TEST_FLAGS=(-Dalexnet4j.test.backends="$TEST_BACKENDS" -Dalexnet4j.requireCuda=$
 run_step tests "${LIMIT_TESTS:-240}" "$OUT/tests.txt" "${JAVA[@]}" "${TEST_FLAGS[@]}" -jar "$HERE/lib/junit-platform-console-standalone.jar" execute \
     --class-path "$JAR:$HERE/test-classes" --select-class org.alexnet4j.backend.BackendEquivalenceTest \
     --select-class org.alexnet4j.backend.WholeNetworkEquivalenceTest --select-class org.alexnet4j.backend.PrecisionEquivalenceTest \
+    --select-class org.alexnet4j.backend.CaptureReplayTest \
     --select-package org.alexnet4j.backend.cuda --exclude-classname '.*NativeKernelsTest' \
     --details=tree --disable-banner --disable-ansi-colors
 TESTS_STATUS=$?
 # The failing tests with their messages (stack frames left out), then the counts.
 failures() {
-    sed -n '/^Failures (/,/^Test run finished/p' "$OUT/tests.txt" | grep -Ev '^\s+(at |\.\.\. )|^\s*$|^Test run finished' | cut -c1-1500 | head -150
+    sed -n '/^Failures (/,/^Test run finished/p' "$OUT/tests.txt" \
+        | grep -Ev '^\s+(at )?[^ ]+\((.*\.java:[0-9]+|Unknown Source|Native Method)\)$|^\s+\[\.\.\.\]$|^\s+(MethodSource|ClassSource) \[|^\s*$|^Test run finished' \
+        | cut -c1-1500 | head -150
     grep -E '^\[ +[0-9]+ tests (successful|failed|skipped|aborted|found) +\]' "$OUT/tests.txt" | tail -5
 }
 echo "== tests: exit status $TESTS_STATUS"; failures

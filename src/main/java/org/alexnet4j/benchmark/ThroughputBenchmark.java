@@ -269,7 +269,7 @@ public final class ThroughputBenchmark {
                 throw new IllegalStateException("benchmark check: two forwards of one batch differ on " + name + " (loss " + first + " vs " + second + ")");
             }
             if (mode == Mode.TRAIN) {
-                float loss = step();
+                float loss = step(true);
                 if (!Float.isFinite(loss)) throw new IllegalStateException("benchmark check: the training loss is " + loss + " on " + name);
             }
             return first;

@@ -30,8 +30,8 @@ import org.alexnet4j.train.TrainingListener;
 
 /**
  * Drives a {@link Trainer} and keeps the run directory current: a checkpoint every {@code checkpointEvery}
- * steps and after every epoch (the newest {@code keep} are kept), metrics.csv and chart.png after every
- * epoch, weights.safetensors at the end. A checkpoint holds everything a resumed run needs to repeat the
+ * steps and after every epoch (the newest {@code keep} are kept), metrics.csv and chart.png (where the runtime
+ * has java.desktop) after every epoch, weights.safetensors at the end. A checkpoint holds everything a resumed run needs to repeat the
  * uninterrupted one step for step: parameters, momentum, batch-norm buffers, the trainer's position
  * (epoch, batch, step, the epoch's loss so far), the schedule state, the settings (seed included), the
  * training-set statistics, the class names, the model config, and the run's identity and checkpointing.
@@ -47,6 +47,8 @@ public final class TrainingRun implements AutoCloseable {
     public static final String CHART_FILE = "chart.png";
     /** The run's identity (the run.id of its checkpoints), written when the run starts. */
     public static final String RUN_ID_FILE = "run.id";
+    /** Whether the runtime has java.desktop (AWT, ImageIO) to draw chart.png; a trimmed runtime without it trains without the chart. */
+    private static final boolean CHARTS = ModuleLayer.boot().findModule("java.desktop").isPresent();
     /** Training images the statistics (mean image, PCA) are computed from, at most (evenly spaced). */
     static final int STATISTICS_IMAGES = 10_000;
 
@@ -376,7 +378,7 @@ public final class TrainingRun implements AutoCloseable {
             history.add(record);
             try {
                 MetricsCsv.write(checkpoints.directory().resolve(METRICS_FILE), history);
-                CurveChart.write(checkpoints.directory().resolve(CHART_FILE), history);
+                if (CHARTS) CurveChart.write(checkpoints.directory().resolve(CHART_FILE), history);
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot write metrics in " + checkpoints.directory() + ": " + e.getMessage(), e);
             }

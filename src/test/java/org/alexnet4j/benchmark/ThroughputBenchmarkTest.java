@@ -35,4 +35,14 @@ class ThroughputBenchmarkTest {
             assertFalse(backend.tuning(), "the warm-up goes on until the backend's per-shape choices are made");
         }
     }
+
+    /** Timed replays of the recorded step (op by op on cpu), the batch copied in before each: finite, with the final check's loss. */
+    @Test void aReplayedRunReportsFiniteThroughputAndTheCheckedLoss() {
+        AlexNet.Config tiny = AlexNet.Config.of(AlexNet.Variant.PAPER).withWidthMultiplier(1.0 / 16).withInputSize(67).withClasses(10);
+        try (Backend backend = Backends.create("cpu")) {
+            ThroughputBenchmark.Result result = ThroughputBenchmark.run(backend, tiny, ThroughputBenchmark.Mode.TRAIN, ThroughputBenchmark.Placement.HOST,
+                    true, 2, 1, 0, 3, 1);
+            assertTrue(result.medianImagesPerSecond() > 0 && Float.isFinite(result.loss()), result.toString());
+        }
+    }
 }
