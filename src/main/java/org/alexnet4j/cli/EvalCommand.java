@@ -64,7 +64,7 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--loader-threads", paramLabel = "N", defaultValue = "2", description = "Threads that decode images. Default: ${DEFAULT-VALUE}.")
     int loaderThreads;
 
-    @Mixin BadImageOption badImages;
+    @Mixin ImageOptions imageOptions;
 
     @Mixin BackendChoice backendChoice;
 
@@ -118,8 +118,8 @@ final class EvalCommand implements Callable<Integer> {
             folder = validation.get();
             out.println("note: " + data.folder + " holds " + DataSources.TRAIN + "/ and " + DataSources.VALIDATION + "/; evaluating " + folder);
         }
-        ImageFolder images = ImageFolder.open(folder, badImages.policy);
-        if (badImages.policy == BadImagePolicy.FAIL) return images;
+        ImageFolder images = ImageFolder.open(folder, imageOptions.policy, imageOptions.maxPixels());
+        if (imageOptions.policy == BadImagePolicy.FAIL) return images;
         DataProblems problems = new DataProblems();
         problems.include(images.problems());
         Dataset readable = DataSources.readableImages(images, loaderThreads, problems);

@@ -13,6 +13,7 @@ import org.alexnet4j.Prediction;
 import org.alexnet4j.Predictor;
 import org.alexnet4j.data.BadImagePolicy;
 import org.alexnet4j.data.DataException;
+import org.alexnet4j.data.ImageDecoder;
 import org.alexnet4j.run.ModelFiles;
 import org.alexnet4j.run.TrainedModel;
 import picocli.CommandLine.Command;
@@ -39,7 +40,7 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--ten-crop", description = "Average over the paper's ten crops instead of the centre crop.")
     boolean tenCrop;
 
-    @Mixin BadImageOption badImages;
+    @Mixin ImageOptions imageOptions;
 
     @Mixin BackendChoice backendChoice;
 
@@ -58,11 +59,11 @@ final class PredictCommand implements Callable<Integer> {
             for (Path image : images) {
                 List<Prediction> predictions;
                 try {
-                    predictions = predictor.classify(image, top);
+                    predictions = predictor.classify(ImageDecoder.decode(image, imageOptions.maxPixels()), top);
                 } catch (DataException | ArithmeticException e) {
                     failed++;
                     String message = e.getMessage().startsWith(image.toString()) ? e.getMessage() : image + ": " + e.getMessage();
-                    err.println("alexnet4j predict: " + (badImages.policy == BadImagePolicy.SKIP ? "skipped " : "error: ") + message);
+                    err.println("alexnet4j predict: " + (imageOptions.policy == BadImagePolicy.SKIP ? "skipped " : "error: ") + message);
                     err.flush();
                     continue;
                 }
@@ -72,9 +73,9 @@ final class PredictCommand implements Callable<Integer> {
             }
         }
         if (failed > 0 && images.size() > 1) {
-            err.println("alexnet4j predict: " + failed + " of " + images.size() + " images " + (badImages.policy == BadImagePolicy.SKIP ? "skipped" : "failed"));
+            err.println("alexnet4j predict: " + failed + " of " + images.size() + " images " + (imageOptions.policy == BadImagePolicy.SKIP ? "skipped" : "failed"));
         }
-        return failed > 0 && badImages.policy == BadImagePolicy.FAIL ? Main.EXIT_FAILURE : 0;
+        return failed > 0 && imageOptions.policy == BadImagePolicy.FAIL ? Main.EXIT_FAILURE : 0;
     }
 
     private static TrainedModel withNames(TrainedModel model, List<String> names) {

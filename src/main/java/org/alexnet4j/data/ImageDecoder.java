@@ -11,27 +11,41 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
+import java.util.Locale;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
+import org.alexnet4j.backend.host.HostLimits;
+import org.alexnet4j.backend.host.MemoryLimitException;
 
 /**
  * Decodes JPEG, PNG, BMP and GIF images (files, streams or bytes) with ImageIO into RGB in [0, 1] from the raw samples: gray is
  * copied to all three channels, alpha is dropped, 8- and 16-bit samples are divided by 255 and 65535,
  * palette images go through their palette. Decoder warnings (a truncated JPEG decodes partly, with a
  * warning) are errors. Anything else (CMYK, unknown formats) fails with a message naming the image.
+ *
+ * <p>The size is read from the header first: an image of more pixels than the limit ({@value #DEFAULT_MAX_PIXELS}
+ * unless given) is refused before it is decoded (a small file can claim, or compress, billions of pixels), as
+ * is one whose decoded floats would not fit the heap. Every failure, an OutOfMemoryError of the decoder
+ * included, is a {@link DataException} naming the image.
  */
 public final class ImageDecoder {
+    /** The default pixel limit: 100 megapixels (about 1.2 GB of floats once decoded). */
+    public static final long DEFAULT_MAX_PIXELS = 100_000_000;
+
     private ImageDecoder() {}
 
-    public static RgbImage decode(Path file) {
+    public static RgbImage decode(Path file) { return decode(file, DEFAULT_MAX_PIXELS); }
+
+    /** The image in {@code file}, refused without decoding when it has more than {@code maxPixels} pixels. */
+    public static RgbImage decode(Path file, long maxPixels) {
         if (!Files.isRegularFile(file)) throw new DataException(file + ": no such image file");
-        return decode(() -> ImageIO.createImageInputStream(file.toFile()), file.toString());
+        return decode(() -> ImageIO.createImageInputStream(file.toFile()), file.toString(), maxPixels);
     }
 
     /** Decodes an encoded image read from {@code stream} (which stays open); {@code name} is used in messages. */
     public static RgbImage decode(InputStream stream, String name) {
-        return decode(() -> ImageIO.createImageInputStream(stream), name);
+        return decode(() -> ImageIO.createImageInputStream(stream), name, DEFAULT_MAX_PIXELS);
     }
 
     /** Decodes an encoded image held in {@code bytes}; {@code name} is used in messages. */
@@ -39,7 +53,7 @@ public final class ImageDecoder {
 
     private interface Source { ImageInputStream open() throws IOException; }
 
-    private static RgbImage decode(Source source, String name) {
+    private static RgbImage decode(Source source, String name, long maxPixels) {
         BufferedImage image;
         try (ImageInputStream in = source.open()) {
             if (in == null) throw new DataException(name + ": cannot open for reading");
@@ -50,11 +64,14 @@ public final class ImageDecoder {
                 reader.setInput(in, true, true);
                 StringBuilder warnings = new StringBuilder();
                 reader.addIIOReadWarningListener((ignored, warning) -> warnings.append(warning).append("; "));
+                requireDecodable(name, reader.getWidth(0), reader.getHeight(0), maxPixels);
                 image = reader.read(0);
                 if (!warnings.isEmpty()) throw new DataException(name + ": corrupt or truncated " + reader.getFormatName() + " image: " + warnings);
             } finally {
                 reader.dispose();
             }
+        } catch (OutOfMemoryError e) {
+            throw new DataException(name + ": out of memory while decoding (" + e.getMessage() + "); lower the pixel limit or raise -Xmx");
         } catch (IOException | RuntimeException e) {
             if (e instanceof DataException d) throw d;
             String reason = String.valueOf(e.getMessage());
@@ -65,6 +82,20 @@ public final class ImageDecoder {
         }
         if (image == null) throw new DataException(name + ": the decoder returned no image");
         return toRgb(image, name);
+    }
+
+    /** Throws unless a {@code width} x {@code height} image is within {@code maxPixels} and its floats fit the heap. */
+    private static void requireDecodable(String name, int width, int height, long maxPixels) {
+        long pixels = (long) width * height;
+        if (pixels > maxPixels) {
+            throw new DataException(String.format(Locale.ROOT, "%s: %dx%d = %,d pixels, more than the limit of %,d (--max-megapixels raises it)",
+                    name, width, height, pixels, maxPixels));
+        }
+        try {
+            HostLimits.arrayLength("decoding " + width + "x" + height + " pixels", RgbImage.CHANNELS * pixels, Float.BYTES);
+        } catch (MemoryLimitException e) {
+            throw new DataException(name + ": " + e.getMessage());
+        }
     }
 
     /** The RGB in [0, 1] of {@code image}; {@code name} is used in messages. */
@@ -95,7 +126,7 @@ public final class ImageDecoder {
                     + model.getNumColorComponents() + " colour components; CMYK?); convert it to RGB or grayscale");
         };
         Raster raster = image.getRaster();
-        int[] samples = new int[w * h];
+        int[] row = new int[w];
         for (int c = 0; c < 3; c++) {
             int band = colourBands == 1 ? 0 : c;
             int bits = model.getComponentSize(band);
@@ -103,9 +134,10 @@ public final class ImageDecoder {
                 throw new DataException(name + ": unsupported sample format (" + bits + " bits per sample)");
             }
             float unit = 1f / ((1 << bits) - 1);
-            raster.getSamples(0, 0, w, h, band, samples);
-            int planeStart = c * h * w;
-            for (int i = 0; i < w * h; i++) p[planeStart + i] = samples[i] * unit;
+            for (int y = 0; y < h; y++) {
+                raster.getSamples(0, y, w, 1, band, row);
+                for (int x = 0; x < w; x++) p[out.index(c, y, x)] = row[x] * unit;
+            }
         }
         return out;
     }

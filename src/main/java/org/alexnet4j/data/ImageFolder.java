@@ -30,17 +30,23 @@ public final class ImageFolder implements Dataset {
     private final int[] labels;
     private final String fingerprint;
     private final DataProblems problems;
+    private final long maxPixels;
 
-    private ImageFolder(Path root, List<String> classNames, List<Path> files, int[] labels, String fingerprint, DataProblems problems) {
+    private ImageFolder(Path root, List<String> classNames, List<Path> files, int[] labels, String fingerprint, DataProblems problems, long maxPixels) {
         this.root = root;
         this.classNames = classNames;
         this.files = files;
         this.labels = labels;
         this.fingerprint = fingerprint;
         this.problems = problems;
+        this.maxPixels = maxPixels;
     }
 
-    public static ImageFolder open(Path root, BadImagePolicy policy) {
+    /** {@link #open(Path, BadImagePolicy, long)} with the decoder's default pixel limit. */
+    public static ImageFolder open(Path root, BadImagePolicy policy) { return open(root, policy, ImageDecoder.DEFAULT_MAX_PIXELS); }
+
+    /** The folder at {@code root}; its images are decoded with the pixel limit {@code maxPixels} (see {@link ImageDecoder}). */
+    public static ImageFolder open(Path root, BadImagePolicy policy, long maxPixels) {
         if (!Files.exists(root)) throw new DataException("image folder " + root + " does not exist");
         if (!Files.isDirectory(root)) throw new DataException("image folder " + root + " is not a directory");
         DataProblems problems = new DataProblems();
@@ -74,7 +80,7 @@ public final class ImageFolder implements Dataset {
         }
         if (files.isEmpty()) throw new DataException("image folder " + root + " has no images in any of its " + classFolders.size() + " class folders");
         String fingerprint = "image-folder:" + files.size() + ":" + HexFormat.of().formatHex(digest.digest());
-        return new ImageFolder(root, List.copyOf(classNames), List.copyOf(files), labels.stream().mapToInt(Integer::intValue).toArray(), fingerprint, problems);
+        return new ImageFolder(root, List.copyOf(classNames), List.copyOf(files), labels.stream().mapToInt(Integer::intValue).toArray(), fingerprint, problems, maxPixels);
     }
 
     public Path root() { return root; }
@@ -87,7 +93,7 @@ public final class ImageFolder implements Dataset {
 
     @Override public List<String> classNames() { return classNames; }
 
-    @Override public RgbImage image(int index) { return ImageDecoder.decode(files.get(index)); }
+    @Override public RgbImage image(int index) { return ImageDecoder.decode(files.get(index), maxPixels); }
 
     @Override public String describe(int index) { return files.get(index).toString(); }
 

@@ -129,6 +129,20 @@ class BadInputTest {
     }
 
     @Test
+    void theImagePixelLimitIsAnOptionOfPredictAndEval() throws Exception {
+        assertFailure(CliRun.of("predict", "--weights", weights.toString(), "--backend", "reference", "--max-megapixels", "0.001", image.toString()),
+                Main.EXIT_FAILURE, "alexnet4j predict: error: " + image + ": 90x90 = 8,100 pixels, more than the limit of 1,000 (--max-megapixels raises it)");
+        Path data = dir.resolve("pixel-limit");
+        for (String name : new String[] {"a", "b", "c"}) {
+            Files.createDirectories(data.resolve(name));
+            Files.copy(image, data.resolve(name).resolve("i.png"));
+        }
+        CliRun r = CliRun.of("eval", "--weights", weights.toString(), "--data", data.toString(), "--backend", "reference", "--max-megapixels", "0.008");
+        assertFailure(r, Main.EXIT_FAILURE, "alexnet4j eval: error: " + data.resolve("a").resolve("i.png") + ": 90x90 = 8,100 pixels, more than the limit of 8,000 (--max-megapixels raises it)");
+        assertEquals(0, CliRun.of("eval", "--weights", weights.toString(), "--data", data.toString(), "--backend", "reference", "--max-megapixels", "0.0081").exitCode());
+    }
+
+    @Test
     void predictRefusesAnOutputThatOverflowsInsteadOfPrintingNaN() throws Exception {
         Map<String, TensorData> huge = new LinkedHashMap<>(tensors);
         float[] w = huge.get("fc8.weight").data().clone();

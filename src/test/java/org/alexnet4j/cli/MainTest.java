@@ -64,6 +64,7 @@ class MainTest {
         "train --normalization zca|unknown normalization 'zca'; known: mean_image, channel_mean, channel_mean_std, none",
         "train --keep 0|--keep must be >= 1, got 0",
         "eval --weights w.safetensors --synthetic --bad-images maybe|Invalid value for option '--bad-images': expected fail or skip, got 'maybe'",
+        "predict --weights w.safetensors --max-megapixels 0 x.png|Invalid value for option '--max-megapixels': expected megapixels in (0, 1000000], got 0",
         "eval --weights w.safetensors --synthetic 0|--synthetic needs a positive number of images, got 0",
         "eval --weights w.safetensors --synthetic --batch 0|--batch must be >= 1, got 0",
         "predict --weights w.safetensors --top 0 x.png|--top must be >= 1, got 0"})

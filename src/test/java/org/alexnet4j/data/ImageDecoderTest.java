@@ -77,4 +77,33 @@ class ImageDecoderTest {
         assertFailsNaming(ImageFiles.writeFourChannelJpeg(8, 8, dir.resolve("cmyk.jpg")), "CMYK");
         assertFailsNaming(dir.resolve("missing.png"), "no such image file");
     }
+
+    /** Bytes the current thread allocates while {@code action} runs. */
+    private static long allocatedBy(Runnable action) {
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long before = threads.getCurrentThreadAllocatedBytes();
+        action.run();
+        return threads.getCurrentThreadAllocatedBytes() - before;
+    }
+
+    /** A 20000 x 20000 header in a few bytes, and a real 12000 x 12000 PNG of 150 KB: both refused from the header, in little memory. */
+    @Test void anImageOverThePixelLimitIsRefusedFromItsHeaderBeforeDecoding() throws IOException {
+        Path claim = Files.write(dir.resolve("claim.png"), ImageFiles.blackPng(20_000, 20_000, false));
+        Path real = Files.write(dir.resolve("real.png"), ImageFiles.blackPng(12_000, 12_000, true));
+        long[] used = new long[2];
+        DataException e = assertThrows(DataException.class, () -> used[0] = allocatedBy(() -> ImageDecoder.decode(claim)));
+        assertEquals(claim + ": 20000x20000 = 400,000,000 pixels, more than the limit of 100,000,000 (--max-megapixels raises it)", e.getMessage());
+        e = assertThrows(DataException.class, () -> ImageDecoder.decode(real));
+        assertTrue(e.getMessage().startsWith(real + ": 12000x12000 = 144,000,000 pixels"), e.getMessage());
+        used[0] = allocatedBy(() -> assertThrows(DataException.class, () -> ImageDecoder.decode(claim)));
+        used[1] = allocatedBy(() -> assertThrows(DataException.class, () -> ImageDecoder.decode(real)));
+        assertTrue(used[0] < 8 << 20 && used[1] < 8 << 20, "bytes allocated while refusing: " + Arrays.toString(used));
+    }
+
+    @Test void theLimitIsAParameter() throws IOException {
+        Path file = ImageFiles.write(ImageFiles.rgb(50, 40, PATTERN), "png", dir.resolve("small.png"));
+        assertEquals(50, ImageDecoder.decode(file, 2000).height());
+        DataException e = assertThrows(DataException.class, () -> ImageDecoder.decode(file, 1999));
+        assertEquals(file + ": 40x50 = 2,000 pixels, more than the limit of 1,999 (--max-megapixels raises it)", e.getMessage());
+    }
 }

@@ -105,4 +105,36 @@ final class ImageFiles {
         }
         return image;
     }
+
+    /**
+     * A black 8-bit gray PNG of {@code w} x {@code h} written chunk by chunk, without a decoder's memory: with
+     * {@code rows} false the image data is left out (a header that only claims the size).
+     */
+    static byte[] blackPng(int w, int h, boolean rows) throws IOException {
+        java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream();
+        png.write(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
+        java.nio.ByteBuffer header = java.nio.ByteBuffer.allocate(13).putInt(w).putInt(h).put((byte) 8).put((byte) 0).put((byte) 0).put((byte) 0).put((byte) 0);
+        chunk(png, "IHDR", header.array());
+        if (rows) {
+            java.io.ByteArrayOutputStream compressed = new java.io.ByteArrayOutputStream();
+            try (java.util.zip.DeflaterOutputStream out = new java.util.zip.DeflaterOutputStream(compressed, new java.util.zip.Deflater(9))) {
+                byte[] row = new byte[w + 1]; // filter byte 0, then w black samples
+                for (int y = 0; y < h; y++) out.write(row);
+            }
+            chunk(png, "IDAT", compressed.toByteArray());
+        }
+        chunk(png, "IEND", new byte[0]);
+        return png.toByteArray();
+    }
+
+    private static void chunk(java.io.ByteArrayOutputStream png, String type, byte[] data) throws IOException {
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        byte[] typeBytes = type.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        crc.update(typeBytes);
+        crc.update(data);
+        png.write(java.nio.ByteBuffer.allocate(4).putInt(data.length).array());
+        png.write(typeBytes);
+        png.write(data);
+        png.write(java.nio.ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
+    }
 }

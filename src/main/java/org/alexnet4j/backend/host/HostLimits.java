@@ -16,8 +16,9 @@ import java.util.Locale;
  *       {@value #MIN_THREAD_LIMIT} allowed): more only add memory and scheduling for no speed;</li>
  *   <li>native memory (off-heap tensors and buffers): an allocation of {@value #CHECKED_BYTES} bytes or more
  *       must fit what the operating system reports available (Linux: MemAvailable of /proc/meminfo), less
- *       the heap the JVM may still claim (-Xmx minus what it holds now); earlier allocations are zero-filled,
- *       so they are already counted in what is available;</li>
+ *       the heap the JVM may still claim (-Xmx minus what it holds now) and a reserve for everything else
+ *       ({@value #RESERVE_PERCENT}% of the machine's memory, at least 512 MiB); earlier allocations are
+ *       zero-filled, so they are already counted in what is available;</li>
  *   <li>Java arrays: at most {@value #MAX_ARRAY_LENGTH} elements, and their bytes at most the JVM's maximum heap.</li>
  * </ul>
  */
@@ -28,6 +29,9 @@ public final class HostLimits {
     public static final int MAX_ARRAY_LENGTH = Integer.MAX_VALUE - 8;
     /** Smaller native allocations are not checked: each is negligible, and together they are in MemAvailable. */
     public static final long CHECKED_BYTES = 16L << 20;
+
+    /** The share of the machine's memory never handed to tensors, so the system and other programs keep running. */
+    public static final int RESERVE_PERCENT = 5;
 
     private static final Path MEMINFO = Path.of("/proc/meminfo");
 
@@ -82,11 +86,15 @@ public final class HostLimits {
     public static long availableNative() {
         Runtime runtime = Runtime.getRuntime();
         long heapStillClaimable = runtime.maxMemory() - runtime.totalMemory();
-        return osAvailable() - heapStillClaimable;
+        long total = totalMemory(), reserve = Math.max(512L << 20, total / 100 * RESERVE_PERCENT);
+        return osAvailable(total) - heapStillClaimable - reserve;
     }
 
-    private static long osAvailable() {
-        long total = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getTotalMemorySize();
+    private static long totalMemory() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getTotalMemorySize();
+    }
+
+    private static long osAvailable(long total) {
         try {
             for (String line : Files.readAllLines(MEMINFO)) {
                 if (line.startsWith("MemAvailable:")) {
