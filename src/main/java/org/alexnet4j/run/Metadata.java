@@ -112,11 +112,12 @@ final class Metadata {
         return new IllegalArgumentException(file + ": metadata '" + key.name() + "' " + problem);
     }
 
-    /** A parser that returns null instead of throwing on malformed text. */
+    /** A number parser that returns null instead of throwing on malformed text, and for text with surrounding blanks (which Java's parsers allow). */
     private static <T> Function<String, T> parsing(Function<String, T> parser) {
         return text -> {
+            if (!text.strip().equals(text)) return null;
             try {
-                return parser.apply(text.strip().equals(text) ? text : "?");
+                return parser.apply(text);
             } catch (NumberFormatException e) {
                 return null;
             }
