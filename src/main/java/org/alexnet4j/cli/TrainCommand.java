@@ -252,12 +252,20 @@ final class TrainCommand implements Callable<Integer> {
         try {
             run = TrainingRun.start(settings, modelOptions.classes, backend, dir, checkpointing);
         } catch (IOException | RuntimeException e) {
-            if (checkpointDirectory == null) Files.deleteIfExists(dir); // still empty: the run never began
+            if (checkpointDirectory == null) removeIfEmpty(dir); // the run never began
             throw e;
         }
         out.println("run directory " + dir + "; backend " + backend.description());
         describe(run, out);
         return run;
+    }
+
+    private static void removeIfEmpty(Path dir) {
+        try {
+            Files.deleteIfExists(dir);
+        } catch (IOException notEmptyOrGone) {
+            // something was written there: keep it
+        }
     }
 
     private TrainingRun openResumed(Backend backend, PrintWriter out) throws IOException {

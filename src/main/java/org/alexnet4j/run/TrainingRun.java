@@ -132,8 +132,16 @@ public final class TrainingRun implements AutoCloseable {
         TrainSettings resolved = settings.withModel(settings.model().withClasses(dataClasses));
         TrainingData data = open(split, resolved);
         String id = UUID.randomUUID().toString();
-        claim(directory, id);
-        return new TrainingRun(resolved, data, backend, directory, checkpointing, id, List.of());
+        TrainingRun run = null;
+        try {
+            run = new TrainingRun(resolved, data, backend, directory, checkpointing, id, List.of());
+            claim(directory, id); // last: a run that could not start leaves its directory as it found it
+            return run;
+        } catch (IOException | RuntimeException e) {
+            if (run != null) run.close();
+            else data.close();
+            throw e;
+        }
     }
 
     /** {@link #start} with the default checkpointing but every {@code checkpointEvery} steps, keeping {@code keep}. */
