@@ -36,7 +36,10 @@ done
 cp -r target/test-classes "$OUT/test-classes"
 ./mvnw -q "${REPO_FLAG[@]}" dependency:copy -Dartifact="org.junit.platform:junit-platform-console-standalone:$LAUNCHER_VERSION" \
     -DoutputDirectory="$OUT/lib" -Dmdep.stripVersion=true
-"$JAVA_HOME/bin/jlink" --add-modules java.base,jdk.incubator.vector,jdk.unsupported,java.logging,java.management \
+# The runtime: the modules the jar needs (jdeps) less java.desktop (+19 MB, over the size limit: without it the
+# kit cannot decode images or draw charts, which it does not need), plus java.management for JMH.
+MODULES=$("$JAVA_HOME/bin/jdeps" --print-module-deps --ignore-missing-deps --multi-release 25 target/alexnet4j.jar | sed 's/java\.desktop,\?//; s/,$//')
+"$JAVA_HOME/bin/jlink" --add-modules "$MODULES,java.management" \
     --strip-debug --no-header-files --no-man-pages --compress=zip-9 --output "$OUT/java"
 cp bench/gpu/run.sh bench/gpu/sample_memory.sh bench/gpu/torch_alexnet.py "$OUT/"
 chmod +x "$OUT/run.sh" "$OUT/sample_memory.sh"

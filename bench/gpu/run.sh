@@ -143,7 +143,7 @@ run_step "alexnet4j paper fp32 replayed" "${LIMIT_BENCH:-150}" "$OUT/bench.txt" 
 
 # ---- 4. A short training run (the synthetic demo) with host and GPU memory sampled over it ----
 run_step "train $BACKEND" "${LIMIT_TRAIN:-120}" "$OUT/train.txt" "$HERE/sample_memory.sh" "${JAVA[@]}" -jar "$JAR" train --backend "$BACKEND" \
-    --epochs "$( (( DRY )) && echo 2 || echo 10 )" --synthetic-images "$( (( DRY )) && echo 400 || echo 4000 )" --checkpoint-dir "$(mktemp -d)"
+    $( (( DRY )) && echo --epochs 2 --synthetic-images 400 ) --checkpoint-dir "$(mktemp -d)" # on the GPU: the demo's defaults
 grep -E "^epoch|top-1|memory after|error" "$OUT/train.txt" | tail -6
 
 # ---- 5. Reduced precision against PyTorch's automatic mixed precision (channels_last), paper only ----

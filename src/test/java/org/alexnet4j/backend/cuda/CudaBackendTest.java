@@ -1,7 +1,6 @@
 package org.alexnet4j.backend.cuda;
 
 import static org.alexnet4j.testing.HostTensors.download;
-import static org.alexnet4j.testing.HostTensors.upload;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -10,10 +9,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.SplittableRandom;
 import org.alexnet4j.backend.Backend;
-import org.alexnet4j.backend.BackendOptions;
-import org.alexnet4j.backend.BackendOptions.Precision;
 import org.alexnet4j.backend.Backends;
-import org.alexnet4j.backend.ConvSpec;
 import org.alexnet4j.backend.CounterRng;
 import org.alexnet4j.data.Batch;
 import org.alexnet4j.model.AlexNet;
@@ -29,9 +25,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * What only the CUDA backend has: device memory with views and staging copies, ownership by one backend
- * instance, close(), dropout masks bit-identical to CounterRng on the device, the TF32 precision against
- * the reference backend, and a whole training step of a small AlexNet against the reference. Every op in FP32 is compared with the reference by the shared equivalence
- * suite. Skipped (with the reason) where CUDA is not available.
+ * instance, close(), dropout masks bit-identical to CounterRng on the device, and a whole training step of a
+ * small AlexNet against the reference. Every op in FP32 is compared with the reference by the shared
+ * equivalence suite, TF32/BF16/FP16 by PrecisionEquivalenceTest. Skipped (with the reason) where CUDA is not
+ * available, failed instead under -Dalexnet4j.requireCuda=true.
  */
 class CudaBackendTest {
     @BeforeEach void needsCuda() { BackendAvailability.assumeAvailable(CudaBackendProvider.NAME); }
@@ -84,29 +81,6 @@ class CudaBackendTest {
     }
 
     /**
-     * TF32 rounds each operand to 11 significant bits (relative error <= 2^-11), so a product is off by
-     * about 4e-4 relative (std) and a sum of K products by about 4e-4 * sqrt(K) * rms|term|, which is about
-     * 1.3e-4 of the largest output (~3 sqrt(K) rms|term|). Allowed: 1e-3 of the largest output plus rtol 1e-2.
-     */
-    @Test void tf32ConvolutionAndLinearStayWithinTf32RoundingOfTheReference() {
-        assumeTrue(Backends.providers().stream().anyMatch(p -> p.name().equals("reference")), "no reference backend on the class path");
-        ConvSpec spec = ConvSpec.of(2, 1, 2);
-        Shape xShape = Shape.of(3, 4, 9, 11), wShape = Shape.of(6, 2, 3, 3), yShape = spec.outputShape(xShape, wShape);
-        Shape inShape = Shape.of(3, 37), weightShape = Shape.of(13, 37);
-        try (Backend reference = Backends.create("reference");
-             Backend cuda = Backends.create("cuda", BackendOptions.defaults().withPrecision(Precision.TF32))) {
-            float[] x = random((int) xShape.size(), 2), w = random((int) wShape.size(), 3), bias = random(6, 4);
-            float[] in = random((int) inShape.size(), 5), weight = random((int) weightShape.size(), 6), linearBias = random(13, 7);
-            float[] convReference = run(reference, yShape, (b, y) -> b.conv2dForward(y, upload(b, xShape, x), upload(b, wShape, w), upload(b, Shape.of(6), bias), spec));
-            float[] convCuda = run(cuda, yShape, (b, y) -> b.conv2dForward(y, upload(b, xShape, x), upload(b, wShape, w), upload(b, Shape.of(6), bias), spec));
-            Approx.assertClose("TF32 grouped strided conv forward", convReference, convCuda, 1e-3 * maxAbs(convReference), 1e-2);
-            float[] linearReference = run(reference, Shape.of(3, 13), (b, y) -> b.linearForward(y, upload(b, inShape, in), upload(b, weightShape, weight), upload(b, Shape.of(13), linearBias)));
-            float[] linearCuda = run(cuda, Shape.of(3, 13), (b, y) -> b.linearForward(y, upload(b, inShape, in), upload(b, weightShape, weight), upload(b, Shape.of(13), linearBias)));
-            Approx.assertClose("TF32 linear forward", linearReference, linearCuda, 1e-3 * maxAbs(linearReference), 1e-2);
-        }
-    }
-
-    /**
      * One training step of a narrow paper AlexNet (groups, LRN, overlapping pooling, dropout with the shared
      * masks, adaptive pooling growing 1x1 to 6x6) at 67x67, batch 3, on cuda and on the reference: the loss,
      * every parameter gradient and every parameter after SGD. Each layer adds float32 rounding of at most
@@ -135,16 +109,6 @@ class CudaBackendTest {
                 float[] e = expectedNet.read(name);
                 Approx.assertClose("parameter " + name + " after SGD", e, actualNet.read(name), 2e-3 * maxAbs(e), 1e-3);
             }
-        }
-    }
-
-    private interface Op { void apply(Backend backend, Tensor output); }
-
-    /** Runs op into a fresh output of {@code shape} and downloads it; inputs are owned by the backend until it closes. */
-    private static float[] run(Backend backend, Shape shape, Op op) {
-        try (Tensor y = backend.allocate(shape)) {
-            op.apply(backend, y);
-            return download(backend, y);
         }
     }
 
