@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.function.Consumer;
 import org.alexnet4j.backend.Backend;
 import org.alexnet4j.backend.Backends;
+import org.alexnet4j.data.ImageReading;
 import org.alexnet4j.data.TrainingData;
 import org.alexnet4j.model.AlexNet;
 import org.alexnet4j.run.EpochRecord;
@@ -84,7 +85,7 @@ public final class Training {
                 d.optimizer().withLearningRate(learningRate), d.schedule(), seed, d.loaderThreads());
         Path directory = runDirectory != null ? runDirectory : RunDirectories.create(Path.of("runs"));
         try (Backend b = Backends.create(placement.backend(), placement.backendOptions());
-             TrainingRun run = TrainingRun.start(settings, null, b, directory, TrainingRun.Checkpointing.DEFAULT)) {
+             TrainingRun run = TrainingRun.start(settings, null, b, directory, TrainingRun.Checkpointing.DEFAULT, ImageReading.DEFAULT)) {
             List<EpochRecord> history = run.run(new TrainingRun.Listener() {
                 @Override public void onEpoch(EpochRecord record, int total) { onEpoch.accept(record); }
             });

@@ -118,7 +118,7 @@ final class EvalCommand implements Callable<Integer> {
             folder = validation.get();
             out.println("note: " + data.folder + " holds " + DataSources.TRAIN + "/ and " + DataSources.VALIDATION + "/; evaluating " + folder);
         }
-        ImageFolder images = ImageFolder.open(folder, imageOptions.policy, imageOptions.maxPixels());
+        ImageFolder images = ImageFolder.open(folder, imageOptions.reading());
         if (imageOptions.policy == BadImagePolicy.FAIL) return images;
         DataProblems problems = new DataProblems();
         problems.include(images.problems());

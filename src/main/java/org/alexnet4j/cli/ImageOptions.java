@@ -3,6 +3,7 @@ package org.alexnet4j.cli;
 
 import org.alexnet4j.data.BadImagePolicy;
 import org.alexnet4j.data.ImageDecoder;
+import org.alexnet4j.data.ImageReading;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.TypeConversionException;
@@ -19,6 +20,8 @@ final class ImageOptions {
 
     /** The pixel limit. */
     long maxPixels() { return Math.round(megapixels * 1e6); }
+
+    ImageReading reading() { return new ImageReading(policy, maxPixels()); }
 
     /** "fail" or "skip", as written on the command line. */
     static final class PolicyParser implements ITypeConverter<BadImagePolicy> {

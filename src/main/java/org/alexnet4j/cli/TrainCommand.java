@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.alexnet4j.backend.Backend;
+import org.alexnet4j.data.DataProblems;
 import org.alexnet4j.data.Normalization;
 import org.alexnet4j.model.AlexNet;
 import org.alexnet4j.run.CheckpointDirectory;
@@ -130,6 +131,8 @@ final class TrainCommand implements Callable<Integer> {
 
     @Mixin BackendChoice backendChoice;
 
+    @Mixin ImageOptions imageOptions;
+
     @Option(names = "--loader-threads", paramLabel = "N", defaultValue = "" + TrainSettings.LOADER_THREADS, description = "Threads that decode and augment images. Default: ${DEFAULT-VALUE}.")
     int loaderThreads;
 
@@ -225,6 +228,11 @@ final class TrainCommand implements Callable<Integer> {
              StopOnSignal stop = new StopOnSignal(run, out)) {
             List<EpochRecord> history = run.run(new Progress(ProgressBar.forConsole(out), out, run, checkpointDirectory == null));
             Path dir = run.directory();
+            DataProblems problems = run.dataProblems();
+            if (problems.skippedCount() > 0) {
+                out.println("skipped " + problems.skippedCount() + " unusable file" + (problems.skippedCount() == 1 ? "" : "s")
+                        + " or image" + (problems.skippedCount() == 1 ? "" : "s") + " (first: " + problems.messages().getFirst() + ")");
+            }
             if (run.stopped()) {
                 Trainer.State p = run.position();
                 out.printf(Locale.ROOT, "stopped at epoch %d/%d, step %d; checkpoint %s%nresume with: alexnet4j train --resume %s%n", p.epoch() + 1,
@@ -250,7 +258,7 @@ final class TrainCommand implements Callable<Integer> {
         Path dir = checkpointDirectory != null ? checkpointDirectory : RunDirectories.create(RUNS);
         TrainingRun run;
         try {
-            run = TrainingRun.start(settings, modelOptions.classes, backend, dir, checkpointing);
+            run = TrainingRun.start(settings, modelOptions.classes, backend, dir, checkpointing, imageOptions.reading());
         } catch (IOException | RuntimeException e) {
             if (checkpointDirectory == null) removeIfEmpty(dir); // the run never began
             throw e;
@@ -272,7 +280,7 @@ final class TrainCommand implements Callable<Integer> {
         Path checkpoint = resolveResume(resume, RUNS);
         if (resume.isEmpty()) out.println("--resume: the run in " + RUNS + " trained most recently is " + checkpoint.getParent());
         Path dataLocation = dataOptions == null ? null : dataOptions.folder != null ? dataOptions.folder : dataOptions.cifar10;
-        TrainingRun run = TrainingRun.resume(checkpoint, epochs, dataLocation, backend, keep, checkpointEvery);
+        TrainingRun run = TrainingRun.resume(checkpoint, epochs, dataLocation, backend, keep, checkpointEvery, imageOptions.reading());
         try {
             refuseDifferingSettings(run);
         } catch (RuntimeException e) {

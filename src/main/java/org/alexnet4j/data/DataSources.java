@@ -27,11 +27,11 @@ public final class DataSources {
      * An image folder: {@code dir/train} and {@code dir/val} when both exist (the ImageNet layout), else
      * {@code dir} itself split per class with {@code validationFraction} held out (seeded).
      */
-    public static DataSplit imageFolder(Path dir, double validationFraction, long seed, BadImagePolicy policy) {
+    public static DataSplit imageFolder(Path dir, double validationFraction, long seed, ImageReading reading) {
         if (validationFolder(dir).isPresent()) {
-            return new DataSplit(ImageFolder.open(dir.resolve(TRAIN), policy), ImageFolder.open(dir.resolve(VALIDATION), policy));
+            return new DataSplit(ImageFolder.open(dir.resolve(TRAIN), reading), ImageFolder.open(dir.resolve(VALIDATION), reading));
         }
-        return DataSplit.stratified(ImageFolder.open(dir, policy), validationFraction, seed);
+        return DataSplit.stratified(ImageFolder.open(dir, reading), validationFraction, seed);
     }
 
     /** {@code dir/val} when {@code dir} holds both {@code train} and {@code val} folders (the ImageNet layout); else empty. */

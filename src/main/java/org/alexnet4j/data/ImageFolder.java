@@ -42,11 +42,13 @@ public final class ImageFolder implements Dataset {
         this.maxPixels = maxPixels;
     }
 
-    /** {@link #open(Path, BadImagePolicy, long)} with the decoder's default pixel limit. */
-    public static ImageFolder open(Path root, BadImagePolicy policy) { return open(root, policy, ImageDecoder.DEFAULT_MAX_PIXELS); }
+    /** {@link #open(Path, ImageReading)} with {@code policy} and the decoder's default pixel limit. */
+    public static ImageFolder open(Path root, BadImagePolicy policy) { return open(root, new ImageReading(policy, ImageDecoder.DEFAULT_MAX_PIXELS)); }
 
-    /** The folder at {@code root}; its images are decoded with the pixel limit {@code maxPixels} (see {@link ImageDecoder}). */
-    public static ImageFolder open(Path root, BadImagePolicy policy, long maxPixels) {
+    /** The folder at {@code root}, its files handled by {@code reading}'s policy and decoded with its pixel limit. */
+    public static ImageFolder open(Path root, ImageReading reading) {
+        BadImagePolicy policy = reading.policy();
+        long maxPixels = reading.maxPixels();
         if (!Files.exists(root)) throw new DataException("image folder " + root + " does not exist");
         if (!Files.isDirectory(root)) throw new DataException("image folder " + root + " is not a directory");
         DataProblems problems = new DataProblems();
@@ -63,7 +65,7 @@ public final class ImageFolder implements Dataset {
             for (Path file : imageCandidates(folder)) {
                 if (!EXTENSIONS.contains(extension(file))) {
                     String message = file + ": not an image file (extension is not one of " + EXTENSIONS + ")";
-                    if (policy == BadImagePolicy.FAIL) throw new DataException(message + "; remove it or choose to skip bad files");
+                    if (policy == BadImagePolicy.FAIL) throw new DataException(message + "; remove it, or skip bad files (--bad-images skip)");
                     problems.skipped(message);
                     continue;
                 }

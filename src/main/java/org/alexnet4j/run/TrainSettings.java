@@ -2,9 +2,9 @@
 package org.alexnet4j.run;
 
 import java.nio.file.Path;
-import org.alexnet4j.data.BadImagePolicy;
 import org.alexnet4j.data.DataSources;
 import org.alexnet4j.data.DataSplit;
+import org.alexnet4j.data.ImageReading;
 import org.alexnet4j.data.Normalization;
 import org.alexnet4j.data.TrainingData;
 import org.alexnet4j.model.AlexNet;
@@ -58,7 +58,8 @@ public record TrainSettings(DataChoice data, int side, Normalization normalizati
 
     /** Where the images come from. */
     public sealed interface DataChoice {
-        DataSplit open(long seed);
+        /** The split for {@code seed}; image files are read as {@code reading} says. */
+        DataSplit open(long seed, ImageReading reading);
 
         /** The same data at another folder (resuming where the data moved); {@code source} names the checkpoint in messages. */
         default DataChoice movedTo(Path directory, String source) {
@@ -83,19 +84,19 @@ public record TrainSettings(DataChoice data, int side, Normalization normalizati
             /** The synthetic set is the same for every seed, so runs with different seeds compare. */
             public static final long DATA_SEED = 2012;
 
-            @Override public DataSplit open(long seed) { return DataSources.synthetic(DATA_SEED, trainingImages, validationImages, side); }
+            @Override public DataSplit open(long seed, ImageReading reading) { return DataSources.synthetic(DATA_SEED, trainingImages, validationImages, side); }
         }
 
         /** An image folder (dir/train + dir/val, or one folder split per class). */
         record ImageFolder(Path directory, double validationFraction) implements DataChoice {
-            @Override public DataSplit open(long seed) {
-                return DataSources.imageFolder(directory, validationFraction, seed, BadImagePolicy.FAIL);
+            @Override public DataSplit open(long seed, ImageReading reading) {
+                return DataSources.imageFolder(directory, validationFraction, seed, reading);
             }
         }
 
         /** The CIFAR-10 binary version. */
         record Cifar10(Path directory) implements DataChoice {
-            @Override public DataSplit open(long seed) { return DataSources.cifar10(directory); }
+            @Override public DataSplit open(long seed, ImageReading reading) { return DataSources.cifar10(directory); }
         }
     }
 

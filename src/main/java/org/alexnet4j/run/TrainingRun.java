@@ -14,8 +14,9 @@ import java.util.Set;
 import java.util.UUID;
 import org.alexnet4j.backend.Backend;
 import org.alexnet4j.data.Augmentation;
-import org.alexnet4j.data.BadImagePolicy;
+import org.alexnet4j.data.DataProblems;
 import org.alexnet4j.data.DataSplit;
+import org.alexnet4j.data.ImageReading;
 import org.alexnet4j.data.TrainingData;
 import org.alexnet4j.io.AtomicFiles;
 import org.alexnet4j.io.CheckpointFile;
@@ -121,16 +122,17 @@ public final class TrainingRun implements AutoCloseable {
 
     /**
      * A new run in {@code directory} (created; it must not hold another run). {@code classes}: the number
-     * of classes, or null to take it from the data (a given number must match the data).
+     * of classes, or null to take it from the data (a given number must match the data). Image files are
+     * read as {@code reading} says (a skipped one is counted in {@link #dataProblems()}).
      */
-    public static TrainingRun start(TrainSettings settings, Integer classes, Backend backend, Path directory, Checkpointing checkpointing)
-            throws IOException {
+    public static TrainingRun start(TrainSettings settings, Integer classes, Backend backend, Path directory, Checkpointing checkpointing,
+                                    ImageReading reading) throws IOException {
         claim(directory, null);
-        DataSplit split = settings.data().open(settings.seed());
+        DataSplit split = settings.data().open(settings.seed(), reading);
         int dataClasses = split.training().classNames().size();
         if (classes != null && classes != dataClasses) throw new InvalidSettingException("classes", "is " + classes + " but the data has " + dataClasses);
         TrainSettings resolved = settings.withModel(settings.model().withClasses(dataClasses));
-        TrainingData data = open(split, resolved);
+        TrainingData data = open(split, resolved, reading);
         String id = UUID.randomUUID().toString();
         TrainingRun run = null;
         try {
@@ -147,7 +149,7 @@ public final class TrainingRun implements AutoCloseable {
     /** {@link #start} with the default checkpointing but every {@code checkpointEvery} steps, keeping {@code keep}. */
     public static TrainingRun start(TrainSettings settings, Integer classes, Backend backend, Path directory, int keep, int checkpointEvery)
             throws IOException {
-        return start(settings, classes, backend, directory, new Checkpointing(checkpointEvery, keep));
+        return start(settings, classes, backend, directory, new Checkpointing(checkpointEvery, keep), ImageReading.DEFAULT);
     }
 
     /**
@@ -155,10 +157,10 @@ public final class TrainingRun implements AutoCloseable {
      * the number of epochs (null: the saved one), the data's folder (null: the saved one; the data must
      * have the same fingerprint) and the checkpointing (null: the saved one). Refused: a checkpoint of
      * another run than its directory's, one whose metadata contradicts itself or its tensors, and a run
-     * that has done all its epochs (then ask for more).
+     * that has done all its epochs (then ask for more). Image files are read as {@code reading} says.
      */
-    public static TrainingRun resume(Path checkpoint, Integer epochs, Path dataLocation, Backend backend, Integer keep, Integer checkpointEvery)
-            throws IOException {
+    public static TrainingRun resume(Path checkpoint, Integer epochs, Path dataLocation, Backend backend, Integer keep, Integer checkpointEvery,
+                                     ImageReading reading) throws IOException {
         CheckpointFile.Contents contents = CheckpointFile.read(checkpoint);
         Metadata m = new Metadata(contents.metadata(), checkpoint.toString());
         TrainedModel saved = ModelFiles.model(m, contents.tensors());
@@ -180,7 +182,7 @@ public final class TrainingRun implements AutoCloseable {
         String id = m.get(RUN_ID);
         claim(directory, id);
 
-        DataSplit split = settings.data().open(settings.seed());
+        DataSplit split = settings.data().open(settings.seed(), reading);
         if (!split.training().classNames().equals(saved.classNames())) {
             throw new IllegalArgumentException(m.file() + ": the checkpoint's classes " + saved.classNames() + " differ from the data's " + split.training().classNames());
         }
@@ -188,7 +190,7 @@ public final class TrainingRun implements AutoCloseable {
             throw new IllegalArgumentException(m.file() + ": the training data changed since the checkpoint (fingerprint "
                     + split.training().fingerprint() + ", checkpoint has " + saved.preprocessing().statistics().fingerprint() + ")");
         }
-        TrainingData data = open(split, settings);
+        TrainingData data = open(split, settings, reading);
         TrainingRun run = null;
         try {
             int batches = data.training().batchesPerEpoch();
@@ -205,10 +207,13 @@ public final class TrainingRun implements AutoCloseable {
         }
     }
 
-    private static TrainingData open(DataSplit split, TrainSettings s) {
+    private static TrainingData open(DataSplit split, TrainSettings s, ImageReading reading) {
         return TrainingData.open(split, new TrainingData.Settings(s.model().inputSize(), s.side(), s.batchSize(), s.loaderThreads(),
-                s.seed(), Augmentation.PAPER, s.normalization(), BadImagePolicy.FAIL, STATISTICS_IMAGES));
+                s.seed(), Augmentation.PAPER, s.normalization(), reading.policy(), STATISTICS_IMAGES));
     }
+
+    /** Files skipped while the data was scanned and images skipped or upscaled while it is read, so far. */
+    public DataProblems dataProblems() { return data.problems(); }
 
     /**
      * Makes {@code directory} the run {@code id}'s (null: only checks that no other run has it): creates it,

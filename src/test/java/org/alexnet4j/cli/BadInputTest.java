@@ -180,6 +180,35 @@ class BadInputTest {
     }
 
     @Test
+    void trainSkipsAndCountsUnreadableImagesWhenAskedAndOtherwiseNamesTheFirst() throws Exception {
+        Path data = dir.resolve("train-with-bad");
+        for (String name : new String[] {"a", "b", "c"}) {
+            Files.createDirectories(data.resolve(name));
+            for (int i = 0; i < 3; i++) Files.copy(image, data.resolve(name).resolve(i + ".png"));
+        }
+        Path bad = Files.writeString(data.resolve("b").resolve("3.png"), "not a png");
+        String[] tiny = {"train", "--data", data.toString(), "--val-fraction", "0.3", "--epochs", "1", "--batch", "2", "--width", "0.0625",
+                "--input", "67", "--backend", "reference", "--loader-threads", "1"};
+        CliRun failed = CliRun.of(concat(tiny, "--checkpoint-dir", dir.resolve("run-fail").toString()));
+        assertEquals(Main.EXIT_FAILURE, failed.exitCode(), failed.toString());
+        assertTrue(failed.err().startsWith("alexnet4j train: error: " + bad + ": "), failed.toString());
+
+        CliRun skipped = CliRun.of(concat(tiny, "--checkpoint-dir", dir.resolve("run-skip").toString(), "--bad-images", "skip"));
+        assertEquals(0, skipped.exitCode(), skipped.toString());
+        assertTrue(skipped.out().contains("skipped 1 unusable file or image (first: " + bad + ": "), skipped.toString());
+
+        CliRun limited = CliRun.of(concat(tiny, "--checkpoint-dir", dir.resolve("run-limit").toString(), "--max-megapixels", "0.001"));
+        assertEquals(Main.EXIT_FAILURE, limited.exitCode(), limited.toString());
+        assertTrue(limited.err().contains(": 90x90 = 8,100 pixels, more than the limit of 1,000 (--max-megapixels raises it)"), limited.toString());
+    }
+
+    private static String[] concat(String[] first, String... more) {
+        String[] all = java.util.Arrays.copyOf(first, first.length + more.length);
+        System.arraycopy(more, 0, all, first.length, more.length);
+        return all;
+    }
+
+    @Test
     void evalSkipsAndCountsUnreadableImagesWhenAskedAndOtherwiseNamesTheFirst() throws Exception {
         Path data = dir.resolve("with-bad");
         for (String name : new String[] {"a", "b", "c"}) {

@@ -38,7 +38,7 @@ class TrainingDataTest {
         for (int i = 0; i < 6; i++) ImageFiles.write(ImageFiles.rgb(9 + i, 12, (c, p) -> (p * (c + 3)) & 0xFF), "png", root.resolve((i % 2 == 0 ? "cat" : "dog") + "/" + i + ".png"));
         Files.writeString(root.resolve("dog/readme.txt"), "x");
         TrainingData.Settings settings = TrainingData.Settings.paper(9, 2, 1, 1).withSide(11).withPolicy(BadImagePolicy.SKIP);
-        DataSplit split = DataSources.imageFolder(root, 0.34, 1, BadImagePolicy.SKIP);
+        DataSplit split = DataSources.imageFolder(root, 0.34, 1, new ImageReading(BadImagePolicy.SKIP, ImageDecoder.DEFAULT_MAX_PIXELS));
         int small = 0;
         for (int i = 0; i < split.training().size(); i++) {
             if (split.training().describe(i).endsWith("0.png") || split.training().describe(i).endsWith("1.png")) small++;

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import org.alexnet4j.backend.Backend;
 import org.alexnet4j.backend.Backends;
+import org.alexnet4j.data.ImageReading;
 import org.alexnet4j.io.CheckpointFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,7 +43,7 @@ class RunDirectoryTest {
 
     private static IllegalArgumentException resumeFails(Path checkpoint, Integer epochs) {
         return assertThrows(IllegalArgumentException.class, () -> {
-            try (Backend backend = Backends.create("reference"); TrainingRun run = TrainingRun.resume(checkpoint, epochs, null, backend, null, null)) {
+            try (Backend backend = Backends.create("reference"); TrainingRun run = TrainingRun.resume(checkpoint, epochs, null, backend, null, null, ImageReading.DEFAULT)) {
                 run.history();
             }
         });
@@ -63,7 +64,7 @@ class RunDirectoryTest {
         assertEquals(3, resumed.size(), "stopped right after step 3");
         assertEquals(new CheckpointDirectory(runDir, 1).pathFor(3), newest(runDir), "the stop saved step 3");
         assertFalse(Files.exists(runDir.resolve(TrainingRun.WEIGHTS_FILE)), "a stopped run writes no final weights");
-        try (Backend backend = Backends.create("reference"); TrainingRun run = TrainingRun.resume(newest(runDir), null, null, backend, null, null)) {
+        try (Backend backend = Backends.create("reference"); TrainingRun run = TrainingRun.resume(newest(runDir), null, null, backend, null, null, ImageReading.DEFAULT)) {
             assertEquals(3, run.position().batch(), "resumes at batch 3 (0-based) of the first epoch");
             run.run(new TrainingRun.Listener() {
                 @Override public void onStep(long step, float loss) { resumed.add(loss); }
@@ -104,7 +105,7 @@ class RunDirectoryTest {
         Path copy = dir.resolve("copy"); // a checkpoint copied into an empty directory starts a branch of its run there
         Files.createDirectories(copy);
         Files.copy(newest(other), copy.resolve(newest(other).getFileName()));
-        try (Backend backend = Backends.create("reference"); TrainingRun run = TrainingRun.resume(newest(copy), null, null, backend, null, null)) {
+        try (Backend backend = Backends.create("reference"); TrainingRun run = TrainingRun.resume(newest(copy), null, null, backend, null, null, ImageReading.DEFAULT)) {
             assertEquals(Files.readString(other.resolve(TrainingRun.RUN_ID_FILE)), Files.readString(copy.resolve(TrainingRun.RUN_ID_FILE)));
         }
         assertThrows(IllegalArgumentException.class, () -> train(mine, 1), "a new run may not start in a directory that holds one");
@@ -116,7 +117,7 @@ class RunDirectoryTest {
         String message = resumeFails(newest(runDir), null).getMessage();
         assertTrue(message.endsWith("has finished all 2 of its epochs; to train it further, ask for more than 2 epochs"), message);
         assertTrue(resumeFails(newest(runDir), 1).getMessage().equals("epochs must be more than the 2 the run has done, got 1"));
-        try (Backend backend = Backends.create("reference"); TrainingRun run = TrainingRun.resume(newest(runDir), 3, null, backend, null, null)) {
+        try (Backend backend = Backends.create("reference"); TrainingRun run = TrainingRun.resume(newest(runDir), 3, null, backend, null, null, ImageReading.DEFAULT)) {
             assertEquals(3, run.settings().epochs());
             assertEquals(2, run.position().epoch());
         }
@@ -133,7 +134,7 @@ class RunDirectoryTest {
         assertFalse(Files.exists(staleMetrics));
         assertTrue(Files.exists(notOurs));
         Path again = Files.writeString(runDir.resolve(".checkpoint-s000000009.safetensors.77.tmp"), "partial");
-        try (Backend backend = Backends.create("reference"); TrainingRun run = TrainingRun.resume(newest(runDir), null, null, backend, null, null)) {
+        try (Backend backend = Backends.create("reference"); TrainingRun run = TrainingRun.resume(newest(runDir), null, null, backend, null, null, ImageReading.DEFAULT)) {
             assertFalse(Files.exists(again));
         }
     }

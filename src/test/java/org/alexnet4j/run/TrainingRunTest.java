@@ -14,6 +14,7 @@ import java.util.stream.Stream;
 import org.alexnet4j.backend.Backend;
 import org.alexnet4j.backend.BackendOptions;
 import org.alexnet4j.backend.Backends;
+import org.alexnet4j.data.ImageReading;
 import org.alexnet4j.data.Normalization;
 import org.alexnet4j.model.AlexNet;
 import org.alexnet4j.train.Sgd;
@@ -97,7 +98,7 @@ class TrainingRunTest {
         Path checkpoint = new CheckpointDirectory(runDir, 100).pathFor(STOP_AFTER_STEP);
         float[] resumedWeights;
         try (Backend backend = Backends.create(backendName, TWO_THREADS);
-             TrainingRun run = TrainingRun.resume(checkpoint, null, null, backend, 100, CHECKPOINT_EVERY)) {
+             TrainingRun run = TrainingRun.resume(checkpoint, null, null, backend, 100, CHECKPOINT_EVERY, ImageReading.DEFAULT)) {
             assertEquals(1, run.history().size(), "the checkpoint remembers epoch 1");
             List<EpochRecord> history = run.run(new TrainingRun.Listener() {
                 @Override public void onStep(long step, float loss) {
