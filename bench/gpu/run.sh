@@ -4,8 +4,9 @@
 # listed): the machine and library versions; the cuda test suite (every op case, the whole network, the cuda tests:
 # a cuda backend that cannot load fails them); alexnet4j `bench --backend cuda` and PyTorch eager side by side
 # (paper and single-tower, forward and training, batch 128 before 256, FP32 then TF32, the batch resident on the
-# GPU and copied from the host); a short `train --backend cuda` with memory sampled; BF16 and FP16 against
-# PyTorch's mixed precision; the JMH CPU-vs-GPU network benchmark. The side-by-side table is printed last.
+# GPU and copied from the host); the training step replayed as a CUDA graph; a short `train --backend cuda` with
+# memory sampled; BF16 and FP16 against PyTorch's mixed precision and the demo trained in BF16; the JMH CPU-vs-GPU
+# network benchmark. The side-by-side table is printed last.
 #
 # Usage: run.sh [--dry]
 #   --dry: the whole flow on a machine without a GPU: the cpu backend stands in for cuda, batches of 2 and 4, a
@@ -155,8 +156,13 @@ for precision in bf16 fp16; do
         "${TORCH_FLAGS[@]/device,host/device}"
 done
 
+# ---- 5b. The demo trained in BF16: it should end within a point of the FP32 run of step 4 ----
+(( DRY )) || run_step "train cuda bf16" "${LIMIT_TRAIN:-120}" "$OUT/train.txt" "$HERE/sample_memory.sh" "${JAVA[@]}" -jar "$JAR" train \
+    --backend cuda --precision bf16 --checkpoint-dir "$(mktemp -d)"
+grep -E "final validation" "$OUT/train.txt"
+
 # ---- 6. JMH: the whole network on cpu and cuda (bench/ NetworkBenchmark) ----
-if (( DRY )); then JMH_PARAMS=(-p backend=cpu -p batch=2 -wi 0 -i 1 -r 1); else JMH_PARAMS=(-p backend=cpu,cuda -p batch=128 -wi 1 -w 2 -i 3 -r 3); fi
+if (( DRY )); then JMH_PARAMS=(-p backend=cpu -p batch=2 -wi 0 -i 1 -r 1); else JMH_PARAMS=(-p backend=cuda,cpu -p batch=128 -wi 1 -w 2 -i 3 -r 3); fi
 run_step "jmh network" "${LIMIT_JMH:-150}" "$OUT/jmh.txt" "${JAVA[@]}" -cp "$HERE/lib/benchmarks.jar:$JAR" org.openjdk.jmh.Main NetworkBenchmark \
     -p variant=paper -p mode=train "${JMH_PARAMS[@]}" -f 1
 grep -E "^Benchmark|NetworkBenchmark\.step" "$OUT/jmh.txt" | tail -6
