@@ -60,7 +60,10 @@ public final class CudaBackend implements Backend {
     private final ConvolutionPlans convolutions;
     private final PinnedStaging staging;
     private final ReducedOperands reduced; // the 16-bit GEMM operands of BF16 and FP16
-    private final DeviceBuffer labels = new DeviceBuffer("labels"), rowLosses = new DeviceBuffer("per-row losses");
+    private final DeviceBuffer labels = new DeviceBuffer("labels"), rowLosses = new DeviceBuffer("per-row losses"),
+            cublasWorkspace = new DeviceBuffer("cuBLAS workspace");
+    /** cuBLAS's workspace, given to it up front so that it allocates nothing inside a recorded CUDA graph (32 MiB, as it asks on Hopper). */
+    private static final long CUBLAS_WORKSPACE_BYTES = 32L << 20;
     /** Scratch descriptors, set before each call that uses them. */
     private final cudnnTensorStruct first = CudaDescriptors.create(), second = CudaDescriptors.create(), channels = CudaDescriptors.create();
     private final cudnnLRNStruct lrn = new cudnnLRNStruct();
@@ -88,6 +91,8 @@ public final class CudaBackend implements Backend {
             CudaStatus.cudnn(cudnnSetStream(cudnnHandle, stream), "cudnnSetStream");
             CudaStatus.cublas(cublas.cublasCreate_v2(cublasHandle), "cublasCreate");
             CudaStatus.cublas(cublas.cublasSetStream_v2(cublasHandle, stream), "cublasSetStream");
+            CudaStatus.cublas(cublas.cublasSetWorkspace_v2(cublasHandle, new RawPointer(cublasWorkspace.reserve(CUBLAS_WORKSPACE_BYTES)),
+                    CUBLAS_WORKSPACE_BYTES), "cublasSetWorkspace");
             CudaStatus.cublas(cublas.cublasSetMathMode(cublasHandle,
                     precision == Precision.TF32 ? cublas.CUBLAS_TF32_TENSOR_OP_MATH : cublas.CUBLAS_DEFAULT_MATH), "cublasSetMathMode");
             CudaStatus.cudnn(cudnnCreateLRNDescriptor(lrn), "cudnnCreateLRNDescriptor");
@@ -501,6 +506,7 @@ public final class CudaBackend implements Backend {
         for (cudnnTensorStruct descriptor : new cudnnTensorStruct[] {first, second, channels}) cudnnDestroyTensorDescriptor(descriptor);
         if (!lrn.isNull()) cudnnDestroyLRNDescriptor(lrn);
         if (!cublasHandle.isNull()) cublas.cublasDestroy_v2(cublasHandle);
+        cublasWorkspace.close(); // after the handle that used it
         if (!cudnnHandle.isNull()) cudnnDestroy(cudnnHandle);
         if (!stream.isNull()) cudart.cudaStreamDestroy(stream);
     }
