@@ -46,12 +46,26 @@ final class Relauncher {
         return Optional.of(command);
     }
 
-    /** Runs {@code command} with inherited IO and returns its exit code; a signal to us ends the child too. */
+    /** How long a signalled launcher waits for its child to finish (train saves a checkpoint first). */
+    static final long CHILD_GRACE_MINUTES = 10;
+
+    /**
+     * Runs {@code command} with inherited IO and returns its exit code. A signal to us is passed on to the
+     * child (SIGTERM), and we wait for it to end, so the child's last words (train's checkpoint and resume
+     * line) come before the shell's prompt and no child outlives us.
+     */
     static int run(List<String> command) throws java.io.IOException, InterruptedException {
         ProcessBuilder builder = new ProcessBuilder(command).inheritIO();
         builder.environment().put(GUARD_VARIABLE, "1");
         Process child = builder.start();
-        Thread stopChild = new Thread(child::destroy, "alexnet4j-stop-child");
+        Thread stopChild = new Thread(() -> {
+            child.destroy();
+            try {
+                if (!child.waitFor(CHILD_GRACE_MINUTES, java.util.concurrent.TimeUnit.MINUTES)) child.destroyForcibly();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "alexnet4j-stop-child");
         Runtime.getRuntime().addShutdownHook(stopChild);
         int code = child.waitFor();
         Runtime.getRuntime().removeShutdownHook(stopChild);

@@ -39,6 +39,30 @@ class StopSignalTest {
         return all;
     }
 
+    /** The relaunching launcher (started without the Vector API module) passes SIGTERM on and exits only after its child has saved. */
+    @Test
+    void aSignalledLauncherWaitsForItsChildToSave(@TempDir Path cwd) throws Exception {
+        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(), "-Xmx256m",
+                "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        // Width 1/4 on the reference backend: a step takes long enough that the child is surely still at work when the launcher is signalled.
+        command.addAll(List.of("train", "--backend", "reference", "--width", "0.25", "--input", "67", "--synthetic-images", "64", "--batch", "8",
+                "--loader-threads", "1", "--epochs", "3"));
+        ProcessBuilder builder = new ProcessBuilder(command).directory(cwd.toFile()).redirectErrorStream(true);
+        builder.environment().remove(Relauncher.GUARD_VARIABLE);
+        Process launcher = builder.start();
+        BufferedReader reader = new BufferedReader(new InputStreamReader(launcher.getInputStream()));
+        List<String> lines = new ArrayList<>();
+        for (String line; (line = reader.readLine()) != null && !line.startsWith("model "); ) lines.add(line);
+        List<ProcessHandle> children = launcher.toHandle().children().toList();
+        assertEquals(1, children.size(), "the launcher relaunched itself: " + lines);
+        Thread.sleep(1000);
+        assertTrue(launcher.toHandle().destroy(), "SIGTERM to the launcher alone");
+        assertTrue(launcher.waitFor(120, TimeUnit.SECONDS));
+        assertFalse(children.getFirst().isAlive(), "the child ended before the launcher");
+        String rest = String.join("\n", reader.lines().toList());
+        assertTrue(rest.contains("resume with: alexnet4j train --resume runs/"), rest);
+    }
+
     @Test
     void sigtermSavesACheckpointAtTheNextStepAndResumeWithoutAValueContinuesIt(@TempDir Path cwd) throws Exception {
         Process train = start(cwd, concat(TINY, "--epochs", "3"));
