@@ -32,6 +32,7 @@ public final class Main implements Runnable {
         System.setProperty("java.util.logging.SimpleFormatter.format", "%4$s: %5$s%6$s%n");
         // The command line draws charts into images only; it never opens a window, even where a display is set.
         System.setProperty("java.awt.headless", "true");
+        Relauncher.followLauncher();
         Optional<List<String>> relaunch = Relauncher.relaunchCommand(args);
         int code = relaunch.isPresent() ? Relauncher.run(relaunch.get()) : run(new PrintWriter(System.out, true),
                 new PrintWriter(System.err, true), args);

@@ -4,10 +4,12 @@ package org.alexnet4j.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class RelauncherTest {
     /** Runs Main with {@code args} in a fresh JVM given only {@code jvmOptions} and the test class path. */
@@ -48,5 +50,40 @@ class RelauncherTest {
         String output = new String(process.getInputStream().readAllBytes());
         assertTrue(process.waitFor(60, TimeUnit.SECONDS));
         assertEquals(Main.EXIT_USAGE, process.exitValue(), output);
+    }
+
+    /** A launcher (no Vector API module) training a tiny model for many epochs, its output read line by line. */
+    private static Process launchLongTraining(Path runDirectory) throws Exception {
+        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(), "-Xmx256m", "-cp",
+                System.getProperty("java.class.path"), Main.class.getName(), "train", "--synthetic-images", "16", "--width", "0.0625",
+                "--epochs", "10000", "--batch", "8", "--loader-threads", "1", "--threads", "1", "--checkpoint-dir", runDirectory.toString()));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().remove(Relauncher.GUARD_VARIABLE);
+        return builder.start();
+    }
+
+    /** Reads {@code process}'s output until a line contains {@code text}. */
+    private static void readUntil(Process process, String text) throws Exception {
+        java.io.BufferedReader reader = process.inputReader();
+        StringBuilder seen = new StringBuilder();
+        for (String line; (line = reader.readLine()) != null; ) {
+            seen.append(line).append('\n');
+            if (line.contains(text)) return;
+        }
+        throw new AssertionError("no line with '" + text + "' in:\n" + seen);
+    }
+
+    @Test
+    void theChildStopsWithACheckpointWhenItsLauncherIsKilled(@TempDir Path dir) throws Exception {
+        Process launcher = launchLongTraining(dir);
+        readUntil(launcher, "epoch 2/10000");
+        ProcessHandle child = launcher.toHandle().children().findFirst().orElseThrow();
+        try {
+            launcher.destroyForcibly(); // SIGKILL: the launcher can tell no one
+            assertTrue(child.onExit().get(60, TimeUnit.SECONDS) != null && !child.isAlive(), "the child outlived its launcher");
+            assertTrue(new org.alexnet4j.run.CheckpointDirectory(dir, 1).latest().isPresent(), "a checkpoint was saved on the way out");
+        } finally {
+            child.destroyForcibly();
+        }
     }
 }

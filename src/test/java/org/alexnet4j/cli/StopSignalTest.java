@@ -59,6 +59,7 @@ class StopSignalTest {
         assertTrue(launcher.toHandle().destroy(), "SIGTERM to the launcher alone");
         assertTrue(launcher.waitFor(120, TimeUnit.SECONDS));
         assertFalse(children.getFirst().isAlive(), "the child ended before the launcher");
+        assertEquals(Relauncher.EXIT_TERMINATED, launcher.exitValue(), "the launcher leaves with the child's status");
         String rest = String.join("\n", reader.lines().toList());
         assertTrue(rest.contains("resume with: alexnet4j train --resume runs/"), rest);
     }
