@@ -7,24 +7,43 @@ import java.util.Locale;
  * property ({@code -Dalexnet4j.cpu....}, listed in DEVELOPERS.md), or the built-in default where the property
  * is unset; change what differs with the {@code with...} methods (a test pins a code path this way).
  *
- * @param lowering how a convolution's column matrix reaches the GEMM ({@link Lowering})
- * @param gemm     the GEMM's cache blocking ({@link GemmBlocking})
+ * @param convolution which convolution algorithms may run ({@link ConvolutionAlgorithm})
+ * @param lowering    how a convolution's column matrix reaches the GEMM ({@link Lowering})
+ * @param gemm        the GEMM's cache blocking ({@link GemmBlocking})
  */
-public record CpuOptions(Lowering lowering, GemmBlocking gemm) {
-    public static final String LOWERING_PROPERTY = "alexnet4j.cpu.conv.lowering";
+public record CpuOptions(ConvolutionAlgorithm convolution, Lowering lowering, GemmBlocking gemm) {
+    public static final String CONVOLUTION_PROPERTY = "alexnet4j.cpu.conv.algorithm", LOWERING_PROPERTY = "alexnet4j.cpu.conv.lowering";
 
     public CpuOptions {
-        if (lowering == null || gemm == null) throw new IllegalArgumentException("cpu options must not be null");
+        if (convolution == null || lowering == null || gemm == null) throw new IllegalArgumentException("cpu options must not be null");
     }
 
     /** The system properties, or the built-in defaults where unset; a property with a value it does not know throws, naming it. */
     public static CpuOptions defaults() {
-        return new CpuOptions(parse(LOWERING_PROPERTY, Lowering.class, Lowering.AUTO), GemmBlocking.defaults());
+        return new CpuOptions(parse(CONVOLUTION_PROPERTY, ConvolutionAlgorithm.class, ConvolutionAlgorithm.FAST),
+                parse(LOWERING_PROPERTY, Lowering.class, Lowering.AUTO), GemmBlocking.defaults());
     }
 
-    public CpuOptions withLowering(Lowering lowering) { return new CpuOptions(lowering, gemm); }
+    public CpuOptions withConvolution(ConvolutionAlgorithm convolution) { return new CpuOptions(convolution, lowering, gemm); }
 
-    public CpuOptions withGemm(GemmBlocking gemm) { return new CpuOptions(lowering, gemm); }
+    public CpuOptions withLowering(Lowering lowering) { return new CpuOptions(convolution, lowering, gemm); }
+
+    public CpuOptions withGemm(GemmBlocking gemm) { return new CpuOptions(convolution, lowering, gemm); }
+
+    /**
+     * Which convolution algorithms run. The fast algorithms compute the same convolution with fewer
+     * multiplications and other rounding, within bounds the tests derive; which one a layer gets follows from
+     * its shape and this setting alone, never from timing, so results repeat bit for bit (and a resumed run
+     * repeats the uninterrupted one).
+     */
+    public enum ConvolutionAlgorithm {
+        /** Winograd for the stride-1 3x3 and 5x5 layers where it pays (the README states the rule), the GEMM family elsewhere. */
+        FAST,
+        /** The GEMM family only (im2col, implicit GEMM, direct), every lowering giving the same bits. */
+        EXACT,
+        /** Winograd wherever it applies (stride 1, 3x3 or 5x5), whatever the size: for tests and measurements. */
+        WINOGRAD
+    }
 
     /** How a convolution's column matrix reaches the GEMM; all give the same bits. */
     public enum Lowering {

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.stream.Stream;
 import org.alexnet4j.model.AlexNet;
 import org.alexnet4j.nn.Architecture;
 import org.alexnet4j.nn.Layer;
@@ -18,13 +19,15 @@ import org.alexnet4j.tensor.Tensor;
 import org.alexnet4j.testing.Approx;
 import org.alexnet4j.testing.HostTensors;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * A small paper-variant AlexNet (two towers as groups=2, LRN, overlapping pooling, dropout 0.5 on) on every
  * backend against the reference: every layer's activation in a training forward, the loss, every parameter
  * gradient of the backward pass, and every parameter after one paper-form SGD step. Dropout masks depend only
- * on (seed, layer, step), so both backends drop the same units.
+ * on (seed, layer, step), so both backends drop the same units. The cpu backend runs twice: with its defaults
+ * and with Winograd for every convolution it applies to.
  *
  * <p>Tolerance: each of ~25 layers rounds to float32 and the GEMM layers sum up to a few thousand float32
  * products in another order than the float64 reference (op-level bounds in {@link BackendEquivalenceTest});
@@ -45,7 +48,12 @@ class WholeNetworkEquivalenceTest {
         return AlexNet.Config.of(AlexNet.Variant.PAPER).withWidthMultiplier(1.0 / 16).withInputSize(99).withClasses(10);
     }
 
-    static List<String> backends() { return BackendPair.candidates().toList(); }
+    /** Every candidate with its defaults, and the cpu backend with Winograd for every convolution it applies to (conv2 to conv5, both directions). */
+    static Stream<Arguments> backends() {
+        BackendOptions winograd = BackendOptions.defaults().withCpu(CpuOptions.defaults().withConvolution(CpuOptions.ConvolutionAlgorithm.WINOGRAD));
+        return Stream.concat(BackendPair.candidates().map(name -> Arguments.of(name, "", BackendOptions.defaults())),
+                Stream.of(Arguments.of("cpu", "winograd", winograd)));
+    }
 
     /** Adds a failure message to {@code failures} unless actual is within ATOL_OF_MAX * max|expected| + RTOL * |expected|. */
     private static void expectCloseScaled(List<String> failures, String what, Shape shape, float[] expected, float[] actual) {
@@ -55,11 +63,11 @@ class WholeNetworkEquivalenceTest {
         if (mismatch != null) failures.add(mismatch);
     }
 
-    @ParameterizedTest(name = "{0}")
+    @ParameterizedTest(name = "{0} {1}")
     @MethodSource("backends")
-    void everyActivationGradientAndUpdatedParameterMatchesReference(String name) {
+    void everyActivationGradientAndUpdatedParameterMatchesReference(String name, String variant, BackendOptions options) {
         List<String> failures = new ArrayList<>(); // every layer, gradient and parameter is checked; all failures reported together
-        try (BackendPair pair = BackendPair.open(name)) {
+        try (BackendPair pair = BackendPair.open(name, options)) {
             Backend reference = pair.reference, candidate = pair.candidate;
             Shape inputShape = Architecture.withBatch(config().inputShape(), BATCH);
             float[] input = HostTensors.gaussian(1, inputShape.size(), PIXEL_SCALE);

@@ -2,6 +2,7 @@ package org.alexnet4j.backend.cpu;
 
 import java.lang.foreign.MemorySegment;
 import org.alexnet4j.backend.ConvSpec;
+import org.alexnet4j.backend.CpuOptions;
 import org.alexnet4j.tensor.Shape;
 
 /**
@@ -14,7 +15,9 @@ import org.alexnet4j.tensor.Shape;
  * or gathered straight into the packed panels ({@link ImplicitColumns}); the forward has a third, direct
  * convolution without columns ({@link DirectConvolution}). Which one runs is measured per layer shape and
  * direction ({@link LoweringChoice}). Work is split over images when the batch covers the
- * workers (each GEMM serial; backward-filter sums fixed image blocks), else inside each GEMM.
+ * workers (each GEMM serial; backward-filter sums fixed image blocks), else inside each GEMM. Forward and
+ * backward-data of the shapes {@link Winograd#tile} picks under the algorithm setting run by {@link Winograd}
+ * instead (a fixed rule on the shape: the same layer always takes the same algorithm).
  */
 final class Convolution {
     /** Images per block of the filter gradient's sum: the blocks, and so the order of the sum, depend on the batch size only. */
@@ -37,12 +40,16 @@ final class Convolution {
     private final ImplicitColumns[] implicit;
     private final DirectConvolution[] direct;
     private final LoweringChoice choice;
+    private final CpuOptions.ConvolutionAlgorithm algorithm;
+    private final Winograd winograd;
 
-    Convolution(WorkerPool pool, Scratch[] scratch, Gemm gemm, LoweringChoice choice) {
+    Convolution(WorkerPool pool, Scratch[] scratch, Gemm gemm, LoweringChoice choice, CpuOptions.ConvolutionAlgorithm algorithm) {
         this.pool = pool;
         this.scratch = scratch;
         this.gemm = gemm;
         this.choice = choice;
+        this.algorithm = algorithm;
+        this.winograd = VECTOR ? new Winograd(pool, scratch) : null;
         this.implicit = new ImplicitColumns[scratch.length];
         this.direct = new DirectConvolution[scratch.length];
         if (VECTOR) {
@@ -55,6 +62,11 @@ final class Convolution {
 
     /** Whether the lowering of a shape met so far is still being measured. */
     boolean tuning() { return choice.open(); }
+
+    /** Frees what the fast algorithms keep (transformed filters). */
+    void close() {
+        if (winograd != null) winograd.close();
+    }
 
     /** How many shape-and-direction lowering choices are made. */
     int settledLoweringChoices() { return choice.settled(); }
@@ -120,6 +132,11 @@ final class Convolution {
     void forward(MemorySegment y, MemorySegment x, MemorySegment w, MemorySegment bias, Geometry g, boolean relu) {
         if (!VECTOR) {
             eachImage(g, (gemmPool, worker, image) -> scalarForwardImage(gemmPool, worker, y, x, w, bias, g, image, relu));
+            return;
+        }
+        int tile = Winograd.tile(g, Winograd.Direction.FORWARD, algorithm);
+        if (tile > 0) {
+            winograd.run(y, x, w, bias, relu, Winograd.Problem.of(g, Winograd.Direction.FORWARD, tile));
             return;
         }
         Gemm.PackedA[] filters = packFilters(w, g, false);
@@ -191,6 +208,11 @@ final class Convolution {
     }
 
     void backwardData(MemorySegment dx, MemorySegment dy, MemorySegment w, Geometry g) {
+        int tile = VECTOR ? Winograd.tile(g, Winograd.Direction.DATA, algorithm) : 0;
+        if (tile > 0) {
+            winograd.run(dx, dy, w, null, false, Winograd.Problem.of(g, Winograd.Direction.DATA, tile));
+            return;
+        }
         Gemm.PackedA[] filters = VECTOR ? packFilters(w, g, true) : null;
         eachImage(g, (gemmPool, worker, image) -> {
             MemorySegment columns = scratch[worker].get(Scratch.Role.COLUMNS, g.columnFloats());

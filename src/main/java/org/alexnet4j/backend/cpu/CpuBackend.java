@@ -44,7 +44,7 @@ public final class CpuBackend implements Backend {
         this.scratch = new Scratch[pool.size()];
         for (int i = 0; i < scratch.length; i++) scratch[i] = new Scratch();
         this.gemm = new Gemm(scratch, options.cpu().gemm());
-        this.convolution = new Convolution(pool, scratch, gemm, LoweringChoice.of(options.cpu().lowering()));
+        this.convolution = new Convolution(pool, scratch, gemm, LoweringChoice.of(options.cpu().lowering()), options.cpu().convolution());
         this.planes = new Pooling.Planes[pool.size()];
         for (int i = 0; i < planes.length; i++) planes[i] = new Pooling.Planes();
     }
@@ -387,6 +387,7 @@ public final class CpuBackend implements Backend {
 
     @Override public void close() {
         pool.close();
+        convolution.close();
         for (Scratch s : scratch) s.close();
     }
 }

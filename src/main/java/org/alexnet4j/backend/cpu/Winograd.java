@@ -1,0 +1,416 @@
+package org.alexnet4j.backend.cpu;
+
+import static org.alexnet4j.backend.cpu.VectorLoops.LANES;
+import static org.alexnet4j.backend.cpu.VectorLoops.ORDER;
+import static org.alexnet4j.backend.cpu.VectorLoops.SPECIES;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import org.alexnet4j.backend.CpuOptions;
+
+/**
+ * Stride-1 r x r convolutions by Winograd's minimal filtering F(m x m, r x r) ({@link WinogradTransform}):
+ * the forward, and the backward-data, which is the stride-1 correlation of dy with the filters flipped and
+ * their input and output channels swapped, padded by r - 1 - pad.
+ *
+ * <p>The output is cut into m x m tiles, each computed from an alpha x alpha input tile (alpha = m + r - 1).
+ * Work goes in blocks of {@link #BLOCK_PANELS} GEMM panels of tiles (NR tiles each) per group: (1) the images a
+ * block touches are copied into zero-padded heap planes and each input tile is gathered and transformed,
+ * V = B^T d B, with one vector lane per tile, straight into the packed panel layout of the GEMM's B; (2) for
+ * each of the alpha^2 transform points xi, M_xi = U_xi V_xi is a GEMM on the {@link GemmKernels#kernel
+ * micro-kernel}, the transformed filters U (outChannels x inChannels per point) read in place; (3) each output
+ * tile Y = A^T M A is transformed back (again one tile per lane), bias and ReLU applied, scattered into heap
+ * output planes and copied out row by row. The transformed filters are kept per weight tensor and reused while
+ * its contents are unchanged (a bitwise comparison with a snapshot taken when they were transformed).
+ *
+ * <p>Every tile goes through the same operations in the same order whichever block, lane or worker computes
+ * it, so the result does not depend on the thread count. Loaded only when {@link CpuConfig#VECTOR}.
+ */
+final class Winograd {
+    /** Which convolution the problem is: y from x, or dx from dy. */
+    enum Direction { FORWARD, DATA }
+
+    /** GEMM panels (NR tiles each) per block of tiles. */
+    static final int BLOCK_PANELS = 2;
+    /** Output channels per block of products: the products buffer holds alpha^2 x this many rows x the block's tiles. */
+    static final int FILTER_BLOCK = 64;
+    /** The least input and output channels per group, and output tiles per group, for which FAST takes Winograd. */
+    static final int FAST_CHANNELS = 32, FAST_TILES = 32;
+    /** Transformed filter sets kept at most (each is alpha^2 / r^2 times its weight tensor); the least recently used goes first. */
+    static final int CACHED_FILTERS = 16;
+
+    private static final int NR = GemmKernels.NR, MR = GemmKernels.MR, BLOCK_TILES = BLOCK_PANELS * NR;
+
+    /**
+     * One stride-1 correlation with zero padding as Winograd computes it: n images of groups x inChannels planes
+     * of h x w in, groups x outChannels planes of p x q out, r x r filters, padding pad, F(m x m, r x r).
+     */
+    record Problem(Direction direction, int n, int groups, int inChannels, int outChannels, int h, int w, int p, int q, int r, int pad, int m) {
+        /** The forward of g (y from x) or its backward-data (dx from dy), with m x m output tiles. */
+        static Problem of(Convolution.Geometry g, Direction direction, int m) {
+            return direction == Direction.FORWARD
+                    ? new Problem(direction, g.n(), g.groups(), g.channelsPerGroup(), g.filtersPerGroup(), g.h(), g.w(), g.p(), g.q(), g.r(), g.spec().padH(), m)
+                    : new Problem(direction, g.n(), g.groups(), g.filtersPerGroup(), g.channelsPerGroup(), g.p(), g.q(), g.h(), g.w(), g.r(),
+                            g.r() - 1 - g.spec().padH(), m);
+        }
+        int alpha() { return m + r - 1; }
+        int tilesY() { return Gemm.ceilDiv(p, m); }
+        int tilesX() { return Gemm.ceilDiv(q, m); }
+        int tilesPerImage() { return tilesY() * tilesX(); }
+        long tiles() { return (long) n * tilesPerImage(); }
+        /** The zero-padded input plane a tile grid reads: (tilesY*m + r - 1) x (tilesX*m + r - 1). */
+        int paddedH() { return tilesY() * m + r - 1; }
+        int paddedW() { return tilesX() * m + r - 1; }
+        /** The most images one block of tiles touches. */
+        int imagesPerBlock() { return Math.min(n, BLOCK_TILES / tilesPerImage() + 2); }
+        /** Floats of a block's heap input planes (one channel), and of its output planes with a spare plane for unused lanes. */
+        long inputFloats() { return (long) imagesPerBlock() * paddedH() * paddedW(); }
+        long outputFloats() { return (imagesPerBlock() + 1L) * tilesY() * m * tilesX() * m; }
+        /** Floats of one point's transformed filters of one group, packed as the GEMM's A: outChannels (whole MR panels) x inChannels. */
+        long pointFloats() { return Gemm.PackedA.floats(outChannels, inChannels); }
+        /** Floats of the transformed filters: groups x alpha^2 points. */
+        long filterFloats() { return (long) groups * alpha() * alpha() * pointFloats(); }
+    }
+
+    /**
+     * The tile side m for g in this direction under {@code setting}, or 0 where Winograd does not run. It applies
+     * to stride-1 convolutions with square 3x3 or 5x5 filters and the same padding both ways (at most r - 1 for
+     * backward-data) whose block planes fit a Java array, as F(5x5, 3x3) or F(4x4, 5x5) (measured against the
+     * other tile sides in bench/RESULTS.md). WINOGRAD takes it wherever it applies, EXACT never, and FAST where it
+     * pays: at least {@link #FAST_CHANNELS} input and output channels per group (fewer leave the transforms a large
+     * share of the work) and at least {@link #FAST_TILES} output tiles per group in the batch (one GEMM panel at
+     * 512 bits; fewer leave its lanes mostly idle). The rule reads only the shape, so a layer always gets the same
+     * algorithm and results repeat bit for bit.
+     */
+    static int tile(Convolution.Geometry g, Direction direction, CpuOptions.ConvolutionAlgorithm setting) {
+        if (setting == CpuOptions.ConvolutionAlgorithm.EXACT) return 0;
+        var spec = g.spec();
+        if (spec.strideH() != 1 || spec.strideW() != 1 || g.r() != g.s() || spec.padH() != spec.padW() || (g.r() != 3 && g.r() != 5)) return 0;
+        if (direction == Direction.DATA && spec.padH() > g.r() - 1) return 0;
+        int m = g.r() == 3 ? 5 : 4;
+        Problem problem = Problem.of(g, direction, m);
+        if (Math.max(problem.inputFloats(), problem.outputFloats()) > Integer.MAX_VALUE / 2) return 0;
+        if (setting == CpuOptions.ConvolutionAlgorithm.WINOGRAD) return m;
+        boolean pays = problem.inChannels() >= FAST_CHANNELS && problem.outChannels() >= FAST_CHANNELS && problem.tiles() >= FAST_TILES;
+        return pays ? m : 0;
+    }
+
+    /** The three transforms of one F(m, r), as vector stages. */
+    private record Stages(WinogradTransform transform, WinogradStage input, WinogradStage filter, WinogradStage output) {
+        static Stages of(int m, int r) {
+            WinogradTransform t = WinogradTransform.of(m, r);
+            return new Stages(t, new WinogradStage(t.bt()), new WinogradStage(t.g()), new WinogradStage(t.at()));
+        }
+    }
+
+    /** A transformed filter set: the snapshot of the weights it was made from, and U. */
+    private record Filters(Arena arena, MemorySegment snapshot, MemorySegment transformed) {}
+
+    private record FilterKey(Direction direction, long address, long bytes, int groups, int inChannels, int outChannels, int r, int m) {}
+
+    private final WorkerPool pool;
+    private final Scratch[] scratch;
+    private final Workspace[] workspaces;
+    private final Map<Long, Stages> stages = new LinkedHashMap<>();
+    private final LinkedHashMap<FilterKey, Filters> filters = new LinkedHashMap<>(16, 0.75f, true);
+
+    Winograd(WorkerPool pool, Scratch[] scratch) {
+        this.pool = pool;
+        this.scratch = scratch;
+        this.workspaces = new Workspace[scratch.length];
+        for (int i = 0; i < workspaces.length; i++) workspaces[i] = new Workspace();
+    }
+
+    /**
+     * out = the correlation of {@code in} with the filters {@code w} (laid out as the forward's (K, C/groups, r, r)
+     * in both directions), + bias, then max(., 0) when {@code relu}; bias may be null.
+     */
+    void run(MemorySegment out, MemorySegment in, MemorySegment w, MemorySegment bias, boolean relu, Problem problem) {
+        Stages st = stages.computeIfAbsent(((long) problem.m() << 32) | problem.r(), key -> Stages.of(problem.m(), problem.r()));
+        MemorySegment u = transformedFilters(w, problem, st);
+        int blocks = Math.toIntExact((problem.tiles() + BLOCK_TILES - 1) / BLOCK_TILES), tasks = problem.groups() * blocks;
+        long inputPanelFloats = (long) problem.alpha() * problem.alpha() * BLOCK_PANELS * problem.inChannels() * NR;
+        long productFloats = (long) problem.alpha() * problem.alpha() * FILTER_BLOCK * BLOCK_TILES;
+        if (tasks >= pool.size()) {
+            // Enough blocks for every worker: each runs whole blocks, its panels and products in its own scratch.
+            pool.forEach(tasks, (worker, task) -> {
+                Block block = Block.of(problem, task / blocks, task % blocks);
+                MemorySegment v = scratch[worker].get(Scratch.Role.TRANSFORMED_INPUT, inputPanelFloats);
+                Workspace ws = workspaces[worker];
+                ws.transformInput(v, in, problem, st, block, 0, problem.inChannels());
+                ws.multiplyAndTransformOutput(out, bias, relu, u, v, scratch[worker].get(Scratch.Role.PRODUCTS, productFloats),
+                        scratch[worker].get(Scratch.Role.TILE, GemmKernels.TILE_FLOATS), problem, st, block, 0, problem.outChannels());
+            });
+            return;
+        }
+        // Fewer blocks than workers: each block's input channels, then its output channels, are split among them.
+        MemorySegment v = scratch[0].get(Scratch.Role.TRANSFORMED_INPUT, inputPanelFloats);
+        int workers = pool.size(), channelChunk = Gemm.ceilDiv(problem.inChannels(), workers);
+        int filterChunk = Gemm.ceilDiv(Gemm.ceilDiv(problem.outChannels(), MR), workers) * MR;
+        for (int task = 0; task < tasks; task++) {
+            Block block = Block.of(problem, task / blocks, task % blocks);
+            pool.forEach(Gemm.ceilDiv(problem.inChannels(), channelChunk), (worker, i) -> workspaces[worker].transformInput(v, in, problem, st, block,
+                    i * channelChunk, Math.min(problem.inChannels(), (i + 1) * channelChunk)));
+            pool.forEach(Gemm.ceilDiv(problem.outChannels(), filterChunk), (worker, i) -> workspaces[worker].multiplyAndTransformOutput(out, bias, relu, u, v,
+                    scratch[worker].get(Scratch.Role.PRODUCTS, productFloats), scratch[worker].get(Scratch.Role.TILE, GemmKernels.TILE_FLOATS), problem, st,
+                    block, i * filterChunk, Math.min(problem.outChannels(), (i + 1) * filterChunk)));
+        }
+    }
+
+    /** Tiles [first, end) of one group; end - first <= BLOCK_TILES. */
+    private record Block(int group, long first, long end) {
+        static Block of(Problem problem, int group, int index) {
+            long first = (long) index * BLOCK_TILES;
+            return new Block(group, first, Math.min(problem.tiles(), first + BLOCK_TILES));
+        }
+        int count() { return (int) (end - first); }
+        int firstImage(Problem problem) { return (int) (first / problem.tilesPerImage()); }
+        int lastImage(Problem problem) { return (int) ((end - 1) / problem.tilesPerImage()); }
+    }
+
+    // ---- the transformed filters -------------------------------------------------------------
+
+    /** U for w, from the cache while w's contents equal the snapshot U was made from, else transformed anew. */
+    private MemorySegment transformedFilters(MemorySegment w, Problem problem, Stages st) {
+        FilterKey key = new FilterKey(problem.direction(), w.address(), w.byteSize(), problem.groups(), problem.inChannels(), problem.outChannels(),
+                problem.r(), problem.m());
+        Filters cached = filters.get(key);
+        if (cached != null && MemorySegment.mismatch(cached.snapshot(), 0, w.byteSize(), w, 0, w.byteSize()) == -1) return cached.transformed();
+        if (cached == null) {
+            Arena arena = Arena.ofShared();
+            cached = new Filters(arena, arena.allocate(w.byteSize(), 64), arena.allocate(problem.filterFloats() * Float.BYTES, 64));
+            filters.put(key, cached);
+            if (filters.size() > CACHED_FILTERS) {
+                var eldest = filters.entrySet().iterator().next();
+                eldest.getValue().arena().close();
+                filters.remove(eldest.getKey());
+            }
+        }
+        MemorySegment.copy(w, 0, cached.snapshot(), 0, w.byteSize());
+        transformFilters(cached.transformed(), w, problem, st);
+        return cached.transformed();
+    }
+
+    /**
+     * U = (G f G^T)[xi] of every filter f of the problem, per group and point xi an outChannels x inChannels
+     * matrix packed in MR-row panels as the GEMM's A ({@link Gemm.PackedA}): for the forward f = w[row][depth],
+     * for backward-data f = w[depth][row] rotated by 180 degrees. Vectors run over depth, LANES filters
+     * transformed at once; each task builds one panel of MR rows for every point on the heap, then copies it out.
+     */
+    private void transformFilters(MemorySegment u, MemorySegment w, Problem problem, Stages st) {
+        int r = problem.r(), taps = r * r, alpha2 = problem.alpha() * problem.alpha(), rows = problem.outChannels(), depth = problem.inChannels();
+        boolean forward = problem.direction() == Direction.FORWARD;
+        // forward: w is (rows, depth, r, r); backward-data: w is (depth, rows, r, r)
+        int rowStride = forward ? depth * taps : taps, depthStride = forward ? taps : rows * taps;
+        // slack past the end for the lanes past the last filter, which are gathered but never stored
+        int floats = Math.toIntExact(w.byteSize() / Float.BYTES);
+        float[] weights = new float[floats + LANES * depthStride];
+        MemorySegment.copy(w, Loops.FLOAT, 0, weights, 0, floats);
+        int[] gatherLanes = new int[LANES], panelLanes = new int[LANES];
+        for (int i = 0; i < LANES; i++) {
+            gatherLanes[i] = i * depthStride;
+            panelLanes[i] = i * MR;
+        }
+        int panels = Gemm.ceilDiv(rows, MR), panelFloats = MR * depth;
+        pool.forEach(problem.groups() * panels, (worker, task) -> {
+            Workspace ws = workspaces[worker].sized(problem);
+            if (ws.panel.length < alpha2 * panelFloats + LANES * MR) ws.panel = new float[alpha2 * panelFloats + LANES * MR];
+            int group = task / panels, firstRow = task % panels * MR;
+            for (int row = firstRow; row < Math.min(rows, firstRow + MR); row++) {
+                int base = group * rows * depth * taps + row * rowStride;
+                for (int d = 0; d < depth; d += LANES) {
+                    for (int a = 0; a < r; a++) {
+                        for (int b = 0; b < r; b++) {
+                            int tap = forward ? a * r + b : (r - 1 - a) * r + (r - 1 - b);
+                            FloatVector.fromArray(SPECIES, weights, base + d * depthStride + tap, gatherLanes, 0).intoArray(ws.cells, (a * r + b) * LANES);
+                        }
+                    }
+                    st.filter().apply2d(ws.cells, ws.work, ws.transformed);
+                    // the panel buffer has LANES * MR floats of slack, so even the index of a lane past depth is in range
+                    VectorMask<Float> valid = SPECIES.indexInRange(d, depth);
+                    for (int xi = 0; xi < alpha2; xi++) {
+                        FloatVector.fromArray(SPECIES, ws.transformed, xi * LANES).intoArray(ws.panel, xi * panelFloats + d * MR + row - firstRow, panelLanes, 0, valid);
+                    }
+                }
+            }
+            for (int xi = 0; xi < alpha2; xi++) {
+                MemorySegment.copy(ws.panel, xi * panelFloats, u, Loops.FLOAT, (filterOrigin(problem, group, xi) + (long) firstRow * depth) * Float.BYTES, panelFloats);
+            }
+        });
+    }
+
+    /** The float index in the packed U of (group, point xi, row 0, depth 0). */
+    private static long filterOrigin(Problem problem, int group, int xi) {
+        return ((long) group * problem.alpha() * problem.alpha() + xi) * problem.pointFloats();
+    }
+
+    // ---- one worker's blocks -----------------------------------------------------------------
+
+    /** One worker's heap buffers: the block's padded input planes and output planes, tile offsets, transform cells. */
+    private static final class Workspace {
+        float[] input = new float[0], output = new float[0], cells = new float[0], work = new float[0], transformed = new float[0], panel = new float[0];
+        int[] inputTiles = new int[BLOCK_TILES + LANES], outputTiles = new int[BLOCK_TILES + LANES];
+
+        /** Grows the cells to the problem's alpha x alpha. */
+        Workspace sized(Problem problem) {
+            int cellFloats = problem.alpha() * problem.alpha() * LANES;
+            if (cells.length < cellFloats) {
+                cells = new float[cellFloats];
+                work = new float[cellFloats];
+                transformed = new float[cellFloats];
+            }
+            return this;
+        }
+
+        /**
+         * For each input channel in [c0, c1): copies the channel's planes of the images the block touches into
+         * zero-padded heap planes (small enough for L1), then writes the block's tiles' V = B^T d B into the packed
+         * panels v: point xi, panel j, channel c, lane t at float ((xi * BLOCK_PANELS + j) * inChannels + c) * NR + t.
+         */
+        void transformInput(MemorySegment v, MemorySegment in, Problem problem, Stages st, Block block, int c0, int c1) {
+            sized(problem);
+            int hp = problem.paddedH(), wp = problem.paddedW(), plane = hp * wp, alpha = problem.alpha(), alpha2 = alpha * alpha, m = problem.m();
+            int firstImage = block.firstImage(problem), images = block.lastImage(problem) - firstImage + 1, channels = problem.inChannels();
+            if (input.length < images * plane + LANES) input = new float[images * plane + LANES];
+            int tilesX = problem.tilesX(), perImage = problem.tilesPerImage();
+            for (int t = 0; t < BLOCK_TILES; t++) {
+                long tile = block.first() + t;
+                if (t >= block.count()) {
+                    inputTiles[t] = 0;
+                    continue;
+                }
+                int local = (int) (tile % perImage);
+                inputTiles[t] = (int) (tile / perImage - firstImage) * plane + (local / tilesX) * m * wp + (local % tilesX) * m;
+            }
+            int groups = Gemm.ceilDiv(block.count(), LANES);
+            for (int c = c0; c < c1; c++) {
+                Arrays.fill(input, 0, images * plane, 0f);
+                for (int image = 0; image < images; image++) {
+                    long from = ((long) ((firstImage + image) * problem.groups() + block.group()) * channels + c) * problem.h() * problem.w();
+                    for (int y = 0; y < problem.h(); y++) {
+                        copyRow(in, from + (long) y * problem.w(), input, image * plane + (y + problem.pad()) * wp + problem.pad(), problem.w());
+                    }
+                }
+                for (int lane = 0; lane < groups; lane++) {
+                    for (int a = 0; a < alpha; a++) {
+                        for (int b = 0; b < alpha; b++) {
+                            FloatVector.fromArray(SPECIES, input, a * wp + b, inputTiles, lane * LANES).intoArray(cells, (a * alpha + b) * LANES);
+                        }
+                    }
+                    st.input().apply2d(cells, work, transformed);
+                    int panel = lane * LANES / NR, offset = lane * LANES % NR;
+                    for (int xi = 0; xi < alpha2; xi++) {
+                        long at = (((long) xi * BLOCK_PANELS + panel) * channels + c) * NR + offset;
+                        FloatVector.fromArray(SPECIES, transformed, xi * LANES).intoMemorySegment(v, at * Float.BYTES, ORDER);
+                    }
+                }
+            }
+        }
+
+        /**
+         * For output channels [k0, k1), in blocks of FILTER_BLOCK: M_xi = U_xi V_xi for every point (products:
+         * channel k - kb, point xi, tile t at ((k - kb) * alpha^2 + xi) * BLOCK_TILES + t, a channel's points
+         * together for the output transform), then each channel's tiles
+         * Y = A^T M A + bias, ReLU when asked, into the output planes and out to {@code out}.
+         */
+        void multiplyAndTransformOutput(MemorySegment out, MemorySegment bias, boolean relu, MemorySegment u, MemorySegment v, MemorySegment products,
+                                        MemorySegment tile, Problem problem, Stages st, Block block, int k0, int k1) {
+            sized(problem);
+            int alpha2 = problem.alpha() * problem.alpha(), depth = problem.inChannels(), m = problem.m();
+            int lanesUsed = Gemm.ceilDiv(block.count(), LANES), panelsUsed = Gemm.ceilDiv(block.count(), NR);
+            Matrix filters = new Matrix(u, 0, 1, MR), result = Matrix.rowMajor(products, 0, (long) alpha2 * BLOCK_TILES);
+            int pm = problem.tilesY() * m, qm = problem.tilesX() * m, firstImage = block.firstImage(problem), images = block.lastImage(problem) - firstImage + 1;
+            int size = Math.toIntExact(problem.outputFloats()) + LANES;
+            if (output.length < size) output = new float[size];
+            int perImage = problem.tilesPerImage(), tilesX = problem.tilesX();
+            for (int t = 0; t < BLOCK_TILES; t++) {
+                long index = block.first() + t;
+                if (t >= block.count()) {
+                    outputTiles[t] = images * pm * qm; // the spare plane
+                    continue;
+                }
+                int image = (int) (index / perImage), local = (int) (index % perImage);
+                outputTiles[t] = (image - firstImage) * pm * qm + (local / tilesX) * m * qm + (local % tilesX) * m;
+            }
+            for (int kb = k0; kb < k1; kb += FILTER_BLOCK) {
+                int kEnd = Math.min(k1, kb + FILTER_BLOCK);
+                for (int xi = 0; xi < alpha2; xi++) {
+                    long origin = filterOrigin(problem, block.group(), xi);
+                    for (int panel = 0; panel < panelsUsed; panel++) {
+                        long panelAt = ((long) xi * BLOCK_PANELS + panel) * depth * NR;
+                        for (int f = kb; f < kEnd; f += MR) {
+                            GemmKernels.kernel(filters, origin + (long) f * depth, Math.min(MR, kEnd - f), v, panelAt, depth,
+                                    result, ((long) (f - kb) * alpha2 + xi) * BLOCK_TILES + (long) panel * NR, NR, false, tile, Gemm.Epilogue.NONE, 0);
+                        }
+                    }
+                }
+                for (int k = kb; k < kEnd; k++) {
+                    int channel = block.group() * problem.outChannels() + k;
+                    float shift = bias == null ? 0f : Loops.get(bias, channel);
+                    for (int lane = 0; lane < lanesUsed; lane++) {
+                        for (int xi = 0; xi < alpha2; xi++) {
+                            long at = ((long) (k - kb) * alpha2 + xi) * BLOCK_TILES + (long) lane * LANES;
+                            FloatVector.fromMemorySegment(SPECIES, products, at * Float.BYTES, ORDER).intoArray(cells, xi * LANES);
+                        }
+                        st.output().apply2d(cells, work, transformed);
+                        for (int a = 0; a < m; a++) {
+                            for (int b = 0; b < m; b++) {
+                                FloatVector y = FloatVector.fromArray(SPECIES, transformed, (a * m + b) * LANES);
+                                if (bias != null) y = y.add(shift);
+                                if (relu) y = y.max(0f);
+                                y.intoArray(output, a * qm + b, outputTiles, lane * LANES);
+                            }
+                        }
+                    }
+                    copyOut(out, channel, problem, block, firstImage, pm, qm);
+                }
+            }
+        }
+
+        /** Copies the block's tiles of one output channel from the output planes to out, row by row. */
+        private void copyOut(MemorySegment out, int channel, Problem problem, Block block, int firstImage, int pm, int qm) {
+            int perImage = problem.tilesPerImage(), tilesX = problem.tilesX(), m = problem.m();
+            for (int image = firstImage; image <= block.lastImage(problem); image++) {
+                long imageFirst = (long) image * perImage;
+                int s = (int) (Math.max(block.first(), imageFirst) - imageFirst), e = (int) (Math.min(block.end(), imageFirst + perImage) - imageFirst);
+                long plane = ((long) image * problem.groups() * problem.outChannels() + channel) * problem.p() * problem.q();
+                for (int ty = s / tilesX; ty <= (e - 1) / tilesX; ty++) {
+                    int j0 = ty == s / tilesX ? s % tilesX : 0, j1 = ty == (e - 1) / tilesX ? (e - 1) % tilesX + 1 : tilesX;
+                    int x0 = j0 * m, x1 = Math.min(problem.q(), j1 * m);
+                    for (int y = ty * m; y < Math.min(problem.p(), ty * m + m); y++) {
+                        copyRow(output, (image - firstImage) * pm * qm + y * qm + x0, out, plane + (long) y * problem.q() + x0, x1 - x0);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Short rows between the heap planes and the tensors, as (masked) vectors: a bulk copy call per row of 13
+     * floats costs several times more. Offsets in floats; the heap arrays keep a vector of slack past their planes.
+     */
+    private static void copyRow(MemorySegment from, long fromIndex, float[] to, int toIndex, int n) {
+        for (int i = 0; i < n; i += LANES) {
+            VectorMask<Float> valid = SPECIES.indexInRange(i, n);
+            FloatVector.fromMemorySegment(SPECIES, from, (fromIndex + i) * Float.BYTES, ORDER, valid).intoArray(to, toIndex + i, valid);
+        }
+    }
+
+    private static void copyRow(float[] from, int fromIndex, MemorySegment to, long toIndex, int n) {
+        for (int i = 0; i < n; i += LANES) {
+            VectorMask<Float> valid = SPECIES.indexInRange(i, n);
+            FloatVector.fromArray(SPECIES, from, fromIndex + i, valid).intoMemorySegment(to, (toIndex + i) * Float.BYTES, ORDER, valid);
+        }
+    }
+
+    /** Frees the transformed filters. */
+    void close() {
+        for (Filters f : filters.values()) f.arena().close();
+        filters.clear();
+    }
+}

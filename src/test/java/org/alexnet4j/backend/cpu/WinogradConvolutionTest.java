@@ -1,0 +1,323 @@
+package org.alexnet4j.backend.cpu;
+
+import static org.alexnet4j.testing.HostTensors.download;
+import static org.alexnet4j.testing.HostTensors.upload;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.util.List;
+import java.util.Random;
+import org.alexnet4j.backend.Backend;
+import org.alexnet4j.backend.BackendOptions;
+import org.alexnet4j.backend.Backends;
+import org.alexnet4j.backend.ConvSpec;
+import org.alexnet4j.backend.CpuOptions;
+import org.alexnet4j.tensor.Shape;
+import org.alexnet4j.tensor.Tensor;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Winograd convolution against the float64 reference at AlexNet's real layer shapes and magnitudes (forward
+ * with bias and ReLU, and backward-data), each element within a rounding-error bound derived for the algorithm.
+ *
+ * <p>The bound. One output tile is Y = A^T [sum_c (G g_c G^T) ⊙ (B^T d_c B)] A over the C input channels
+ * (per group; backward-data: C = the output channels, g the flipped filters). With u = 2^-24 and
+ * gamma_n = n u / (1 - n u), a float32 sum of n products (an FMA chain, or a product with a rounded entry
+ * counted as one more term) is within gamma_n of the exact sum of the products' magnitudes. The stages, as the
+ * backend runs them: the filter transform, two passes of r-term sums with entries rounded to float
+ * (gamma_{2(r+1)}); the input transform, two passes of alpha-term sums (gamma_{2(alpha+1)}); the point-wise
+ * products summed over the C channels by the GEMM's FMA chain (gamma_C); the output transform, two passes of
+ * alpha-term sums (gamma_{2(alpha+1)}). Each stage's error is bounded by its gamma times the same magnitude, so
+ * to first order
+ * <pre>
+ *   |Ŷ - Y| <= gamma_n E,   n = 2r + 4 alpha + C + 6,
+ *   E = |A^T| [sum_c (|G| |g_c| |G|^T) ⊙ (|B^T| |d_c| |B|)] |A|   (element-wise magnitudes, in float64),
+ * </pre>
+ * and adding the bias rounds once more (u |y|; ReLU never increases a difference). The tolerance is
+ * 1.01 gamma_n E + 2 u |y|, the 1.01 covering the second-order terms; the root mean square error must also stay
+ * within the probabilistic estimate sqrt(n) u rms(E). E grows with the tile: the entries of A^T,
+ * G and B^T grow with alpha (F(5x5, 3x3): A^T has 16 and 1/16, B^T 9/2 and 6), which is the cost of the fewer
+ * multiplications. A broken transform entry moves outputs by a fraction of |y|, far outside the bound.
+ */
+class WinogradConvolutionTest {
+    private static final double U = 0x1p-24;
+
+    /** A layer: C input channels of size x size, K filters of r x r, padding, groups (the paper's two towers: 2). */
+    record Layer(String name, int c, int size, int k, int r, int pad, int groups) {
+        ConvSpec spec() { return ConvSpec.of(1, pad, groups); }
+        Shape x(int n) { return Shape.of(n, c, size, size); }
+        Shape w() { return Shape.of(k, c / groups, r, r); }
+        Shape y(int n) { return spec().outputShape(x(n), w()); }
+        @Override public String toString() { return name; }
+    }
+
+    static final List<Layer> LAYERS = List.of(
+            new Layer("conv2", 96, 27, 256, 5, 2, 1), new Layer("conv2g2", 96, 27, 256, 5, 2, 2),
+            new Layer("conv3", 256, 13, 384, 3, 1, 1), new Layer("conv4", 384, 13, 384, 3, 1, 1), new Layer("conv4g2", 384, 13, 384, 3, 1, 2),
+            new Layer("conv5", 384, 13, 256, 3, 1, 1), new Layer("conv5g2", 384, 13, 256, 3, 1, 2));
+
+    static List<Layer> layers() { return LAYERS; }
+
+    private static CpuBackend cpu(CpuOptions.ConvolutionAlgorithm algorithm) {
+        return new CpuBackend(BackendOptions.defaults().withThreads(2).withCpu(CpuOptions.defaults().withConvolution(algorithm)));
+    }
+
+    /** Values ~ |N(0, scale)| when {@code positive} (ReLU outputs), else N(0, scale). */
+    private static float[] values(long seed, long count, double scale, boolean positive) {
+        Random random = new Random(seed);
+        float[] v = new float[Math.toIntExact(count)];
+        for (int i = 0; i < v.length; i++) v[i] = (float) ((positive ? Math.abs(random.nextGaussian()) : random.nextGaussian()) * scale);
+        return v;
+    }
+
+    /**
+     * E of the bound for every output of the stride-1 correlation of {@code in} (n, groups*depth, h, w) with
+     * filters f(row, depth) (r x r each, as {@code taps} gives them) into (n, groups*rows, p, q), padding pad.
+     */
+    private static double[] magnitudeBound(WinogradTransform t, float[] in, int n, int groups, int depth, int h, int w, Filters taps, int rows,
+                                           int p, int q, int pad) {
+        int m = t.m(), r = t.r(), alpha = t.alpha(), tilesY = (p + m - 1) / m, tilesX = (q + m - 1) / m;
+        double[][] g = abs(t.g()), bt = abs(t.bt()), at = abs(t.at());
+        double[] e = new double[n * groups * rows * p * q];
+        double[][][] filters = new double[rows][depth][]; // |G| |f| |G|^T, alpha x alpha flattened
+        double[][] inputs = new double[depth][]; // |B^T| |d| |B| of one tile
+        for (int image = 0; image < n; image++) {
+            for (int group = 0; group < groups; group++) {
+                for (int row = 0; row < rows; row++) {
+                    for (int c = 0; c < depth; c++) filters[row][c] = sandwich(g, taps.of(group, row, c), r);
+                }
+                for (int ty = 0; ty < tilesY; ty++) {
+                    for (int tx = 0; tx < tilesX; tx++) {
+                        for (int c = 0; c < depth; c++) {
+                            double[] d = new double[alpha * alpha];
+                            for (int a = 0; a < alpha; a++) {
+                                for (int b = 0; b < alpha; b++) {
+                                    int y = ty * m + a - pad, x = tx * m + b - pad;
+                                    if (y >= 0 && y < h && x >= 0 && x < w) d[a * alpha + b] = Math.abs(in[((image * groups + group) * depth + c) * h * w + y * w + x]);
+                                }
+                            }
+                            inputs[c] = sandwich(bt, d, alpha);
+                        }
+                        for (int row = 0; row < rows; row++) {
+                            double[] sum = new double[alpha * alpha];
+                            for (int c = 0; c < depth; c++) {
+                                double[] f = filters[row][c], v = inputs[c];
+                                for (int i = 0; i < sum.length; i++) sum[i] += f[i] * v[i];
+                            }
+                            double[] tile = sandwich(at, sum, alpha);
+                            for (int a = 0; a < m && ty * m + a < p; a++) {
+                                for (int b = 0; b < m && tx * m + b < q; b++) {
+                                    e[(((image * groups + group) * rows + row) * p + ty * m + a) * q + tx * m + b] = tile[a * m + b];
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return e;
+    }
+
+    /** The r x r taps of filter (row, depth) of a group, as float64 magnitudes. */
+    private interface Filters { double[] of(int group, int row, int depth); }
+
+    /** S X S^T for S (rows x cols) and X (cols x cols, row-major). */
+    private static double[] sandwich(double[][] s, double[] x, int cols) {
+        int rows = s.length;
+        double[] sx = new double[rows * cols], out = new double[rows * rows];
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < cols; j++) {
+                double v = 0;
+                for (int k = 0; k < cols; k++) v += s[i][k] * x[k * cols + j];
+                sx[i * cols + j] = v;
+            }
+        }
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < rows; j++) {
+                double v = 0;
+                for (int k = 0; k < cols; k++) v += sx[i * cols + k] * s[j][k];
+                out[i * rows + j] = v;
+            }
+        }
+        return out;
+    }
+
+    private static double[][] abs(double[][] a) {
+        double[][] out = new double[a.length][];
+        for (int i = 0; i < a.length; i++) {
+            out[i] = new double[a[i].length];
+            for (int j = 0; j < a[i].length; j++) out[i][j] = Math.abs(a[i][j]);
+        }
+        return out;
+    }
+
+    private static double gamma(long n) { return n * U / (1 - n * U); }
+
+    /**
+     * Asserts |actual - expected| <= 1.01 gamma_n E + 2 u |expected| element-wise, naming the worst element; and, as
+     * the rule of thumb for rounding errors that do not conspire (each a random +-u), that the root mean square
+     * error is at most sqrt(n) u times the root mean square of E: about sqrt(n) times tighter, so a transform
+     * entry off by a thousandth fails it too.
+     */
+    private static void assertWithinBound(String what, float[] expected, float[] actual, double[] e, long n) {
+        double gamma = gamma(n), worstRatio = 0, squaredError = 0, squaredE = 0;
+        int worst = -1;
+        for (int i = 0; i < expected.length; i++) {
+            double tolerance = 1.01 * gamma * e[i] + 2 * U * Math.abs(expected[i]), error = Math.abs((double) actual[i] - expected[i]);
+            assertTrue(Float.isFinite(actual[i]), what + ": element " + i + " is " + actual[i]);
+            if (error / tolerance > worstRatio) {
+                worstRatio = error / tolerance;
+                worst = i;
+            }
+            squaredError += error * error;
+            squaredE += e[i] * e[i];
+        }
+        assertTrue(worstRatio <= 1, what + ": element " + worst + " = " + actual[worst] + ", reference " + expected[worst] + ", error "
+                + Math.abs(actual[worst] - expected[worst]) + " exceeds the bound " + (1.01 * gamma * e[worst] + 2 * U * Math.abs(expected[worst]))
+                + " (gamma_" + n + " E = " + gamma * e[worst] + ")");
+        double rms = Math.sqrt(squaredError / expected.length), estimate = Math.sqrt(n) * U * Math.sqrt(squaredE / expected.length);
+        assertTrue(rms <= estimate, what + ": root mean square error " + rms + " exceeds sqrt(" + n + ") u rms(E) = " + estimate);
+    }
+
+    /**
+     * Every {@link #SAMPLE}-th channel of each group (output channels for the forward, input channels for
+     * backward-data) is checked, the reference computing just those: the backend runs the whole layer.
+     */
+    private static final int SAMPLE = 8;
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("layers")
+    void forwardAndBackwardDataAreWithinTheDerivedBound(Layer layer) {
+        assumeTrue(CpuConfig.VECTOR, "Winograd is a Vector API path");
+        int n = 1, groups = layer.groups(), cg = layer.c() / groups, kg = layer.k() / groups, r = layer.r(), taps = r * r;
+        Shape ys = layer.y(n);
+        int p = ys.dim(2), q = ys.dim(3), size = layer.size();
+        // forward: ReLU outputs of the layer below (paper units), weights ~ N(0, 0.01^2), bias 1; backward: gradients ~ N(0, 1e-3)
+        float[] x = values(1, layer.x(n).size(), 3, true), w = values(2, layer.w().size(), 0.01, false);
+        float[] bias = values(3, layer.k(), 0.1, false), dy = values(4, ys.size(), 1e-3, false);
+        for (int i = 0; i < bias.length; i++) bias[i] += 1;
+        float[] y, dx;
+        try (Backend b = cpu(CpuOptions.ConvolutionAlgorithm.WINOGRAD); Tensor tx = upload(b, layer.x(n), x); Tensor tw = upload(b, layer.w(), w);
+             Tensor tb = upload(b, Shape.of(layer.k()), bias); Tensor ty = b.allocate(ys); Tensor tdy = upload(b, ys, dy); Tensor tdx = b.allocate(layer.x(n))) {
+            b.conv2dReluForward(ty, tx, tw, tb, layer.spec());
+            b.conv2dBackwardData(tdx, tdy, tw, layer.spec());
+            y = download(b, ty);
+            dx = download(b, tdx);
+        }
+        WinogradTransform t = WinogradTransform.of(Winograd.tile(geometry(layer, n), Winograd.Direction.FORWARD, CpuOptions.ConvolutionAlgorithm.WINOGRAD), r);
+        int alpha = t.alpha(), kSampled = kg / SAMPLE, cSampled = cg / SAMPLE;
+
+        // forward, filters k = SAMPLE * j of each group: the reference with just those filters
+        float[] ws = new float[groups * kSampled * cg * taps], bs = new float[groups * kSampled];
+        for (int group = 0; group < groups; group++) {
+            for (int j = 0; j < kSampled; j++) {
+                int k = group * kg + j * SAMPLE;
+                System.arraycopy(w, k * cg * taps, ws, (group * kSampled + j) * cg * taps, cg * taps);
+                bs[group * kSampled + j] = bias[k];
+            }
+        }
+        Shape yReference = Shape.of(n, groups * kSampled, p, q);
+        float[] expected;
+        try (Backend ref = Backends.create("reference"); Tensor tx = upload(ref, layer.x(n), x); Tensor tw = upload(ref, Shape.of(groups * kSampled, cg, r, r), ws);
+             Tensor tb = upload(ref, Shape.of(groups * kSampled), bs); Tensor ty = ref.allocate(yReference)) {
+            ref.conv2dReluForward(ty, tx, tw, tb, layer.spec());
+            expected = download(ref, ty);
+        }
+        double[] forwardE = magnitudeBound(t, x, n, groups, cg, size, size, (group, row, c) -> {
+            double[] f = new double[taps];
+            for (int i = 0; i < taps; i++) f[i] = Math.abs(ws[((group * kSampled + row) * cg + c) * taps + i]);
+            return f;
+        }, kSampled, p, q, layer.pad());
+        // y = relu(conv + bias): the bound holds for conv + bias, and ReLU does not increase it
+        assertWithinBound(layer + " forward", expected, sampled(y, n, layer.k(), p * q), forwardE, 2L * r + 4L * alpha + cg + 6);
+
+        // backward-data, input channels c = SAMPLE * j of each group: the reference with just those channels of every filter
+        float[] wc = new float[layer.k() * cSampled * taps];
+        for (int k = 0; k < layer.k(); k++) {
+            for (int j = 0; j < cSampled; j++) System.arraycopy(w, (k * cg + j * SAMPLE) * taps, wc, (k * cSampled + j) * taps, taps);
+        }
+        Shape xReference = Shape.of(n, groups * cSampled, size, size);
+        try (Backend ref = Backends.create("reference"); Tensor tw = upload(ref, Shape.of(layer.k(), cSampled, r, r), wc); Tensor tdy = upload(ref, ys, dy);
+             Tensor tdx = ref.allocate(xReference)) {
+            ref.conv2dBackwardData(tdx, tdy, tw, layer.spec());
+            expected = download(ref, tdx);
+        }
+        double[] dataE = magnitudeBound(t, dy, n, groups, kg, p, q, (group, row, k) -> {
+            double[] f = new double[taps];
+            for (int i = 0; i < taps; i++) f[i] = Math.abs(wc[((group * kg + k) * cSampled + row) * taps + taps - 1 - i]);
+            return f;
+        }, cSampled, size, size, r - 1 - layer.pad());
+        assertWithinBound(layer + " backward-data", expected, sampled(dx, n, layer.c(), size * size), dataE, 2L * r + 4L * alpha + kg + 6);
+    }
+
+    /** The planes of every SAMPLE-th channel (of each group alike, as channels are numbered across groups) of an (n, channels, plane) tensor. */
+    private static float[] sampled(float[] all, int n, int channels, int plane) {
+        float[] out = new float[n * channels / SAMPLE * plane];
+        for (int image = 0; image < n; image++) {
+            for (int j = 0; j < channels / SAMPLE; j++) System.arraycopy(all, (image * channels + j * SAMPLE) * plane, out, (image * channels / SAMPLE + j) * plane, plane);
+        }
+        return out;
+    }
+
+    private static Convolution.Geometry geometry(Layer layer, int n) {
+        return Convolution.Geometry.of(layer.x(n), layer.w(), layer.spec());
+    }
+
+    @Test
+    void fastTakesWinogradWhereItPaysAndTheGemmFamilyElsewhere() {
+        assumeTrue(CpuConfig.VECTOR, "Winograd is a Vector API path");
+        CpuOptions.ConvolutionAlgorithm fast = CpuOptions.ConvolutionAlgorithm.FAST;
+        for (Layer layer : LAYERS) {
+            for (Winograd.Direction d : Winograd.Direction.values()) {
+                assertEquals(layer.r() == 3 ? 5 : 4, Winograd.tile(geometry(layer, 4), d, fast), layer + " " + d + " at batch 4");
+                assertEquals(0, Winograd.tile(geometry(layer, 4), d, CpuOptions.ConvolutionAlgorithm.EXACT), layer + " exact");
+            }
+        }
+        // batch 1: conv2's 27x27 output is 49 tiles of 4x4, a 13x13 output only 9 of 5x5 (fewer than one panel)
+        assertEquals(4, Winograd.tile(geometry(LAYERS.get(0), 1), Winograd.Direction.FORWARD, fast));
+        assertEquals(0, Winograd.tile(geometry(LAYERS.get(3), 1), Winograd.Direction.FORWARD, fast));
+        // stride 4 (conv1), too few channels, a 1x1 filter: never
+        assertEquals(0, Winograd.tile(Convolution.Geometry.of(Shape.of(64, 3, 227, 227), Shape.of(96, 3, 11, 11), ConvSpec.of(4, 0, 1)), Winograd.Direction.FORWARD,
+                CpuOptions.ConvolutionAlgorithm.WINOGRAD));
+        assertEquals(0, Winograd.tile(Convolution.Geometry.of(Shape.of(64, 16, 13, 13), Shape.of(64, 16, 3, 3), ConvSpec.of(1, 1, 1)), Winograd.Direction.FORWARD, fast));
+        assertEquals(0, Winograd.tile(Convolution.Geometry.of(Shape.of(64, 64, 13, 13), Shape.of(64, 64, 1, 1), ConvSpec.of(1, 0, 1)), Winograd.Direction.FORWARD,
+                CpuOptions.ConvolutionAlgorithm.WINOGRAD));
+        // backward-data needs padding <= r - 1
+        assertEquals(0, Winograd.tile(Convolution.Geometry.of(Shape.of(64, 64, 13, 13), Shape.of(64, 64, 3, 3), ConvSpec.of(1, 3, 1)), Winograd.Direction.DATA,
+                CpuOptions.ConvolutionAlgorithm.WINOGRAD));
+    }
+
+    @Test
+    void changedWeightsAreTransformedAnewAndTheSameWeightsGiveTheSameBits() {
+        assumeTrue(CpuConfig.VECTOR, "Winograd is a Vector API path");
+        Layer layer = new Layer("small", 40, 11, 36, 3, 1, 1);
+        int n = 3;
+        float[] x = values(1, layer.x(n).size(), 1, false), w = values(2, layer.w().size(), 1, false), other = w.clone();
+        other[17] += 1;
+        try (Backend reference = Backends.create("reference"); CpuBackend winograd = cpu(CpuOptions.ConvolutionAlgorithm.WINOGRAD);
+             Tensor rx = upload(reference, layer.x(n), x); Tensor rw = upload(reference, layer.w(), other); Tensor ry = reference.allocate(layer.y(n));
+             Tensor tx = upload(winograd, layer.x(n), x); Tensor tw = upload(winograd, layer.w(), w); Tensor ty = winograd.allocate(layer.y(n))) {
+            winograd.conv2dForward(ty, tx, tw, null, layer.spec());
+            float[] first = download(winograd, ty);
+            winograd.conv2dForward(ty, tx, tw, null, layer.spec());
+            assertArrayEquals(first, download(winograd, ty), "the same weights again");
+            // one weight changed in place (as an SGD step changes weights): the cached transform must not be used
+            winograd.copyFromHost(tw, other, 0);
+            winograd.conv2dForward(ty, tx, tw, null, layer.spec());
+            reference.conv2dForward(ry, rx, rw, null, layer.spec());
+            float[] expected = download(reference, ry), actual = download(winograd, ty);
+            int taps = 9, cg = layer.c(), m = Winograd.tile(geometry(layer, n), Winograd.Direction.FORWARD, CpuOptions.ConvolutionAlgorithm.WINOGRAD);
+            WinogradTransform t = WinogradTransform.of(m, 3);
+            double[] e = magnitudeBound(t, x, n, 1, cg, layer.size(), layer.size(), (group, row, c) -> {
+                double[] f = new double[taps];
+                for (int i = 0; i < taps; i++) f[i] = Math.abs(other[(row * cg + c) * taps + i]);
+                return f;
+            }, layer.k(), layer.size(), layer.size(), layer.pad());
+            assertWithinBound("after one weight changed", expected, actual, e, 6L + 4L * t.alpha() + cg + 6);
+        }
+    }
+}
