@@ -77,7 +77,13 @@ public final class CheckpointFile {
         }
         String expected = metadata.remove(CHECKSUM_KEY);
         Map<String, TensorData> tensors = new LinkedHashMap<>();
-        for (String name : read.names()) tensors.put(name, read.tensor(name));
+        for (String name : read.names()) {
+            try {
+                tensors.put(name, read.tensor(name));
+            } catch (IllegalArgumentException notAParameter) { // an empty, rank-0 or integer tensor: no checkpoint writes one
+                throw new SafeTensorsException("checkpoint " + notAParameter.getMessage());
+            }
+        }
         String actual = Long.toHexString(checksum(metadata, tensors));
         if (!actual.equals(expected)) {
             throw new SafeTensorsException("checkpoint " + file + " is damaged or was edited: the checksum of its contents is " + actual
