@@ -152,6 +152,14 @@ final class GemmKernels {
      * masks, a C with non-unit column stride element by element.
      */
     static void storeTile(MemorySegment tile, int mr, int nr, Matrix c, long cOff, boolean accumulate, Gemm.Epilogue epilogue, int row) {
+        // Whole rows of a dense C (nearly every tile) take a method of their own with no masks: small enough for the
+        // JIT to compile its vector loads in place, where within this one they became calls (a tenth of a
+        // Winograd forward's time). One masked path for every row (a shared helper taking the vectors) made the
+        // whole single-tower forward 1.6x slower (bench/RESULTS.md).
+        if (nr == NR && c.colStride() == 1) {
+            storeWholeRows(tile, mr, c.segment(), cOff, c.rowStride(), accumulate, epilogue.bias(), epilogue.biasOffset() + row, epilogue.relu());
+            return;
+        }
         MemorySegment cs = c.segment(), bias = epilogue.bias();
         boolean relu = epilogue.relu();
         VectorMask<Float> m0 = SPECIES.indexInRange(0, nr), m1 = SPECIES.indexInRange(LANES, nr);
@@ -162,23 +170,12 @@ final class GemmKernels {
                 long from = i * ROW_BYTES, to = at * 4;
                 FloatVector v0 = FloatVector.fromMemorySegment(SPECIES, tile, from, ORDER);
                 FloatVector v1 = FloatVector.fromMemorySegment(SPECIES, tile, from + VECTOR_BYTES, ORDER);
-                // Whole rows stay unmasked: one masked path for every row (a shared helper taking the vectors)
-                // made the whole single-tower forward 1.6x slower (bench/RESULTS.md).
-                if (nr == NR) {
-                    if (accumulate) {
-                        v0 = v0.add(FloatVector.fromMemorySegment(SPECIES, cs, to, ORDER));
-                        v1 = v1.add(FloatVector.fromMemorySegment(SPECIES, cs, to + VECTOR_BYTES, ORDER));
-                    }
-                    finish(v0, shift, bias != null, relu).intoMemorySegment(cs, to, ORDER);
-                    finish(v1, shift, bias != null, relu).intoMemorySegment(cs, to + VECTOR_BYTES, ORDER);
-                } else {
-                    if (accumulate) {
-                        v0 = v0.add(FloatVector.fromMemorySegment(SPECIES, cs, to, ORDER, m0));
-                        v1 = v1.add(FloatVector.fromMemorySegment(SPECIES, cs, to + VECTOR_BYTES, ORDER, m1));
-                    }
-                    finish(v0, shift, bias != null, relu).intoMemorySegment(cs, to, ORDER, m0);
-                    finish(v1, shift, bias != null, relu).intoMemorySegment(cs, to + VECTOR_BYTES, ORDER, m1);
+                if (accumulate) {
+                    v0 = v0.add(FloatVector.fromMemorySegment(SPECIES, cs, to, ORDER, m0));
+                    v1 = v1.add(FloatVector.fromMemorySegment(SPECIES, cs, to + VECTOR_BYTES, ORDER, m1));
                 }
+                finish(v0, shift, bias != null, relu).intoMemorySegment(cs, to, ORDER, m0);
+                finish(v1, shift, bias != null, relu).intoMemorySegment(cs, to + VECTOR_BYTES, ORDER, m1);
             } else {
                 for (int j = 0; j < nr; j++) {
                     long to = (at + j * c.colStride()) * 4;
@@ -188,6 +185,31 @@ final class GemmKernels {
                     cs.set(FLOAT, to, relu ? Math.max(v, 0f) : v);
                 }
             }
+        }
+    }
+
+    /** Rows [0, mr) of the tile, NR floats each, (+)= into C at cOff (rowStride floats apart), + bias[biasAt + i], then ReLU. */
+    private static void storeWholeRows(MemorySegment tile, int mr, MemorySegment cs, long cOff, long rowStride, boolean accumulate,
+                                       MemorySegment bias, long biasAt, boolean relu) {
+        for (int i = 0; i < mr; i++) {
+            long from = i * ROW_BYTES, to = (cOff + i * rowStride) * 4;
+            FloatVector v0 = FloatVector.fromMemorySegment(SPECIES, tile, from, ORDER);
+            FloatVector v1 = FloatVector.fromMemorySegment(SPECIES, tile, from + VECTOR_BYTES, ORDER);
+            if (accumulate) {
+                v0 = v0.add(FloatVector.fromMemorySegment(SPECIES, cs, to, ORDER));
+                v1 = v1.add(FloatVector.fromMemorySegment(SPECIES, cs, to + VECTOR_BYTES, ORDER));
+            }
+            if (bias != null) {
+                float shift = bias.get(FLOAT, (biasAt + i) * 4);
+                v0 = v0.add(shift);
+                v1 = v1.add(shift);
+            }
+            if (relu) {
+                v0 = v0.max(0f);
+                v1 = v1.max(0f);
+            }
+            v0.intoMemorySegment(cs, to, ORDER);
+            v1.intoMemorySegment(cs, to + VECTOR_BYTES, ORDER);
         }
     }
 
