@@ -34,6 +34,13 @@ public interface Backend extends AutoCloseable {
     /** A new zero-filled tensor owned by this backend. */
     Tensor allocate(Shape shape);
 
+    /**
+     * Throws {@link MemoryLimitException}, naming {@code what}, when {@code bytes} more of this backend's memory
+     * cannot be had now. Callers about to make many allocations at once (a plan's activations) ask first, so
+     * a request the machine cannot serve fails before it has taken any memory.
+     */
+    void requireMemory(String what, long bytes);
+
     /** dst = src[srcOffset, srcOffset + dst.size()). */
     void copyFromHost(Tensor dst, float[] src, int srcOffset);
 

@@ -184,15 +184,21 @@ public final class ThroughputBenchmark {
             this.mode = mode;
             this.placement = placement;
             this.backend = backend;
-            this.data = syntheticBatch(config, batch, seed);
             Architecture architecture = AlexNet.architecture(config);
             this.flopsPerImage = mode == Mode.TRAIN ? trainFlopsPerImage(architecture) : forwardFlopsPerImage(architecture);
             this.network = new Sequential(backend, architecture, seed);
-            Shape logits = architecture.outputShape(batch);
-            this.input = backend.allocate(data.shape());
-            this.probabilities = backend.allocate(logits);
-            this.logitGradient = backend.allocate(logits);
-            backend.copyFromHost(input, data.images(), 0);
+            try {
+                network.reserve(batch); // the largest allocation first: a batch too large is refused before its data is made
+                this.data = syntheticBatch(config, batch, seed);
+                Shape logits = architecture.outputShape(batch);
+                this.input = backend.allocate(data.shape());
+                this.probabilities = backend.allocate(logits);
+                this.logitGradient = backend.allocate(logits);
+                backend.copyFromHost(input, data.images(), 0);
+            } catch (RuntimeException | Error e) {
+                network.close();
+                throw e;
+            }
         }
 
         /** FLOPs of one step per image (forward, or the whole training step). */

@@ -16,7 +16,7 @@ import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
 import org.alexnet4j.backend.host.HostLimits;
-import org.alexnet4j.backend.host.MemoryLimitException;
+import org.alexnet4j.backend.MemoryLimitException;
 
 /**
  * Decodes JPEG, PNG, BMP and GIF images (files, streams or bytes) with ImageIO into RGB in [0, 1] from the raw samples: gray is

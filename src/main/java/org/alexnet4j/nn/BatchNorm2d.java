@@ -46,24 +46,25 @@ public final class BatchNorm2d extends Layer {
         BatchTensor output = context.activation(context.input());
         boolean trains = context.training();
         Tensor gammaGradient = trains ? context.gradient("weight") : null, betaGradient = trains ? context.gradient("bias") : null;
-        Tensor statistics = trains ? context.activation(Shape.of(2, channels)).batch(2) : null;
-        Tensor savedMean = trains ? statistics.view(0, Shape.of(channels)) : null;
-        Tensor savedInvStd = trains ? statistics.view(channels, Shape.of(channels)) : null;
+        BatchTensor statistics = trains ? context.activation(Shape.of(2, channels)) : null; // rows: the batch's mean, 1/std
         return new Stage() {
             private Tensor input;
 
             @Override public Tensor forward(Tensor x, boolean training, long seed) {
                 Tensor y = output.batch(x.shape().dim(0));
                 input = x;
-                if (training) backend.batchNormForwardTraining(y, savedMean, savedInvStd, runningMean, runningVar, x, gamma, beta, spec);
+                if (training) backend.batchNormForwardTraining(y, saved(0), saved(1), runningMean, runningVar, x, gamma, beta, spec);
                 else backend.batchNormForwardInference(y, x, gamma, beta, runningMean, runningVar, spec);
                 return y;
             }
 
             @Override public Tensor backward(Tensor dy, Tensor dx) {
-                backend.batchNormBackward(dx, gammaGradient, betaGradient, dy, input, gamma, savedMean, savedInvStd, spec);
+                backend.batchNormBackward(dx, gammaGradient, betaGradient, dy, input, gamma, saved(0), saved(1), spec);
                 return dx;
             }
+
+            /** Row {@code row} of the saved statistics, as a (C) tensor. */
+            private Tensor saved(int row) { return statistics.batch(2).view(row * channels, Shape.of(channels)); }
         };
     }
 }

@@ -61,8 +61,13 @@ public final class Plan implements AutoCloseable {
                 stages.add(layer.stage(context));
                 largestItem = Math.max(largestItem, input.itemSize());
             }
+            Shape scratch = Shape.of(capacity, Math.toIntExact(largestItem));
+            long bytes = activations.stream().mapToLong(BatchTensor::bytes).sum() + (training ? 2 * scratch.size() * Float.BYTES : 0);
+            weights.backend().requireMemory((training ? "a training" : "an inference") + " plan for batches of " + capacity
+                    + " (" + activations.size() + " activation tensors" + (training ? " and two gradient buffers" : "") + ")", bytes);
+            activations.forEach(BatchTensor::allocate);
             if (training) {
-                for (int j = 0; j < 2; j++) gradientScratch[j] = weights.backend().allocate(Shape.of(capacity, Math.toIntExact(largestItem)));
+                for (int j = 0; j < 2; j++) gradientScratch[j] = weights.backend().allocate(scratch);
             }
         } catch (RuntimeException e) {
             close();

@@ -54,15 +54,21 @@ public final class Sequential implements AutoCloseable {
      * call: the training step counter advances).
      */
     public Tensor forward(Tensor x, boolean training) {
-        int n = x.shape().dim(0);
-        if (plan == null || n > plan.capacity()) {
-            if (plan != null) plan.close();
-            plan = null;
-            plan = Plan.training(weights, gradientArena, n);
-        }
+        reserve(x.shape().dim(0));
         Tensor logits = plan.forward(x, training, seed, step);
         if (training) step++;
         return logits;
+    }
+
+    /**
+     * Compiles the training plan for batches of up to {@code n} now rather than at the first forward that
+     * needs it, so that a batch this backend cannot hold is refused before anything else is prepared for it.
+     */
+    public void reserve(int n) {
+        if (plan != null && n <= plan.capacity()) return;
+        if (plan != null) plan.close();
+        plan = null;
+        plan = Plan.training(weights, gradientArena, n);
     }
 
     /**

@@ -75,9 +75,12 @@ public interface Stage {
         /** The view of this layer's buffer {@code name} ("running_mean"). */
         public Tensor buffer(String name) { return required(buffers, name, "buffer"); }
 
-        /** A tensor of {@code shape} (batch first, at capacity), owned by the plan. */
+        /**
+         * A tensor of {@code shape} (batch first, at capacity), owned by the plan, which allocates it once every
+         * stage is made: it has memory from the stage's first forward on, not while the stage is being made.
+         */
         public BatchTensor activation(Shape shape) {
-            BatchTensor t = new BatchTensor(backend, shape);
+            BatchTensor t = BatchTensor.declared(backend, shape);
             activations.add(t);
             return t;
         }

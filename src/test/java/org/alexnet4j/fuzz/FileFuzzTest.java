@@ -22,7 +22,7 @@ import java.util.SplittableRandom;
 import javax.imageio.ImageIO;
 import org.alexnet4j.backend.Backend;
 import org.alexnet4j.backend.Backends;
-import org.alexnet4j.backend.host.MemoryLimitException;
+import org.alexnet4j.backend.MemoryLimitException;
 import org.alexnet4j.data.DataException;
 import org.alexnet4j.data.ImageDecoder;
 import org.alexnet4j.io.CheckpointFile;

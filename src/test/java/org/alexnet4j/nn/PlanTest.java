@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Set;
 import org.alexnet4j.backend.Backend;
 import org.alexnet4j.backend.Backends;
+import org.alexnet4j.backend.MemoryLimitException;
 import org.alexnet4j.data.Batch;
 import org.alexnet4j.tensor.Tensor;
 import org.alexnet4j.testing.CountingBackend;
@@ -46,6 +47,19 @@ class PlanTest {
             float[] expected = logits(backend, network, batch);
             assertArrayEquals(expected, HostTensors.download(backend, small.forward(x, false, 0, 0)));
             assertArrayEquals(expected, HostTensors.download(backend, large.forward(x, false, 0, 0)));
+        }
+    }
+
+    @Test void aPlanTooLargeForItsBackendIsRefusedBeforeItTakesAnyMemory() {
+        Map<String, Integer> calls = CountingBackend.counts();
+        try (Backend reference = Backends.create("reference"); Backend scarce = CountingBackend.wrap(reference, calls, 1 << 20);
+             Sequential network = new Sequential(scarce, SmallNetworks.architecture(), 3)) {
+            calls.clear();
+            MemoryLimitException refused = assertThrows(MemoryLimitException.class, () -> network.reserve(10_000));
+            assertTrue(refused.getMessage().contains("a training plan for batches of 10000"), refused.getMessage());
+            assertNull(calls.get("allocate"), "nothing may be allocated before the whole plan is known to fit");
+            network.reserve(2);
+            assertTrue(calls.get("allocate") > 0, "a plan that fits is allocated");
         }
     }
 

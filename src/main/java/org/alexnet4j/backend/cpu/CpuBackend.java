@@ -15,6 +15,7 @@ import org.alexnet4j.backend.MemoryOps;
 import org.alexnet4j.backend.PoolSpec;
 import org.alexnet4j.backend.SgdSpec;
 import org.alexnet4j.backend.SoftmaxShape;
+import org.alexnet4j.backend.host.HostLimits;
 import org.alexnet4j.backend.host.HostStorage;
 import org.alexnet4j.tensor.Shape;
 import org.alexnet4j.tensor.Tensor;
@@ -73,6 +74,8 @@ public final class CpuBackend implements Backend {
     // ---- memory ------------------------------------------------------------------------------
 
     @Override public Tensor allocate(Shape shape) { return Tensor.owning(shape, new HostStorage(shape.size(), NAME)); }
+
+    @Override public void requireMemory(String what, long bytes) { HostLimits.requireNative(what, bytes); }
 
     @Override public void copyFromHost(Tensor dst, float[] src, int srcOffset) {
         MemoryOps.checkHostRange("copyFromHost src", src.length, srcOffset, dst.size());

@@ -5,6 +5,7 @@ import static org.bytedeco.cuda.global.cudnn.*;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.Locale;
 import java.util.Set;
 import org.alexnet4j.backend.AdaptivePoolShape;
 import org.alexnet4j.backend.Backend;
@@ -16,6 +17,7 @@ import org.alexnet4j.backend.ConvSpec;
 import org.alexnet4j.backend.Elementwise;
 import org.alexnet4j.backend.LinearShape;
 import org.alexnet4j.backend.LrnSpec;
+import org.alexnet4j.backend.MemoryLimitException;
 import org.alexnet4j.backend.MemoryOps;
 import org.alexnet4j.backend.PoolSpec;
 import org.alexnet4j.backend.SgdSpec;
@@ -33,6 +35,7 @@ import org.bytedeco.cuda.cudnn.cudnnTensorStruct;
 import org.bytedeco.cuda.global.cublas;
 import org.bytedeco.cuda.global.cudart;
 import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.SizeTPointer;
 
 /**
  * The CUDA backend on one device ({@link BackendOptions#device()}): cuDNN for convolution, LRN and batch norm;
@@ -122,6 +125,18 @@ public final class CudaBackend implements Backend {
         live.add(storage);
         CudaStatus.runtime(cudart.cudaMemsetAsync(block, 0, bytes, stream), "cudaMemsetAsync(allocate)");
         return Tensor.owning(shape, storage);
+    }
+
+    /** Compares {@code bytes} with the device memory free now (cudaMemGetInfo). */
+    @Override public synchronized void requireMemory(String what, long bytes) {
+        open();
+        try (SizeTPointer free = new SizeTPointer(1); SizeTPointer total = new SizeTPointer(1)) {
+            CudaStatus.runtime(cudart.cudaMemGetInfo(free, total), "cudaMemGetInfo");
+            if (bytes > free.get()) {
+                throw new MemoryLimitException(String.format(Locale.ROOT, "cannot allocate %.1f MiB for %s: %.1f MiB of the %.1f MiB of GPU %d are free",
+                        bytes / 1048576.0, what, free.get() / 1048576.0, total.get() / 1048576.0, device));
+            }
+        }
     }
 
     /** Called by CudaStorage.close(); waits for the device (cudaFree does) and forgets the block. */

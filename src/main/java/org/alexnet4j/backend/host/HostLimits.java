@@ -6,6 +6,7 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import org.alexnet4j.backend.MemoryLimitException;
 
 /**
  * Limits checked before a thread pool or a large buffer is created, so that a request the machine cannot

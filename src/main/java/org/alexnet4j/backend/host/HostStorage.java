@@ -3,6 +3,7 @@ package org.alexnet4j.backend.host;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import org.alexnet4j.backend.MemoryLimitException;
 import org.alexnet4j.tensor.Storage;
 import org.alexnet4j.tensor.Tensor;
 

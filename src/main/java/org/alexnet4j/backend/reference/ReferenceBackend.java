@@ -17,6 +17,7 @@ import org.alexnet4j.backend.MemoryOps;
 import org.alexnet4j.backend.PoolSpec;
 import org.alexnet4j.backend.SgdSpec;
 import org.alexnet4j.backend.SoftmaxShape;
+import org.alexnet4j.backend.host.HostLimits;
 import org.alexnet4j.backend.host.HostStorage;
 import org.alexnet4j.tensor.Shape;
 import org.alexnet4j.tensor.Tensor;
@@ -45,6 +46,8 @@ public final class ReferenceBackend implements Backend {
         allocated.add(storage);
         return Tensor.owning(shape, storage);
     }
+
+    @Override public void requireMemory(String what, long bytes) { HostLimits.requireNative(what, bytes); }
 
     @Override public void copyFromHost(Tensor dst, float[] src, int srcOffset) {
         MemorySegment target = segment(dst, "copyFromHost dst");

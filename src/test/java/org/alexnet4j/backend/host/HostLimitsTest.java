@@ -1,6 +1,7 @@
 // Requests beyond the machine are refused before anything is allocated, naming the size and the limit.
 package org.alexnet4j.backend.host;
 
+import org.alexnet4j.backend.MemoryLimitException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,7 +1,0 @@
-// A buffer larger than this machine or this JVM can give, refused before it is allocated.
-package org.alexnet4j.backend.host;
-
-/** Thrown by {@link HostLimits}; the message names what was asked for, its size and the limit. */
-public final class MemoryLimitException extends RuntimeException {
-    public MemoryLimitException(String message) { super(message); }
-}
