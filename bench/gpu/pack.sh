@@ -10,13 +10,10 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 OUT=$ROOT/.device
 cd "$ROOT"
 
-# A JDK >= 25 (for jlink and the build), looked for as DEVELOPERS.md says: $JAVA_HOME, Temurin 25, java on PATH.
-java_major() { "$1/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = \([0-9]*\).*/\1/p'; }
-for candidate in "${JAVA_HOME:-}" /usr/lib/jvm/temurin-25-jdk-amd64 "$(dirname "$(dirname "$(readlink -f "$(command -v java || echo /none)")")")"; do
-    if [[ -n $candidate && -x $candidate/bin/jlink && $(java_major "$candidate") -ge 25 ]] 2>/dev/null; then export JAVA_HOME=$candidate; break; fi
-    candidate=
-done
-[[ -n $candidate ]] || { echo "pack.sh: no JDK 25 or newer with jlink found (checked \$JAVA_HOME, /usr/lib/jvm/temurin-25-jdk-amd64, java on PATH)" >&2; exit 1; }
+# A JDK >= 25 (for jlink and the build), found as the build finds one (.mvn/jdk.sh, see DEVELOPERS.md).
+. .mvn/jdk.sh
+require_jdk25 || exit 1
+[[ -x $JAVA_HOME/bin/jlink ]] || { echo "pack.sh: the JDK at $JAVA_HOME has no jlink" >&2; exit 1; }
 
 # The console launcher of the JUnit platform that matches the project's JUnit 5.x.y is 1.x.y.
 JUNIT=$(sed -n 's:.*<junit.version>\(.*\)</junit.version>.*:\1:p' pom.xml)
