@@ -70,16 +70,6 @@ public final class Loader implements BatchSource {
         for (int i = 0; i < ring.length; i++) ring[i] = new Batch(full, HostLimits.floats("a loader batch " + full, full.size()), new int[inputs]);
     }
 
-    /**
-     * A loader of {@code dataset} for evaluation: dataset order, every image, centre crop or ten crops
-     * ({@code mode}), normalized with the training {@code statistics} (their side is the base side).
-     */
-    public static Loader forEvaluation(Dataset dataset, ImageStatistics statistics, int inputSize, Normalization normalization,
-                                       ImagePipeline.Mode mode, int batchSize, int threads, BadImagePolicy policy) {
-        ImagePipeline pipeline = new ImagePipeline(statistics.side(), inputSize, mode, Augmentation.NONE, normalization, statistics);
-        return new Loader(new BaseImages(dataset, statistics.side(), policy, new DataProblems()), pipeline, Options.evaluation(batchSize, threads));
-    }
-
     @Override public int imagesPerEpoch() {
         int n = images.dataset().size();
         return options.dropLast() ? n / options.batchSize() * options.batchSize() : n;

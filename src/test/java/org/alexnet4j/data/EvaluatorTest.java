@@ -84,9 +84,13 @@ class EvaluatorTest {
         for (int c = 0; c < CLASSES; c++) assertArrayEquals(expected.confusion()[c], actual.confusion()[c], "confusion row " + c);
     }
 
-    private static Loader loader(int size, ImagePipeline.Mode mode) {
+    private static Loader loader(int size, ImagePipeline.Mode mode) { return loader(coded(size), mode, 4, 2); }
+
+    /** An evaluation loader of {@code dataset}: dataset order, every image, no normalization. */
+    private static Loader loader(Dataset dataset, ImagePipeline.Mode mode, int batchSize, int threads) {
         ImageStatistics none = new ImageStatistics(SIDE, 1, new float[3 * SIDE * SIDE], new float[3], new float[] {1, 1, 1}, PcaLighting.IMAGENET, "none");
-        return Loader.forEvaluation(coded(size), none, INPUT, Normalization.NONE, mode, 4, 2, BadImagePolicy.FAIL);
+        ImagePipeline pipeline = new ImagePipeline(SIDE, INPUT, mode, Augmentation.NONE, Normalization.NONE, none);
+        return new Loader(new BaseImages(dataset, SIDE, BadImagePolicy.FAIL, new DataProblems()), pipeline, Loader.Options.evaluation(batchSize, threads));
     }
 
     @Test void tenCropAveragesTheTenPatchesOfEveryImage() {
@@ -124,8 +128,7 @@ class EvaluatorTest {
             @Override public String describe(int index) { return "blank " + index; }
             @Override public String fingerprint() { return "blank"; }
         };
-        ImageStatistics none = new ImageStatistics(SIDE, 1, new float[3 * SIDE * SIDE], new float[3], new float[] {1, 1, 1}, PcaLighting.IMAGENET, "none");
-        try (Loader loader = Loader.forEvaluation(three, none, INPUT, Normalization.NONE, ImagePipeline.Mode.CENTRE, 3, 1, BadImagePolicy.FAIL)) {
+        try (Loader loader = loader(three, ImagePipeline.Mode.CENTRE, 3, 1)) {
             Evaluation e = Evaluator.evaluate(loader, fixed);
             assertEquals(2, e.top1Errors());
             assertEquals(1, e.top5Errors());
