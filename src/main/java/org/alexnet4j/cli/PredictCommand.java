@@ -62,7 +62,8 @@ final class PredictCommand implements Callable<Integer> {
                     predictions = predictor.classify(ImageDecoder.decode(image, imageOptions.maxPixels()), top);
                 } catch (DataException | ArithmeticException e) {
                     failed++;
-                    String message = e.getMessage().startsWith(image.toString()) ? e.getMessage() : image + ": " + e.getMessage();
+                    String message = Failures.oneLine(e);
+                    if (!message.startsWith(image.toString())) message = image + ": " + message;
                     err.println("alexnet4j predict: " + (imageOptions.policy == BadImagePolicy.SKIP ? "skipped " : "error: ") + message);
                     err.flush();
                     continue;

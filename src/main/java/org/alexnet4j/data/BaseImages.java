@@ -52,7 +52,7 @@ public final class BaseImages {
             try {
                 return new Prepared(candidate, prepare(candidate));
             } catch (DataException e) {
-                if (policy == BadImagePolicy.FAIL) throw e;
+                if (policy == BadImagePolicy.FAIL) throw e.remedy() == null ? new DataException(e.getMessage(), DataException.Remedy.SKIP_BAD_IMAGES) : e;
                 if (bad.add(candidate)) problems.skipped(e.getMessage());
             }
         }

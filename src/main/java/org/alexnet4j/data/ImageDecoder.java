@@ -88,8 +88,8 @@ public final class ImageDecoder {
     private static void requireDecodable(String name, int width, int height, long maxPixels) {
         long pixels = (long) width * height;
         if (pixels > maxPixels) {
-            throw new DataException(String.format(Locale.ROOT, "%s: %dx%d = %,d pixels, more than the limit of %,d (--max-megapixels raises it)",
-                    name, width, height, pixels, maxPixels));
+            throw new DataException(String.format(Locale.ROOT, "%s: %dx%d = %,d pixels, more than the limit of %,d",
+                    name, width, height, pixels, maxPixels), DataException.Remedy.RAISE_PIXEL_LIMIT);
         }
         try {
             HostLimits.arrayLength("decoding " + width + "x" + height + " pixels", RgbImage.CHANNELS * pixels, Float.BYTES);

@@ -65,7 +65,7 @@ public final class ImageFolder implements Dataset {
             for (Path file : imageCandidates(folder)) {
                 if (!EXTENSIONS.contains(extension(file))) {
                     String message = file + ": not an image file (extension is not one of " + EXTENSIONS + ")";
-                    if (policy == BadImagePolicy.FAIL) throw new DataException(message + "; remove it, or skip bad files (--bad-images skip)");
+                    if (policy == BadImagePolicy.FAIL) throw new DataException(message, DataException.Remedy.SKIP_BAD_IMAGES);
                     problems.skipped(message);
                     continue;
                 }

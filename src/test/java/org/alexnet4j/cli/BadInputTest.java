@@ -133,14 +133,14 @@ class BadInputTest {
     @Test
     void theImagePixelLimitIsAnOptionOfPredictAndEval() throws Exception {
         assertFailure(CliRun.of("predict", "--weights", weights.toString(), "--backend", "reference", "--max-megapixels", "0.001", image.toString()),
-                Main.EXIT_FAILURE, "alexnet4j predict: error: " + image + ": 90x90 = 8,100 pixels, more than the limit of 1,000 (--max-megapixels raises it)");
+                Main.EXIT_FAILURE, "alexnet4j predict: error: " + image + ": 90x90 = 8,100 pixels, more than the limit of 1,000; raise the limit (--max-megapixels)");
         Path data = dir.resolve("pixel-limit");
         for (String name : new String[] {"a", "b", "c"}) {
             Files.createDirectories(data.resolve(name));
             Files.copy(image, data.resolve(name).resolve("i.png"));
         }
         CliRun r = CliRun.of("eval", "--weights", weights.toString(), "--data", data.toString(), "--backend", "reference", "--max-megapixels", "0.008");
-        assertFailure(r, Main.EXIT_FAILURE, "alexnet4j eval: error: " + data.resolve("a").resolve("i.png") + ": 90x90 = 8,100 pixels, more than the limit of 8,000 (--max-megapixels raises it)");
+        assertFailure(r, Main.EXIT_FAILURE, "alexnet4j eval: error: " + data.resolve("a").resolve("i.png") + ": 90x90 = 8,100 pixels, more than the limit of 8,000; raise the limit (--max-megapixels)");
         assertEquals(0, CliRun.of("eval", "--weights", weights.toString(), "--data", data.toString(), "--backend", "reference", "--max-megapixels", "0.0081").exitCode());
     }
 
@@ -194,6 +194,7 @@ class BadInputTest {
         CliRun failed = CliRun.of(concat(tiny, "--checkpoint-dir", dir.resolve("run-fail").toString()));
         assertEquals(Main.EXIT_FAILURE, failed.exitCode(), failed.toString());
         assertTrue(failed.err().startsWith("alexnet4j train: error: " + bad + ": "), failed.toString());
+        assertTrue(failed.err().strip().endsWith("; remove it, or skip bad images (--bad-images skip)"), failed.toString());
 
         CliRun skipped = CliRun.of(concat(tiny, "--checkpoint-dir", dir.resolve("run-skip").toString(), "--bad-images", "skip"));
         assertEquals(0, skipped.exitCode(), skipped.toString());
@@ -201,7 +202,7 @@ class BadInputTest {
 
         CliRun limited = CliRun.of(concat(tiny, "--checkpoint-dir", dir.resolve("run-limit").toString(), "--max-megapixels", "0.001"));
         assertEquals(Main.EXIT_FAILURE, limited.exitCode(), limited.toString());
-        assertTrue(limited.err().contains(": 90x90 = 8,100 pixels, more than the limit of 1,000 (--max-megapixels raises it)"), limited.toString());
+        assertTrue(limited.err().contains(": 90x90 = 8,100 pixels, more than the limit of 1,000; raise the limit (--max-megapixels)"), limited.toString());
     }
 
     private static String[] concat(String[] first, String... more) {

@@ -92,7 +92,7 @@ class ImageDecoderTest {
         Path real = Files.write(dir.resolve("real.png"), ImageFiles.blackPng(12_000, 12_000, true));
         long[] used = new long[2];
         DataException e = assertThrows(DataException.class, () -> used[0] = allocatedBy(() -> ImageDecoder.decode(claim)));
-        assertEquals(claim + ": 20000x20000 = 400,000,000 pixels, more than the limit of 100,000,000 (--max-megapixels raises it)", e.getMessage());
+        assertEquals(claim + ": 20000x20000 = 400,000,000 pixels, more than the limit of 100,000,000; raise the limit (ImageReading maxPixels)", e.getMessage());
         e = assertThrows(DataException.class, () -> ImageDecoder.decode(real));
         assertTrue(e.getMessage().startsWith(real + ": 12000x12000 = 144,000,000 pixels"), e.getMessage());
         used[0] = allocatedBy(() -> assertThrows(DataException.class, () -> ImageDecoder.decode(claim)));
@@ -104,6 +104,6 @@ class ImageDecoderTest {
         Path file = ImageFiles.write(ImageFiles.rgb(50, 40, PATTERN), "png", dir.resolve("small.png"));
         assertEquals(50, ImageDecoder.decode(file, 2000).height());
         DataException e = assertThrows(DataException.class, () -> ImageDecoder.decode(file, 1999));
-        assertEquals(file + ": 40x50 = 2,000 pixels, more than the limit of 1,999 (--max-megapixels raises it)", e.getMessage());
+        assertEquals(file + ": 40x50 = 2,000 pixels, more than the limit of 1,999; raise the limit (ImageReading maxPixels)", e.getMessage());
     }
 }

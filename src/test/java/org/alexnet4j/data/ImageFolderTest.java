@@ -51,6 +51,7 @@ class ImageFolderTest {
         Path notes = Files.writeString(root.resolve("mango/notes.txt"), "not an image");
         DataException e = assertThrows(DataException.class, () -> ImageFolder.open(root, BadImagePolicy.FAIL));
         assertTrue(e.getMessage().contains(notes.toString()), e.getMessage());
+        assertTrue(e.getMessage().endsWith("; remove it, or skip bad images (ImageReading policy SKIP)"), e.getMessage());
         ImageFolder skipping = ImageFolder.open(root, BadImagePolicy.SKIP);
         assertEquals(5, skipping.size());
         assertEquals(1, skipping.problems().skippedCount());
@@ -85,6 +86,7 @@ class ImageFolderTest {
         assertEquals(broken.toString(), folder.describe(0));
         DataException e = assertThrows(DataException.class, () -> new BaseImages(folder, 4, BadImagePolicy.FAIL, new DataProblems()).get(0));
         assertTrue(e.getMessage().contains(broken.toString()), e.getMessage());
+        assertEquals(DataException.Remedy.SKIP_BAD_IMAGES, e.remedy(), "a bad image met in training says how to skip it");
         DataProblems problems = new DataProblems();
         BaseImages skipping = new BaseImages(folder, 4, BadImagePolicy.SKIP, problems);
         BaseImages.Prepared prepared = skipping.get(0);
