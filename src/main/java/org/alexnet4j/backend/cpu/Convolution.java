@@ -17,7 +17,8 @@ import org.alexnet4j.tensor.Shape;
  * direction ({@link LoweringChoice}). Work is split over images when the batch covers the
  * workers (each GEMM serial; backward-filter sums fixed image blocks), else inside each GEMM. Forward and
  * backward-data of the shapes {@link Winograd#tile} picks under the algorithm setting run by {@link Winograd}
- * instead (a fixed rule on the shape: the same layer always takes the same algorithm).
+ * instead, and so does the forward of a strided layer whose phases it picks ({@link PhaseSplit}: conv1) (a fixed
+ * rule on the shape: the same layer always takes the same algorithm).
  */
 final class Convolution {
     /** Images per block of the filter gradient's sum: the blocks, and so the order of the sum, depend on the batch size only. */
@@ -137,6 +138,17 @@ final class Convolution {
         int tile = Winograd.tile(g, Winograd.Direction.FORWARD, algorithm);
         if (tile > 0) {
             winograd.run(y, x, w, bias, relu, Winograd.Problem.of(g, Winograd.Direction.FORWARD, tile));
+            return;
+        }
+        Geometry phased = PhaseSplit.phased(g);
+        int phasedTile = phased == null ? 0 : Winograd.tile(phased, Winograd.Direction.FORWARD, algorithm);
+        if (phasedTile > 0) {
+            MemorySegment xp = scratch[0].get(Scratch.Role.PHASES, (long) phased.n() * phased.c() * phased.h() * phased.w());
+            MemorySegment wp = scratch[0].get(Scratch.Role.PHASE_FILTERS, (long) phased.k() * phased.columnRows())
+                    .asSlice(0, (long) phased.k() * phased.columnRows() * Float.BYTES);
+            PhaseSplit.splitInput(pool, xp, x, g, phased);
+            PhaseSplit.splitFilters(wp, w, g, phased);
+            winograd.run(y, xp, wp, bias, relu, Winograd.Problem.of(phased, Winograd.Direction.FORWARD, phasedTile));
             return;
         }
         Gemm.PackedA[] filters = packFilters(w, g, false);

@@ -254,6 +254,59 @@ class WinogradConvolutionTest {
         assertWithinBound(layer + " backward-data", expected, sampled(dx, n, layer.c(), size * size), dataE, 2L * r + 4L * alpha + kg + 6);
     }
 
+    /**
+     * conv1 (3 -> 96, 11x11, stride 4, 227x227; paper units: pixels of about +-100, weights ~ N(0, 0.01^2)) runs as
+     * Winograd over its 16 stride phases ({@link PhaseSplit}): a 3x3 stride-1 convolution of 48 channels over 57x57
+     * phase images, so the bound is that problem's (n = 2r + 4 alpha + 48 + 6, E over the phase images and filters,
+     * whose zero taps add nothing).
+     */
+    @Test
+    void conv1ByItsPhasesIsWithinTheDerivedBound() {
+        assumeTrue(CpuConfig.VECTOR, "Winograd is a Vector API path");
+        int n = 1, c = 3, size = 227, k = 96, r = 11, stride = 4, taps = 3, phases = stride * stride, side = 57, p = 55;
+        ConvSpec spec = ConvSpec.of(stride, 0, 1);
+        Shape xs = Shape.of(n, c, size, size), wShape = Shape.of(k, c, r, r), ys = spec.outputShape(xs, wShape);
+        float[] x = values(1, xs.size(), 60, false), w = values(2, wShape.size(), 0.01, false), bias = values(3, k, 0.1, false);
+        float[] actual, expected;
+        try (Backend b = cpu(CpuOptions.ConvolutionAlgorithm.FAST); Tensor tx = upload(b, xs, x); Tensor tw = upload(b, wShape, w);
+             Tensor tb = upload(b, Shape.of(k), bias); Tensor ty = b.allocate(ys)) {
+            b.conv2dReluForward(ty, tx, tw, tb, spec);
+            actual = download(b, ty);
+        }
+        try (Backend b = Backends.create("reference"); Tensor tx = upload(b, xs, x); Tensor tw = upload(b, wShape, w);
+             Tensor tb = upload(b, Shape.of(k), bias); Tensor ty = b.allocate(ys)) {
+            b.conv2dReluForward(ty, tx, tw, tb, spec);
+            expected = download(b, ty);
+        }
+        // the phase images x_ij[c][u][v] = x[c][4u + i][4v + j] (zero past the image) and filters w_ij[k][c][a][b] = w[k][c][4a + i][4b + j]
+        float[] phased = new float[c * phases * side * side];
+        for (int ch = 0; ch < c; ch++) {
+            for (int i = 0; i < stride; i++) {
+                for (int j = 0; j < stride; j++) {
+                    for (int u = 0; u < side; u++) {
+                        for (int v = 0; v < side; v++) {
+                            int h = u * stride + i, col = v * stride + j;
+                            if (h < size && col < size) phased[((ch * phases + i * stride + j) * side + u) * side + v] = x[(ch * size + h) * size + col];
+                        }
+                    }
+                }
+            }
+        }
+        WinogradTransform t = WinogradTransform.of(Winograd.tile(PhaseSplit.phased(Convolution.Geometry.of(xs, wShape, spec)), Winograd.Direction.FORWARD,
+                CpuOptions.ConvolutionAlgorithm.FAST), taps);
+        double[] e = magnitudeBound(t, phased, n, 1, c * phases, side, side, (group, row, channel) -> {
+            int ch = channel / phases, i = channel % phases / stride, j = channel % stride;
+            double[] f = new double[taps * taps];
+            for (int a = 0; a < taps; a++) {
+                for (int bb = 0; bb < taps; bb++) {
+                    if (a * stride + i < r && bb * stride + j < r) f[a * taps + bb] = Math.abs(w[((row * c + ch) * r + a * stride + i) * r + bb * stride + j]);
+                }
+            }
+            return f;
+        }, k, p, p, 0);
+        assertWithinBound("conv1 forward by phases", expected, actual, e, 2L * taps + 4L * t.alpha() + c * phases + 6);
+    }
+
     /** The planes of every SAMPLE-th channel (of each group alike, as channels are numbered across groups) of an (n, channels, plane) tensor. */
     private static float[] sampled(float[] all, int n, int channels, int plane) {
         float[] out = new float[n * channels / SAMPLE * plane];
@@ -280,9 +333,11 @@ class WinogradConvolutionTest {
         // batch 1: conv2's 27x27 output is 49 tiles of 4x4, a 13x13 output only 9 of 5x5 (fewer than one panel)
         assertEquals(4, Winograd.tile(geometry(LAYERS.get(0), 1), Winograd.Direction.FORWARD, fast));
         assertEquals(0, Winograd.tile(geometry(LAYERS.get(3), 1), Winograd.Direction.FORWARD, fast));
-        // stride 4 (conv1), too few channels, a 1x1 filter: never
-        assertEquals(0, Winograd.tile(Convolution.Geometry.of(Shape.of(64, 3, 227, 227), Shape.of(96, 3, 11, 11), ConvSpec.of(4, 0, 1)), Winograd.Direction.FORWARD,
-                CpuOptions.ConvolutionAlgorithm.WINOGRAD));
+        // stride 4 (conv1): never directly, by its 48 phase channels of 3x3 taps at any batch (121 tiles of 55x55)
+        Convolution.Geometry conv1 = Convolution.Geometry.of(Shape.of(1, 3, 227, 227), Shape.of(96, 3, 11, 11), ConvSpec.of(4, 0, 1));
+        assertEquals(0, Winograd.tile(conv1, Winograd.Direction.FORWARD, CpuOptions.ConvolutionAlgorithm.WINOGRAD));
+        assertEquals(5, Winograd.tile(PhaseSplit.phased(conv1), Winograd.Direction.FORWARD, fast));
+        // too few channels, a 1x1 filter: never
         assertEquals(0, Winograd.tile(Convolution.Geometry.of(Shape.of(64, 16, 13, 13), Shape.of(64, 16, 3, 3), ConvSpec.of(1, 1, 1)), Winograd.Direction.FORWARD, fast));
         assertEquals(0, Winograd.tile(Convolution.Geometry.of(Shape.of(64, 64, 13, 13), Shape.of(64, 64, 1, 1), ConvSpec.of(1, 0, 1)), Winograd.Direction.FORWARD,
                 CpuOptions.ConvolutionAlgorithm.WINOGRAD));

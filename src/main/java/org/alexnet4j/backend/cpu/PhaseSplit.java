@@ -1,0 +1,74 @@
+package org.alexnet4j.backend.cpu;
+
+import java.lang.foreign.MemorySegment;
+import org.alexnet4j.backend.ConvSpec;
+
+/**
+ * A stride-s convolution as a stride-1 one over the s x s phases of its input (polyphase decomposition):
+ * with r = a*s + i and c = b*s + j, y[k][p][q] = sum over channels, phases (i, j) and taps (a, b) of
+ * w[k][c][a*s+i][b*s+j] x_pad[c][(p+a)*s+i][(q+b)*s+j], a stride-1 correlation of the phase images
+ * x_ij[c][u][v] = x_pad[c][u*s+i][v*s+j] (channel (c*s + i)*s + j, zero-padded input) with the phase filters
+ * w_ij[k][c][a][b] = w[k][c][a*s+i][b*s+j] (zero past the filter), ceil(R/s) taps a side. conv1 (11x11, stride 4)
+ * becomes a 3x3 convolution of 48 channels over 57x57 phase images, which Winograd runs with a quarter of the
+ * multiplications of the direct form's; the phase filters' extra zeros (12x12 against 11x11) cost a fifth back.
+ */
+final class PhaseSplit {
+    private PhaseSplit() {}
+
+    /** The stride-1 geometry of g's phases: channels C*s*s, ceil(R/s) taps, the same output; null where g has stride 1 or differs by direction. */
+    static Convolution.Geometry phased(Convolution.Geometry g) {
+        ConvSpec spec = g.spec();
+        int s = spec.strideH();
+        if (s < 2 || spec.strideW() != s || spec.padH() != spec.padW() || g.r() != g.s()) return null;
+        int taps = Gemm.ceilDiv(g.r(), s);
+        long channels = (long) g.c() * s * s;
+        if (channels > Integer.MAX_VALUE / 4) return null;
+        return new Convolution.Geometry(g.n(), (int) channels, g.p() + taps - 1, g.q() + taps - 1, g.k(), taps, taps, g.p(), g.q(),
+                ConvSpec.of(1, 0, spec.groups()));
+    }
+
+    /** xp (phased's input, N x C*s*s x H' x W') = the phase images of x; each image a task of the pool. */
+    static void splitInput(WorkerPool pool, MemorySegment xp, MemorySegment x, Convolution.Geometry g, Convolution.Geometry phased) {
+        int s = g.spec().strideH(), pad = g.spec().padH(), hp = phased.h(), wp = phased.w();
+        pool.forEach(g.n(), (worker, image) -> {
+            float[] row = new float[g.w()], line = new float[wp];
+            for (int c = 0; c < g.c(); c++) {
+                for (int i = 0; i < s; i++) {
+                    for (int u = 0; u < hp; u++) {
+                        int h = u * s + i - pad;
+                        boolean inside = h >= 0 && h < g.h();
+                        if (inside) MemorySegment.copy(x, Loops.FLOAT, ((((long) image * g.c() + c) * g.h() + h) * g.w()) * Float.BYTES, row, 0, g.w());
+                        for (int j = 0; j < s; j++) {
+                            for (int v = 0; v < wp; v++) {
+                                int w = v * s + j - pad;
+                                line[v] = inside && w >= 0 && w < g.w() ? row[w] : 0f;
+                            }
+                            long plane = (long) image * phased.c() + ((long) c * s + i) * s + j;
+                            MemorySegment.copy(line, 0, xp, Loops.FLOAT, (plane * hp + u) * wp * Float.BYTES, wp);
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    /** wp (K x C/groups*s*s x R' x R') = the phase filters of w (K x C/groups x R x R), zero past the filter's edge. */
+    static void splitFilters(MemorySegment wp, MemorySegment w, Convolution.Geometry g, Convolution.Geometry phased) {
+        int s = g.spec().strideH(), r = g.r(), taps = phased.r(), cg = g.channelsPerGroup();
+        float[] from = new float[r * r], to = new float[taps * taps];
+        for (int k = 0; k < g.k(); k++) {
+            for (int c = 0; c < cg; c++) {
+                MemorySegment.copy(w, Loops.FLOAT, (((long) k * cg + c) * r * r) * Float.BYTES, from, 0, r * r);
+                for (int i = 0; i < s; i++) {
+                    for (int j = 0; j < s; j++) {
+                        for (int a = 0; a < taps; a++) {
+                            for (int b = 0; b < taps; b++) to[a * taps + b] = a * s + i < r && b * s + j < r ? from[(a * s + i) * r + b * s + j] : 0f;
+                        }
+                        long filter = (long) k * phased.channelsPerGroup() + ((long) c * s + i) * s + j;
+                        MemorySegment.copy(to, 0, wp, Loops.FLOAT, filter * taps * taps * Float.BYTES, taps * taps);
+                    }
+                }
+            }
+        }
+    }
+}
