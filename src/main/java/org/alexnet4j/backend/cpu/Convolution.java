@@ -10,7 +10,7 @@ import org.alexnet4j.tensor.Shape;
  * matrix (C/groups*R*S x P*Q): forward y_g = w_g * columns (+ bias, then ReLU when fused, in the GEMM's
  * store), backward-data columns = w_g^T * dy_g then col2im, backward-filter dw_g += dy_g * columns^T.
  *
- * <p>With the Vector API the filters are packed once per call, and the columns reach the GEMM in one of two
+ * <p>With the Vector API the filters are packed once per weight version ({@link FilterCache}), and the columns reach the GEMM in one of two
  * {@link Lowering lowerings} that give bit-identical results: written out by im2col and packed from there,
  * or gathered straight into the packed panels ({@link ImplicitColumns}); the forward has a third, direct
  * convolution without columns ({@link DirectConvolution}). Which one runs is measured per layer shape and
@@ -42,6 +42,7 @@ final class Convolution {
     private final DirectConvolution[] direct;
     private final LoweringChoice choice;
     private final CpuOptions.ConvolutionAlgorithm algorithm;
+    private final FilterCache filters = new FilterCache();
     private final Winograd winograd;
 
     Convolution(WorkerPool pool, Scratch[] scratch, Gemm gemm, LoweringChoice choice, CpuOptions.ConvolutionAlgorithm algorithm) {
@@ -50,7 +51,7 @@ final class Convolution {
         this.gemm = gemm;
         this.choice = choice;
         this.algorithm = algorithm;
-        this.winograd = VECTOR ? new Winograd(pool, scratch) : null;
+        this.winograd = VECTOR ? new Winograd(pool, scratch, filters) : null;
         this.implicit = new ImplicitColumns[scratch.length];
         this.direct = new DirectConvolution[scratch.length];
         if (VECTOR) {
@@ -64,10 +65,8 @@ final class Convolution {
     /** Whether the lowering of a shape met so far is still being measured. */
     boolean tuning() { return choice.open(); }
 
-    /** Frees what the fast algorithms keep (transformed filters). */
-    void close() {
-        if (winograd != null) winograd.close();
-    }
+    /** Frees the kept filters (packed and transformed). */
+    void close() { filters.close(); }
 
     /** How many shape-and-direction lowering choices are made. */
     int settledLoweringChoices() { return choice.settled(); }
@@ -114,18 +113,25 @@ final class Convolution {
 
     private interface ImageBody { void run(WorkerPool gemmPool, int worker, int image); }
 
-    /** Each group's filters as a packed GEMM operand: w_g (K/groups x C/groups*R*S), transposed for backward-data. */
+    /** What a packed filter set in the {@link FilterCache} is: g's filters, transposed for backward-data. */
+    private record PackedFilters(int k, int channelsPerGroup, int r, int s, int groups, boolean transposed) {}
+
+    /**
+     * Each group's filters as a packed GEMM operand: w_g (K/groups x C/groups*R*S), transposed for backward-data;
+     * kept while w is unchanged ({@link FilterCache}).
+     */
     private Gemm.PackedA[] packFilters(MemorySegment w, Geometry g, boolean transposed) {
         int kg = g.filtersPerGroup(), crs = g.columnRows();
         int rows = transposed ? crs : kg, depth = transposed ? kg : crs;
         long each = Gemm.PackedA.floats(rows, depth);
-        MemorySegment all = scratch[0].get(Scratch.Role.FILTERS, each * g.groups());
+        MemorySegment all = filters.get(new PackedFilters(g.k(), g.channelsPerGroup(), g.r(), g.s(), g.groups(), transposed), w, each * g.groups(), into -> {
+            for (int group = 0; group < g.groups(); group++) {
+                Matrix f = Matrix.rowMajor(w, g.filterOffset(group), crs);
+                Gemm.PackedA.pack(pool, transposed ? f.transposed() : f, rows, depth, into.asSlice(group * each * Float.BYTES, each * Float.BYTES));
+            }
+        });
         Gemm.PackedA[] packed = new Gemm.PackedA[g.groups()];
-        for (int group = 0; group < g.groups(); group++) {
-            Matrix filters = Matrix.rowMajor(w, g.filterOffset(group), crs);
-            packed[group] = Gemm.PackedA.pack(pool, transposed ? filters.transposed() : filters, rows, depth,
-                    all.asSlice(group * each * Float.BYTES, each * Float.BYTES));
-        }
+        for (int group = 0; group < g.groups(); group++) packed[group] = new Gemm.PackedA(all.asSlice(group * each * Float.BYTES, each * Float.BYTES), rows, depth);
         return packed;
     }
 

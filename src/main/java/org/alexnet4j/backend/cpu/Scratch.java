@@ -12,7 +12,7 @@ import org.alexnet4j.backend.host.HostLimits;
  */
 final class Scratch implements AutoCloseable {
     /** The roles a buffer plays; each role has its own buffer so one op can use several at once. */
-    enum Role { PACKED_A, PACKED_B, FILTERS, TILE, COLUMNS, ACCUMULATOR, PLANE, TRANSFORMED_INPUT, PRODUCTS, PHASES, PHASE_FILTERS }
+    enum Role { PACKED_A, PACKED_B, TILE, COLUMNS, ACCUMULATOR, PLANE, TRANSFORMED_INPUT, PRODUCTS, PHASES, PHASE_FILTERS }
 
     private final Arena[] arenas = new Arena[Role.values().length];
     private final MemorySegment[] segments = new MemorySegment[Role.values().length];

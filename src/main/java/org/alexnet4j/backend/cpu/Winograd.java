@@ -4,10 +4,9 @@ import static org.alexnet4j.backend.cpu.VectorLoops.LANES;
 import static org.alexnet4j.backend.cpu.VectorLoops.ORDER;
 import static org.alexnet4j.backend.cpu.VectorLoops.SPECIES;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.Map;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
@@ -26,7 +25,7 @@ import org.alexnet4j.backend.CpuOptions;
  * micro-kernel}, the transformed filters U (outChannels x inChannels per point) read in place; (3) each output
  * tile Y = A^T M A is transformed back (again one tile per lane), bias and ReLU applied, scattered into heap
  * output planes and copied out row by row. The transformed filters are kept per weight tensor and reused while
- * its contents are unchanged (a bitwise comparison with a snapshot taken when they were transformed).
+ * its contents are unchanged ({@link FilterCache}).
  *
  * <p>Every tile goes through the same operations in the same order whichever block, lane or worker computes
  * it, so the result does not depend on the thread count. Loaded only when {@link CpuConfig#VECTOR}.
@@ -41,8 +40,6 @@ final class Winograd {
     static final int FILTER_BLOCK = 64;
     /** The least input and output channels per group, and output tiles per group, for which FAST takes Winograd. */
     static final int FAST_CHANNELS = 32, FAST_TILES = 32;
-    /** Transformed filter sets kept at most (each is alpha^2 / r^2 times its weight tensor); the least recently used goes first. */
-    static final int CACHED_FILTERS = 16;
 
     private static final int NR = GemmKernels.NR, MR = GemmKernels.MR, BLOCK_TILES = BLOCK_PANELS * NR;
 
@@ -108,20 +105,19 @@ final class Winograd {
         }
     }
 
-    /** A transformed filter set: the snapshot of the weights it was made from, and U. */
-    private record Filters(Arena arena, MemorySegment snapshot, MemorySegment transformed) {}
-
-    private record FilterKey(Direction direction, long address, long bytes, int groups, int inChannels, int outChannels, int r, int m) {}
+    /** What a transformed filter set in the {@link FilterCache} is: U for these sizes. */
+    private record TransformedFilters(Direction direction, int groups, int inChannels, int outChannels, int r, int m) {}
 
     private final WorkerPool pool;
     private final Scratch[] scratch;
     private final Workspace[] workspaces;
-    private final Map<Long, Stages> stages = new LinkedHashMap<>();
-    private final LinkedHashMap<FilterKey, Filters> filters = new LinkedHashMap<>(16, 0.75f, true);
+    private final FilterCache filters;
+    private final Map<Long, Stages> stages = new HashMap<>();
 
-    Winograd(WorkerPool pool, Scratch[] scratch) {
+    Winograd(WorkerPool pool, Scratch[] scratch, FilterCache filters) {
         this.pool = pool;
         this.scratch = scratch;
+        this.filters = filters;
         this.workspaces = new Workspace[scratch.length];
         for (int i = 0; i < workspaces.length; i++) workspaces[i] = new Workspace();
     }
@@ -177,23 +173,8 @@ final class Winograd {
 
     /** U for w, from the cache while w's contents equal the snapshot U was made from, else transformed anew. */
     private MemorySegment transformedFilters(MemorySegment w, Problem problem, Stages st) {
-        FilterKey key = new FilterKey(problem.direction(), w.address(), w.byteSize(), problem.groups(), problem.inChannels(), problem.outChannels(),
-                problem.r(), problem.m());
-        Filters cached = filters.get(key);
-        if (cached != null && MemorySegment.mismatch(cached.snapshot(), 0, w.byteSize(), w, 0, w.byteSize()) == -1) return cached.transformed();
-        if (cached == null) {
-            Arena arena = Arena.ofShared();
-            cached = new Filters(arena, arena.allocate(w.byteSize(), 64), arena.allocate(problem.filterFloats() * Float.BYTES, 64));
-            filters.put(key, cached);
-            if (filters.size() > CACHED_FILTERS) {
-                var eldest = filters.entrySet().iterator().next();
-                eldest.getValue().arena().close();
-                filters.remove(eldest.getKey());
-            }
-        }
-        MemorySegment.copy(w, 0, cached.snapshot(), 0, w.byteSize());
-        transformFilters(cached.transformed(), w, problem, st);
-        return cached.transformed();
+        TransformedFilters kind = new TransformedFilters(problem.direction(), problem.groups(), problem.inChannels(), problem.outChannels(), problem.r(), problem.m());
+        return filters.get(kind, w, problem.filterFloats(), into -> transformFilters(into, w, problem, st));
     }
 
     /**
@@ -406,11 +387,5 @@ final class Winograd {
             VectorMask<Float> valid = SPECIES.indexInRange(i, n);
             FloatVector.fromArray(SPECIES, from, fromIndex + i, valid).intoMemorySegment(to, (toIndex + i) * Float.BYTES, ORDER, valid);
         }
-    }
-
-    /** Frees the transformed filters. */
-    void close() {
-        for (Filters f : filters.values()) f.arena().close();
-        filters.clear();
     }
 }

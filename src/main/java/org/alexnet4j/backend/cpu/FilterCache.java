@@ -1,0 +1,55 @@
+package org.alexnet4j.backend.cpu;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Filters prepared for a kernel (packed into GEMM panels, Winograd-transformed), kept per weight tensor and
+ * reused while the tensor's contents are unchanged. The backend never sees the weights change (an SGD step, a
+ * copy, another backend instance sharing the tensor all write it), so a prepared set is valid exactly while the
+ * weights equal, bit for bit, the snapshot taken when it was made: one comparison per call (a streaming read of
+ * the weights, stopping at the first difference), instead of preparing every call. At most {@link #ENTRIES}
+ * sets are kept, the least recently used freed first.
+ */
+final class FilterCache implements AutoCloseable {
+    /** Prepared sets kept at most: every convolution of a network in both directions, with room to spare. */
+    static final int ENTRIES = 32;
+
+    /** Writes the prepared form of the current weights into {@code into}. */
+    interface Preparation { void prepare(MemorySegment into); }
+
+    /** kind: what was prepared (a record naming the preparation and every size it depends on). */
+    private record Key(Object kind, long address, long bytes) {}
+
+    private record Prepared(Arena arena, MemorySegment snapshot, MemorySegment segment) {}
+
+    private final LinkedHashMap<Key, Prepared> entries = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override protected boolean removeEldestEntry(Map.Entry<Key, Prepared> eldest) {
+            if (size() <= ENTRIES) return false;
+            eldest.getValue().arena().close();
+            return true;
+        }
+    };
+
+    /** The prepared form ({@code floats} floats) of weights {@code w}: the kept one while w is unchanged, else prepared anew. */
+    MemorySegment get(Object kind, MemorySegment w, long floats, Preparation preparation) {
+        Key key = new Key(kind, w.address(), w.byteSize());
+        Prepared kept = entries.get(key);
+        if (kept != null && MemorySegment.mismatch(kept.snapshot(), 0, w.byteSize(), w, 0, w.byteSize()) == -1) return kept.segment();
+        if (kept == null) {
+            Arena arena = Arena.ofShared();
+            kept = new Prepared(arena, arena.allocate(w.byteSize(), 64), arena.allocate(floats * Float.BYTES, 64));
+            entries.put(key, kept);
+        }
+        MemorySegment.copy(w, 0, kept.snapshot(), 0, w.byteSize());
+        preparation.prepare(kept.segment());
+        return kept.segment();
+    }
+
+    @Override public void close() {
+        for (Prepared p : entries.values()) p.arena().close();
+        entries.clear();
+    }
+}

@@ -1,0 +1,52 @@
+package org.alexnet4j.backend.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Prepared filters are reused exactly while the weights keep their bits: a change of one weight in place, another
+ * tensor, another kind of preparation each prepare anew, and the oldest of more than ENTRIES sets is dropped.
+ */
+class FilterCacheTest {
+    /** Prepares "weights + 1" into the target and counts the calls. */
+    private static final class Plus implements FilterCache.Preparation {
+        final MemorySegment weights;
+        int calls;
+
+        Plus(MemorySegment weights) { this.weights = weights; }
+
+        @Override public void prepare(MemorySegment into) {
+            calls++;
+            for (long i = 0; i < weights.byteSize() / 4; i++) into.setAtIndex(ValueLayout.JAVA_FLOAT, i, weights.getAtIndex(ValueLayout.JAVA_FLOAT, i) + 1);
+        }
+    }
+
+    @Test
+    void preparedFiltersFollowTheWeightsBits() {
+        try (Arena arena = Arena.ofConfined(); FilterCache cache = new FilterCache()) {
+            MemorySegment w = arena.allocate(400, 64), other = arena.allocate(400, 64);
+            Plus plus = new Plus(w), plusOther = new Plus(other);
+            MemorySegment first = cache.get("plus", w, 100, plus);
+            assertEquals(1f, first.getAtIndex(ValueLayout.JAVA_FLOAT, 7));
+            cache.get("plus", w, 100, plus);
+            assertEquals(1, plus.calls, "unchanged weights: kept");
+            w.setAtIndex(ValueLayout.JAVA_FLOAT, 99, 2f); // the last weight, changed in place
+            assertEquals(3f, cache.get("plus", w, 100, plus).getAtIndex(ValueLayout.JAVA_FLOAT, 99), "changed weights: prepared anew");
+            assertEquals(2, plus.calls);
+            w.setAtIndex(ValueLayout.JAVA_FLOAT, 50, -0f); // was +0: only the sign bit differs
+            cache.get("plus", w, 100, plus);
+            assertEquals(3, plus.calls, "-0 is not +0");
+            assertNotSame(first, cache.get("plus", other, 100, plusOther), "another tensor: its own set");
+            cache.get("twice", w, 100, plus);
+            assertEquals(4, plus.calls, "another kind of preparation: its own set");
+            for (int i = 0; i < FilterCache.ENTRIES; i++) cache.get(i, other, 100, plusOther);
+            cache.get("plus", w, 100, plus);
+            assertEquals(5, plus.calls, "the least recently used set was dropped");
+        }
+    }
+}
