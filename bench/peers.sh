@@ -2,13 +2,14 @@
 # alexnet4j against its peers on the single-tower AlexNet (227x227, LRN, 1000 classes), every number of the
 # comparison in bench/RESULTS.md from this one script: the FMA peak, then ROUNDS rounds that alternate the engines
 # (alexnet4j, ONNX Runtime with LRN as its own op and as elementwise ops, libtorch), one process per measurement.
-#   bench/peers.sh [ROUNDS] [STEPS]     (defaults 3 and 10; THREADS=2, BATCHES="64 1" from the environment)
+#   bench/peers.sh [ROUNDS] [STEPS]     (defaults 3 and 20; THREADS=2, BATCHES="64 1", WARMUP=10 seconds per
+#                                        measurement from the environment)
 # Needs a JDK 25 (JAVA_HOME or /usr/lib/jvm/temurin-25-jdk-amd64), a python3 with torch and onnx for the ONNX
 # export (PYTHON, default Debian's /usr/bin/python3 with python3-torch and python3-onnx), and bench/target/benchmarks.jar:
 #   ./mvnw -q install -DskipTests && ./mvnw -q -f bench/pom.xml package
 set -euo pipefail
 cd "$(dirname "$0")/.."
-ROUNDS=${1:-3} STEPS=${2:-10} THREADS=${THREADS:-2} BATCHES=${BATCHES:-"64 1"} PYTHON=${PYTHON:-/usr/bin/python3}
+ROUNDS=${1:-3} STEPS=${2:-20} THREADS=${THREADS:-2} BATCHES=${BATCHES:-"64 1"} WARMUP=${WARMUP:-10} PYTHON=${PYTHON:-/usr/bin/python3}
 JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 J="$JAVA_HOME/bin/java"
 "$J" -version 2>&1 | grep -q 'version "2[5-9]' || { echo "peers.sh: needs a JDK 25 (set JAVA_HOME)" >&2; exit 1; }
@@ -22,7 +23,7 @@ if [ ! -f "$OUT/single-tower-lrn.onnx" ] || [ ! -f "$OUT/single-tower-decomposed
     "$PYTHON" -W ignore bench/peers/export_onnx.py "$OUT/weights.safetensors" "$OUT/single-tower-$lrn.onnx" $lrn > /dev/null
   done
 fi
-peer() { "${PEERS[@]}" "$@" 2>&1 | grep -v -e '^WARNING' -e '^Warning: Versions'; }
+peer() { "${PEERS[@]}" "$@" --warmup "$WARMUP" 2>&1 | grep -v -e '^WARNING' -e '^Warning: Versions'; }
 
 echo "== $(date -u '+%Y-%m-%d %H:%M UTC'), load $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) processors, $THREADS threads per engine"
 lscpu | grep -E 'Model name|^CPU family|^Model:' | tr -s ' ' | paste -sd ';'

@@ -27,11 +27,13 @@ import org.alexnet4j.tensor.Tensor;
  *   Peers weights FILE                        alexnet4j's initial weights (He init, seed 1) as safetensors
  *   Peers ENGINE MODE BATCH THREADS STEPS     ENGINE alexnet4j|onnxruntime|libtorch, MODE forward|train
  *         [--onnx FILE] [--weights FILE]      the model for onnxruntime, the weights for libtorch
+ *         [--warmup SECONDS]                  untimed steps first, at least 3 and this long (default 10)
  * </pre>
  * Each peer is first checked against alexnet4j on the same weights and input: its logits within 1e-3 of the
- * largest (float32 networks summing in other orders agree to about 1e-5 of it). Then {@code STEPS} steps are
- * timed after warm-up (alexnet4j: until its per-shape choices are made); the line printed has the median and
- * best step, images per second and GFLOP/s at alexnet4j's count of the network's work.
+ * largest (float32 networks summing in other orders agree to about 1e-5 of it). Then every engine steps untimed
+ * for the warm-up (alexnet4j also until its per-shape choices are made; the JIT compiles its kernels over the
+ * first seconds, more of them at batch 1, where a step is short) and {@code STEPS} steps are timed; the line printed
+ * has the median and best step, images per second and GFLOP/s at alexnet4j's count of the network's work.
  */
 public final class Peers {
     private Peers() {}
@@ -55,7 +57,7 @@ public final class Peers {
             return;
         }
         if (args.length < 5) {
-            System.err.println("usage: Peers weights FILE | Peers alexnet4j|onnxruntime|libtorch forward|train BATCH THREADS STEPS [--onnx FILE] [--weights FILE]");
+            System.err.println("usage: Peers weights FILE | Peers alexnet4j|onnxruntime|libtorch forward|train BATCH THREADS STEPS [--onnx FILE] [--weights FILE] [--warmup SECONDS]");
             System.exit(2);
         }
         String engineName = args[0];
@@ -66,7 +68,8 @@ public final class Peers {
         try (Backend cpu = Backends.create("cpu", BackendOptions.defaults().withThreads(threads));
              Engine engine = open(engineName, cpu, mode, batch, threads, options)) {
             if (!engineName.equals("alexnet4j")) check(engineName, engine, cpu, threads);
-            for (int i = 0; i < 3; i++) engine.step();
+            long warmupEnd = System.nanoTime() + (long) (Double.parseDouble(options.getOrDefault("--warmup", "10")) * 1e9);
+            for (int i = 0; i < 3 || System.nanoTime() < warmupEnd; i++) engine.step();
             double[] ms = new double[steps];
             float sink = 0;
             for (int i = 0; i < steps; i++) {
