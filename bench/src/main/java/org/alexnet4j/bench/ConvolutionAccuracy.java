@@ -1,0 +1,97 @@
+package org.alexnet4j.bench;
+
+import java.util.Locale;
+import java.util.Random;
+import org.alexnet4j.backend.Backend;
+import org.alexnet4j.backend.BackendOptions;
+import org.alexnet4j.backend.Backends;
+import org.alexnet4j.backend.ConvSpec;
+import org.alexnet4j.backend.CpuOptions;
+import org.alexnet4j.tensor.Shape;
+import org.alexnet4j.tensor.Tensor;
+
+/**
+ * The error of the cpu backend's convolutions against the float64 reference at AlexNet's layer shapes (batch 4, where the fast setting takes Winograd for conv1 to conv5),
+ * per algorithm setting: the largest error and the root mean square error, each relative to the reference's
+ * largest magnitude and root mean square. Forward: ReLU inputs of about the paper's magnitudes (pixels of +-60 for
+ * conv1, |N(0, 3^2)| above), weights N(0, 0.01^2), bias 1; backward-data: gradients N(0, 1e-3^2).
+ * <pre>java --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar org.alexnet4j.bench.ConvolutionAccuracy</pre>
+ */
+public final class ConvolutionAccuracy {
+    private ConvolutionAccuracy() {}
+
+    private record Layer(String name, int c, int size, int k, int r, int stride, int pad, int groups) {}
+
+    public static void main(String[] args) {
+        Locale.setDefault(Locale.ROOT);
+        Layer[] layers = {new Layer("conv1", 3, 227, 96, 11, 4, 0, 1), new Layer("conv2", 96, 27, 256, 5, 1, 2, 1), new Layer("conv2g2", 96, 27, 256, 5, 1, 2, 2),
+                new Layer("conv3", 256, 13, 384, 3, 1, 1, 1), new Layer("conv4", 384, 13, 384, 3, 1, 1, 1), new Layer("conv4g2", 384, 13, 384, 3, 1, 1, 2),
+                new Layer("conv5", 384, 13, 256, 3, 1, 1, 1), new Layer("conv5g2", 384, 13, 256, 3, 1, 1, 2)};
+        CpuOptions.ConvolutionAlgorithm[] settings = {CpuOptions.ConvolutionAlgorithm.EXACT, CpuOptions.ConvolutionAlgorithm.FAST};
+        System.out.println("layer     direction     setting  max|err|/max|y|  rms(err)/rms(y)");
+        try (Backend reference = Backends.create("reference")) {
+            for (Layer layer : layers) {
+                int n = 4;
+                ConvSpec spec = new ConvSpec(layer.stride(), layer.stride(), layer.pad(), layer.pad(), layer.groups());
+                Shape xs = Shape.of(n, layer.c(), layer.size(), layer.size()), ws = Shape.of(layer.k(), layer.c() / layer.groups(), layer.r(), layer.r());
+                Shape ys = spec.outputShape(xs, ws);
+                float[] x = values(1, xs.size(), layer.stride() > 1 ? 60 : 3, layer.stride() == 1), w = values(2, ws.size(), 0.01, false);
+                float[] bias = values(3, layer.k(), 0, false), dy = values(4, ys.size(), 1e-3, false);
+                java.util.Arrays.fill(bias, 1f);
+                float[][] expected = run(reference, spec, xs, ws, ys, x, w, bias, dy);
+                for (CpuOptions.ConvolutionAlgorithm setting : settings) {
+                    BackendOptions options = BackendOptions.defaults().withThreads(2).withCpu(CpuOptions.defaults().withConvolution(setting));
+                    float[][] actual;
+                    try (Backend cpu = Backends.create("cpu", options)) {
+                        actual = run(cpu, spec, xs, ws, ys, x, w, bias, dy);
+                    }
+                    report(layer.name(), "forward", setting, expected[0], actual[0]);
+                    if (layer.stride() == 1) report(layer.name(), "backward-data", setting, expected[1], actual[1]);
+                }
+            }
+        }
+    }
+
+    /** relu(conv + bias) and the backward-data on one backend. */
+    private static float[][] run(Backend b, ConvSpec spec, Shape xs, Shape ws, Shape ys, float[] x, float[] w, float[] bias, float[] dy) {
+        try (Tensor tx = upload(b, xs, x); Tensor tw = upload(b, ws, w); Tensor tb = upload(b, Shape.of(ws.dim(0)), bias); Tensor ty = b.allocate(ys);
+             Tensor tdy = upload(b, ys, dy); Tensor tdx = b.allocate(xs)) {
+            b.conv2dReluForward(ty, tx, tw, tb, spec);
+            if (spec.strideH() == 1) b.conv2dBackwardData(tdx, tdy, tw, spec);
+            return new float[][] {download(b, ty), download(b, tdx)};
+        }
+    }
+
+    private static void report(String layer, String direction, CpuOptions.ConvolutionAlgorithm setting, float[] expected, float[] actual) {
+        double max = 0, maxError = 0, squares = 0, squaredErrors = 0;
+        for (int i = 0; i < expected.length; i++) {
+            double e = Math.abs((double) actual[i] - expected[i]);
+            if (!Float.isFinite(actual[i])) throw new IllegalStateException(layer + " " + direction + ": a non-finite output");
+            max = Math.max(max, Math.abs(expected[i]));
+            maxError = Math.max(maxError, e);
+            squares += (double) expected[i] * expected[i];
+            squaredErrors += e * e;
+        }
+        System.out.printf("%-9s %-13s %-8s %15.2e  %15.2e%n", layer, direction, setting.name().toLowerCase(Locale.ROOT), maxError / max,
+                Math.sqrt(squaredErrors / squares));
+    }
+
+    private static float[] values(long seed, long count, double scale, boolean positive) {
+        Random random = new Random(seed);
+        float[] v = new float[Math.toIntExact(count)];
+        for (int i = 0; i < v.length; i++) v[i] = (float) ((positive ? Math.abs(random.nextGaussian()) : random.nextGaussian()) * scale);
+        return v;
+    }
+
+    private static Tensor upload(Backend b, Shape shape, float[] values) {
+        Tensor t = b.allocate(shape);
+        b.copyFromHost(t, values, 0);
+        return t;
+    }
+
+    private static float[] download(Backend b, Tensor t) {
+        float[] v = new float[Math.toIntExact(t.size())];
+        b.copyToHost(v, 0, t);
+        return v;
+    }
+}
