@@ -5,8 +5,10 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.alexnet4j.backend.Backend;
+import org.alexnet4j.backend.BackendOptions;
 import org.alexnet4j.backend.Backends;
 import org.alexnet4j.backend.ConvSpec;
+import org.alexnet4j.backend.CpuOptions;
 import org.alexnet4j.backend.PoolSpec;
 import org.alexnet4j.benchmark.ThroughputBenchmark;
 import org.alexnet4j.model.AlexNet;
@@ -29,7 +31,7 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * Each AlexNet layer's forward and backward (data and parameter gradients) at a batch, with the shapes of
  * the network at 227 (single-tower unless the name says g2, the paper's two towers). Setup runs both on the
- * backend and on the reference at batch 2 and compares every output before the timed tensors are made, then
+ * backend and on the reference at batch min(4, batch) and compares every output before the timed tensors are made, then
  * runs the layer until the backend's per-shape choices are made ({@link Backend#tuning()}).
  */
 @State(Scope.Benchmark)
@@ -44,6 +46,8 @@ public class LayerBenchmark {
     public String layer;
     @Param({"64"}) public int batch;
     @Param({"cpu"}) public String backend;
+    /** The cpu backend's convolution algorithm setting (CpuOptions.ConvolutionAlgorithm): fast, exact or winograd. */
+    @Param({"fast"}) public String convolution;
 
     /** One layer on one backend: its tensors, a forward and a backward. */
     interface Layer {
@@ -153,13 +157,17 @@ public class LayerBenchmark {
     }
 
     /**
-     * Runs the layer at batch 2 on the backend and on the reference and compares every output: rtol 1e-3
-     * with 1e-4 of the largest magnitude (float32 sums of up to 9216 terms against float64).
+     * Runs the layer at batch min(4, batch) (the smallest at which the cpu backend's fast setting takes the
+     * algorithms it takes at larger batches) on the backend and on the reference and compares every output: rtol
+     * 1e-3 with 1e-4 of the largest magnitude (float32 sums of up to 9216 terms against float64; Winograd's
+     * rounding stays within 3e-5 of it, bench/RESULTS.md).
      */
     @Setup(Level.Trial) public void setUp() {
-        engine = Backends.create(backend);
+        CpuOptions.ConvolutionAlgorithm algorithm = CpuOptions.ConvolutionAlgorithm.valueOf(convolution.toUpperCase(java.util.Locale.ROOT));
+        engine = Backends.create(backend, BackendOptions.defaults().withCpu(CpuOptions.defaults().withConvolution(algorithm)));
         try (Backend reference = Backends.create("reference")) {
-            Layer expected = create(layer, reference, 2), actual = create(layer, engine, 2);
+            int checked = Math.min(4, batch);
+            Layer expected = create(layer, reference, checked), actual = create(layer, engine, checked);
             expected.forward();
             expected.backward();
             actual.forward();
