@@ -10,15 +10,16 @@ import org.alexnet4j.tensor.Shape;
  * matrix (C/groups*R*S x P*Q): forward y_g = w_g * columns (+ bias, then ReLU when fused, in the GEMM's
  * store), backward-data columns = w_g^T * dy_g then col2im, backward-filter dw_g += dy_g * columns^T.
  *
- * <p>With the Vector API the filters are packed once per weight version ({@link FilterCache}), and the columns reach the GEMM in one of two
- * {@link Lowering lowerings} that give bit-identical results: written out by im2col and packed from there,
+ * <p>With the Vector API the filters are packed once per weight version ({@link FilterCache}), and the columns
+ * reach the GEMM in one of two {@link Lowering lowerings} that give bit-identical results: written out by im2col and packed from there,
  * or gathered straight into the packed panels ({@link ImplicitColumns}); the forward has a third, direct
  * convolution without columns ({@link DirectConvolution}). Which one runs is measured per layer shape and
  * direction ({@link LoweringChoice}). Work is split over images when the batch covers the
  * workers (each GEMM serial; backward-filter sums fixed image blocks), else inside each GEMM. Forward and
  * backward-data of the shapes {@link Winograd#tile} picks under the algorithm setting run by {@link Winograd}
- * instead, and so does the forward of a strided layer whose phases it picks ({@link PhaseSplit}: conv1) (a fixed
- * rule on the shape: the same layer always takes the same algorithm).
+ * instead, and so does the filter gradient ({@link WinogradFilterGradient}); a strided layer whose phases it picks
+ * ({@link PhaseSplit}: conv1) runs its forward and filter gradient as its phase problem's (a fixed rule on the
+ * shape: the same layer always takes the same algorithm).
  */
 final class Convolution {
     /** Images per block of the filter gradient's sum: the blocks, and so the order of the sum, depend on the batch size only. */
@@ -44,6 +45,7 @@ final class Convolution {
     private final CpuOptions.ConvolutionAlgorithm algorithm;
     private final FilterCache filters = new FilterCache();
     private final Winograd winograd;
+    private final WinogradFilterGradient winogradFilter;
 
     Convolution(WorkerPool pool, Scratch[] scratch, Gemm gemm, LoweringChoice choice, CpuOptions.ConvolutionAlgorithm algorithm) {
         this.pool = pool;
@@ -52,6 +54,7 @@ final class Convolution {
         this.choice = choice;
         this.algorithm = algorithm;
         this.winograd = VECTOR ? new Winograd(pool, scratch, filters) : null;
+        this.winogradFilter = VECTOR ? new WinogradFilterGradient(pool, scratch) : null;
         this.implicit = new ImplicitColumns[scratch.length];
         this.direct = new DirectConvolution[scratch.length];
         if (VECTOR) {
@@ -149,10 +152,9 @@ final class Convolution {
         Geometry phased = PhaseSplit.phased(g);
         int phasedTile = phased == null ? 0 : Winograd.tile(phased, Winograd.Direction.FORWARD, algorithm);
         if (phasedTile > 0) {
-            MemorySegment xp = scratch[0].get(Scratch.Role.PHASES, (long) phased.n() * phased.c() * phased.h() * phased.w());
+            MemorySegment xp = phaseImages(x, g, phased);
             MemorySegment wp = scratch[0].get(Scratch.Role.PHASE_FILTERS, (long) phased.k() * phased.columnRows())
                     .asSlice(0, (long) phased.k() * phased.columnRows() * Float.BYTES);
-            PhaseSplit.splitInput(pool, xp, x, g, phased);
             PhaseSplit.splitFilters(wp, w, g, phased);
             winograd.run(y, xp, wp, bias, relu, Winograd.Problem.of(phased, Winograd.Direction.FORWARD, phasedTile));
             return;
@@ -162,6 +164,13 @@ final class Convolution {
         if (pick.lowering() == Lowering.DIRECT) directForward(y, x, filters, bias, g, relu);
         else gemmForward(y, x, filters, bias, g, relu, pick.lowering());
         pick.done();
+    }
+
+    /** The phase images of x for the phase problem {@code phased} of g ({@link PhaseSplit}), in scratch. */
+    private MemorySegment phaseImages(MemorySegment x, Geometry g, Geometry phased) {
+        MemorySegment xp = scratch[0].get(Scratch.Role.PHASES, (long) phased.n() * phased.c() * phased.h() * phased.w());
+        PhaseSplit.splitInput(pool, xp, x, g, phased);
+        return xp;
     }
 
     /** The forward as a GEMM per image and group, its columns by {@code lowering} (im2col or implicit). */
@@ -256,6 +265,22 @@ final class Convolution {
      * lone block splits its products over the workers instead), so any thread count gives the same bits.
      */
     void backwardFilter(MemorySegment dw, MemorySegment dy, MemorySegment x, Geometry g) {
+        int tile = VECTOR ? Winograd.tile(g, Winograd.Direction.FILTER, algorithm) : 0;
+        if (tile > 0) {
+            winogradFilter.run(dw, dy, x, Winograd.Problem.of(g, Winograd.Direction.FILTER, tile), winograd.stages(tile, g.r()));
+            return;
+        }
+        Geometry phased = VECTOR ? PhaseSplit.phased(g) : null;
+        int phasedTile = phased == null ? 0 : Winograd.tile(phased, Winograd.Direction.FILTER, algorithm);
+        if (phasedTile > 0) {
+            MemorySegment xp = phaseImages(x, g, phased);
+            long floats = (long) phased.k() * phased.columnRows();
+            MemorySegment dwp = scratch[0].get(Scratch.Role.PHASE_FILTERS, floats).asSlice(0, floats * Float.BYTES);
+            Loops.fill(dwp, 0, floats, 0f);
+            winogradFilter.run(dwp, dy, xp, Winograd.Problem.of(phased, Winograd.Direction.FILTER, phasedTile), winograd.stages(phasedTile, phased.r()));
+            PhaseSplit.foldFilterGradient(dw, dwp, g, phased);
+            return;
+        }
         LoweringChoice.Pick pick = VECTOR ? choice.pick(g, LoweringChoice.Direction.FILTER) : null;
         Lowering lowering = VECTOR ? pick.lowering() : Lowering.IM2COL;
         ImplicitColumns.Offsets offsets = lowering == Lowering.IMPLICIT ? ImplicitColumns.Offsets.of(g) : null;

@@ -11,6 +11,8 @@ import org.alexnet4j.backend.ConvSpec;
  * w_ij[k][c][a][b] = w[k][c][a*s+i][b*s+j] (zero past the filter), ceil(R/s) taps a side. conv1 (11x11, stride 4)
  * becomes a 3x3 convolution of 48 channels over 57x57 phase images, which Winograd runs with a quarter of the
  * multiplications of the direct form's; the phase filters' extra zeros (12x12 against 11x11) cost a fifth back.
+ * The filter gradient is the phase problem's, each phase tap added back at the filter tap it came from (each
+ * filter tap has exactly one).
  */
 final class PhaseSplit {
     private PhaseSplit() {}
@@ -50,6 +52,28 @@ final class PhaseSplit {
                 }
             }
         });
+    }
+
+    /** dw (K x C/groups x R x R) += the filter gradient dwp of the phase problem, each phase tap back at its tap of the filter. */
+    static void foldFilterGradient(MemorySegment dw, MemorySegment dwp, Convolution.Geometry g, Convolution.Geometry phased) {
+        int s = g.spec().strideH(), r = g.r(), taps = phased.r(), cg = g.channelsPerGroup();
+        float[] to = new float[r * r], from = new float[taps * taps];
+        for (int k = 0; k < g.k(); k++) {
+            for (int c = 0; c < cg; c++) {
+                long at = (((long) k * cg + c) * r * r) * Float.BYTES;
+                MemorySegment.copy(dw, Loops.FLOAT, at, to, 0, r * r);
+                for (int i = 0; i < s; i++) {
+                    for (int j = 0; j < s; j++) {
+                        long filter = (long) k * phased.channelsPerGroup() + ((long) c * s + i) * s + j;
+                        MemorySegment.copy(dwp, Loops.FLOAT, filter * taps * taps * Float.BYTES, from, 0, taps * taps);
+                        for (int a = 0; a < taps && a * s + i < r; a++) {
+                            for (int b = 0; b < taps && b * s + j < r; b++) to[(a * s + i) * r + b * s + j] += from[a * taps + b];
+                        }
+                    }
+                }
+                MemorySegment.copy(to, 0, dw, Loops.FLOAT, at, r * r);
+            }
+        }
     }
 
     /** wp (K x C/groups*s*s x R' x R') = the phase filters of w (K x C/groups x R x R), zero past the filter's edge. */

@@ -15,7 +15,8 @@ import org.alexnet4j.backend.CpuOptions;
 /**
  * Stride-1 r x r convolutions by Winograd's minimal filtering F(m x m, r x r) ({@link WinogradTransform}):
  * the forward, and the backward-data, which is the stride-1 correlation of dy with the filters flipped and
- * their input and output channels swapped, padded by r - 1 - pad.
+ * their input and output channels swapped, padded by r - 1 - pad ({@link WinogradFilterGradient} has the filter
+ * gradient).
  *
  * <p>The output is cut into m x m tiles, each computed from an alpha x alpha input tile (alpha = m + r - 1).
  * Work goes in blocks of {@link #BLOCK_PANELS} GEMM panels of tiles (NR tiles each) per group: (1) the images a
@@ -31,8 +32,8 @@ import org.alexnet4j.backend.CpuOptions;
  * it, so the result does not depend on the thread count. Loaded only when {@link CpuConfig#VECTOR}.
  */
 final class Winograd {
-    /** Which convolution the problem is: y from x, or dx from dy. */
-    enum Direction { FORWARD, DATA }
+    /** Which convolution the problem is: y from x, dx from dy, or the filter gradient (the forward's problem, {@link WinogradFilterGradient}). */
+    enum Direction { FORWARD, DATA, FILTER }
 
     /** GEMM panels (NR tiles each) per block of tiles. */
     static final int BLOCK_PANELS = 2;
@@ -48,9 +49,9 @@ final class Winograd {
      * of h x w in, groups x outChannels planes of p x q out, r x r filters, padding pad, F(m x m, r x r).
      */
     record Problem(Direction direction, int n, int groups, int inChannels, int outChannels, int h, int w, int p, int q, int r, int pad, int m) {
-        /** The forward of g (y from x) or its backward-data (dx from dy), with m x m output tiles. */
+        /** The forward of g (y from x; also its filter gradient's problem) or its backward-data (dx from dy), with m x m output tiles. */
         static Problem of(Convolution.Geometry g, Direction direction, int m) {
-            return direction == Direction.FORWARD
+            return direction != Direction.DATA
                     ? new Problem(direction, g.n(), g.groups(), g.channelsPerGroup(), g.filtersPerGroup(), g.h(), g.w(), g.p(), g.q(), g.r(), g.spec().padH(), m)
                     : new Problem(direction, g.n(), g.groups(), g.filtersPerGroup(), g.channelsPerGroup(), g.p(), g.q(), g.h(), g.w(), g.r(),
                             g.r() - 1 - g.spec().padH(), m);
@@ -77,7 +78,7 @@ final class Winograd {
     /**
      * The tile side m for g in this direction under {@code setting}, or 0 where Winograd does not run. It applies
      * to stride-1 convolutions with square 3x3 or 5x5 filters and the same padding both ways (at most r - 1 for
-     * backward-data) whose block planes fit a Java array, as F(5x5, 3x3) or F(4x4, 5x5) (measured against the
+     * backward-data), in every direction, whose block planes fit a Java array, as F(5x5, 3x3) or F(4x4, 5x5) (measured against the
      * other tile sides in bench/RESULTS.md). WINOGRAD takes it wherever it applies, EXACT never, and FAST where it
      * pays: at least {@link #FAST_CHANNELS} input and output channels per group (fewer leave the transforms a large
      * share of the work) and at least {@link #FAST_TILES} output tiles per group in the batch (one GEMM panel at
@@ -97,13 +98,28 @@ final class Winograd {
         return pays ? m : 0;
     }
 
-    /** The three transforms of one F(m, r), as vector stages. */
-    private record Stages(WinogradTransform transform, WinogradStage input, WinogradStage filter, WinogradStage output) {
+    /**
+     * The transforms of one F(m, r) as vector stages: B^T (input), G (filter), A^T (output), and for the filter
+     * gradient A (an output gradient tile into the points) and G^T (the points' gradient back onto the taps).
+     */
+    record Stages(WinogradStage input, WinogradStage filter, WinogradStage output, WinogradStage outputGradient, WinogradStage filterGradient) {
         static Stages of(int m, int r) {
             WinogradTransform t = WinogradTransform.of(m, r);
-            return new Stages(t, new WinogradStage(t.bt()), new WinogradStage(t.g()), new WinogradStage(t.at()));
+            return new Stages(new WinogradStage(t.bt()), new WinogradStage(t.g()), new WinogradStage(t.at()), new WinogradStage(transpose(t.at())),
+                    new WinogradStage(transpose(t.g())));
+        }
+
+        private static double[][] transpose(double[][] a) {
+            double[][] t = new double[a[0].length][a.length];
+            for (int i = 0; i < a.length; i++) {
+                for (int j = 0; j < a[0].length; j++) t[j][i] = a[i][j];
+            }
+            return t;
         }
     }
+
+    /** The stages of F(m, r), made once per backend. */
+    Stages stages(int m, int r) { return stages.computeIfAbsent(((long) m << 32) | r, key -> Stages.of(m, r)); }
 
     /** What a transformed filter set in the {@link FilterCache} is: U for these sizes. */
     private record TransformedFilters(Direction direction, int groups, int inChannels, int outChannels, int r, int m) {}
@@ -127,7 +143,7 @@ final class Winograd {
      * in both directions), + bias, then max(., 0) when {@code relu}; bias may be null.
      */
     void run(MemorySegment out, MemorySegment in, MemorySegment w, MemorySegment bias, boolean relu, Problem problem) {
-        Stages st = stages.computeIfAbsent(((long) problem.m() << 32) | problem.r(), key -> Stages.of(problem.m(), problem.r()));
+        Stages st = stages(problem.m(), problem.r());
         MemorySegment u = transformedFilters(w, problem, st);
         int blocks = Math.toIntExact((problem.tiles() + BLOCK_TILES - 1) / BLOCK_TILES), tasks = problem.groups() * blocks;
         long inputPanelFloats = (long) problem.alpha() * problem.alpha() * BLOCK_PANELS * problem.inChannels() * NR;
@@ -138,7 +154,7 @@ final class Winograd {
                 Block block = Block.of(problem, task / blocks, task % blocks);
                 MemorySegment v = scratch[worker].get(Scratch.Role.TRANSFORMED_INPUT, inputPanelFloats);
                 Workspace ws = workspaces[worker];
-                ws.transformInput(v, in, problem, st, block, 0, problem.inChannels());
+                ws.transformInput(v, InputLayout.panels(problem), in, problem, st.input(), block, 0, problem.inChannels());
                 ws.multiplyAndTransformOutput(out, bias, relu, u, v, scratch[worker].get(Scratch.Role.PRODUCTS, productFloats),
                         scratch[worker].get(Scratch.Role.TILE, GemmKernels.TILE_FLOATS), problem, st, block, 0, problem.outChannels());
             });
@@ -150,7 +166,8 @@ final class Winograd {
         int filterChunk = Gemm.ceilDiv(Gemm.ceilDiv(problem.outChannels(), MR), workers) * MR;
         for (int task = 0; task < tasks; task++) {
             Block block = Block.of(problem, task / blocks, task % blocks);
-            pool.forEach(Gemm.ceilDiv(problem.inChannels(), channelChunk), (worker, i) -> workspaces[worker].transformInput(v, in, problem, st, block,
+            pool.forEach(Gemm.ceilDiv(problem.inChannels(), channelChunk), (worker, i) -> workspaces[worker].transformInput(v, InputLayout.panels(problem), in,
+                    problem, st.input(), block,
                     i * channelChunk, Math.min(problem.inChannels(), (i + 1) * channelChunk)));
             pool.forEach(Gemm.ceilDiv(problem.outChannels(), filterChunk), (worker, i) -> workspaces[worker].multiplyAndTransformOutput(out, bias, relu, u, v,
                     scratch[worker].get(Scratch.Role.PRODUCTS, productFloats), scratch[worker].get(Scratch.Role.TILE, GemmKernels.TILE_FLOATS), problem, st,
@@ -158,8 +175,27 @@ final class Winograd {
         }
     }
 
-    /** Tiles [first, end) of one group; end - first <= BLOCK_TILES. */
-    private record Block(int group, long first, long end) {
+    /**
+     * Where V goes: float index of (point xi, channel c, tile t) = xi * pointStride + c * channelStride + (t / NR)
+     * * panelStride + t % NR, tile t counted from the block's first.
+     */
+    record InputLayout(long pointStride, long channelStride, long panelStride) {
+        /** The forward's: packed GEMM B panels of NR tiles, channel rows, BLOCK_PANELS panels per point. */
+        static InputLayout panels(Problem problem) {
+            return new InputLayout((long) BLOCK_PANELS * problem.inChannels() * NR, NR, (long) problem.inChannels() * NR);
+        }
+
+        /** Row-major channels x tiles per point, tiles rounded up to vectors (a GEMM's A read in place). */
+        static InputLayout rows(Problem problem, int tiles) {
+            long row = (long) Gemm.ceilDiv(tiles, LANES) * LANES;
+            return new InputLayout(problem.inChannels() * row, row, NR);
+        }
+
+        long of(int xi, int c, int t) { return xi * pointStride + c * channelStride + (long) (t / NR) * panelStride + t % NR; }
+    }
+
+    /** Tiles [first, end) of one group (at most BLOCK_TILES for the forward's blocks). */
+    record Block(int group, long first, long end) {
         static Block of(Problem problem, int group, int index) {
             long first = (long) index * BLOCK_TILES;
             return new Block(group, first, Math.min(problem.tiles(), first + BLOCK_TILES));
@@ -233,7 +269,7 @@ final class Winograd {
     // ---- one worker's blocks -----------------------------------------------------------------
 
     /** One worker's heap buffers: the block's padded input planes and output planes, tile offsets, transform cells. */
-    private static final class Workspace {
+    static final class Workspace {
         float[] input = new float[0], output = new float[0], cells = new float[0], work = new float[0], transformed = new float[0], panel = new float[0];
         int[] inputTiles = new int[BLOCK_TILES + LANES], outputTiles = new int[BLOCK_TILES + LANES];
 
@@ -250,16 +286,17 @@ final class Winograd {
 
         /**
          * For each input channel in [c0, c1): copies the channel's planes of the images the block touches into
-         * zero-padded heap planes (small enough for L1), then writes the block's tiles' V = B^T d B into the packed
-         * panels v: point xi, panel j, channel c, lane t at float ((xi * BLOCK_PANELS + j) * inChannels + c) * NR + t.
+         * zero-padded heap planes (small enough for L1), then writes the block's tiles' V = B^T d B into v as
+         * {@code layout} places them.
          */
-        void transformInput(MemorySegment v, MemorySegment in, Problem problem, Stages st, Block block, int c0, int c1) {
+        void transformInput(MemorySegment v, InputLayout layout, MemorySegment in, Problem problem, WinogradStage inputStage, Block block, int c0, int c1) {
             sized(problem);
             int hp = problem.paddedH(), wp = problem.paddedW(), plane = hp * wp, alpha = problem.alpha(), alpha2 = alpha * alpha, m = problem.m();
             int firstImage = block.firstImage(problem), images = block.lastImage(problem) - firstImage + 1, channels = problem.inChannels();
             if (input.length < images * plane + LANES) input = new float[images * plane + LANES];
-            int tilesX = problem.tilesX(), perImage = problem.tilesPerImage();
-            for (int t = 0; t < BLOCK_TILES; t++) {
+            int tilesX = problem.tilesX(), perImage = problem.tilesPerImage(), groups = Gemm.ceilDiv(block.count(), LANES);
+            if (inputTiles.length < groups * LANES) inputTiles = new int[groups * LANES];
+            for (int t = 0; t < groups * LANES; t++) {
                 long tile = block.first() + t;
                 if (t >= block.count()) {
                     inputTiles[t] = 0;
@@ -268,7 +305,6 @@ final class Winograd {
                 int local = (int) (tile % perImage);
                 inputTiles[t] = (int) (tile / perImage - firstImage) * plane + (local / tilesX) * m * wp + (local % tilesX) * m;
             }
-            int groups = Gemm.ceilDiv(block.count(), LANES);
             for (int c = c0; c < c1; c++) {
                 Arrays.fill(input, 0, images * plane, 0f);
                 for (int image = 0; image < images; image++) {
@@ -283,10 +319,9 @@ final class Winograd {
                             FloatVector.fromArray(SPECIES, input, a * wp + b, inputTiles, lane * LANES).intoArray(cells, (a * alpha + b) * LANES);
                         }
                     }
-                    st.input().apply2d(cells, work, transformed);
-                    int panel = lane * LANES / NR, offset = lane * LANES % NR;
-                    for (int xi = 0; xi < alpha2; xi++) {
-                        long at = (((long) xi * BLOCK_PANELS + panel) * channels + c) * NR + offset;
+                    inputStage.apply2d(cells, work, transformed);
+                    long at = layout.of(0, c, lane * LANES);
+                    for (int xi = 0; xi < alpha2; xi++, at += layout.pointStride()) {
                         FloatVector.fromArray(SPECIES, transformed, xi * LANES).intoMemorySegment(v, at * Float.BYTES, ORDER);
                     }
                 }

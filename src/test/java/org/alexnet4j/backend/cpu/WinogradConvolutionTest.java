@@ -255,6 +255,88 @@ class WinogradConvolutionTest {
     }
 
     /**
+     * The filter gradient, dw = G^T [sum over images and tiles of (A dY A^T) ⊙ (B^T d B)] G, per filter and channel:
+     * its stages round as the forward's (the output gradient's transform two passes of m-term sums, the input's and
+     * the back-transform's two of alpha-term sums, the GEMM a sum over a block's tiles, then the blocks added in
+     * order), so n = 2(m + 1) + 4(alpha + 1) + the tiles of a block + the blocks + 1, and E is the same expression in
+     * magnitudes. conv2 at batch 4 runs two blocks of three images; the 13x13 layers one block.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("layers")
+    void filterGradientIsWithinTheDerivedBound(Layer layer) {
+        assumeTrue(CpuConfig.VECTOR, "Winograd is a Vector API path");
+        int n = layer.r() == 5 ? 4 : 2, groups = layer.groups(), cg = layer.c() / groups, kg = layer.k() / groups, r = layer.r(), taps = r * r;
+        Shape ys = layer.y(n);
+        int p = ys.dim(2), q = ys.dim(3), size = layer.size(), kSampled = kg / SAMPLE;
+        float[] x = values(1, layer.x(n).size(), 3, true), dy = values(4, ys.size(), 1e-3, false);
+        float[] dw;
+        try (Backend b = cpu(CpuOptions.ConvolutionAlgorithm.WINOGRAD); Tensor tx = upload(b, layer.x(n), x); Tensor tdy = upload(b, ys, dy);
+             Tensor tdw = b.allocate(layer.w())) {
+            b.conv2dBackwardFilter(tdw, tdy, tx, layer.spec());
+            dw = download(b, tdw);
+        }
+        // the reference for filters k = SAMPLE * j of each group: their output gradient channels only
+        float[] dySampled = new float[n * groups * kSampled * p * q];
+        for (int image = 0; image < n; image++) {
+            for (int j = 0; j < groups * kSampled; j++) {
+                int k = j / kSampled * kg + j % kSampled * SAMPLE;
+                System.arraycopy(dy, (image * layer.k() + k) * p * q, dySampled, (image * groups * kSampled + j) * p * q, p * q);
+            }
+        }
+        float[] expected;
+        Shape wSampled = Shape.of(groups * kSampled, cg, r, r);
+        try (Backend ref = Backends.create("reference"); Tensor tx = upload(ref, layer.x(n), x); Tensor tdy = upload(ref, Shape.of(n, groups * kSampled, p, q), dySampled);
+             Tensor tdw = ref.allocate(wSampled)) {
+            ref.conv2dBackwardFilter(tdw, tdy, tx, layer.spec());
+            expected = download(ref, tdw);
+        }
+        float[] actual = sampled(dw, 1, layer.k(), cg * taps);
+        WinogradTransform t = WinogradTransform.of(Winograd.tile(geometry(layer, n), Winograd.Direction.FILTER, CpuOptions.ConvolutionAlgorithm.WINOGRAD), r);
+        int m = t.m(), alpha = t.alpha(), tilesY = (p + m - 1) / m, tilesX = (q + m - 1) / m, perImage = tilesY * tilesX;
+        double[][] g = abs(t.g()), bt = abs(t.bt()), at = abs(t.at()), a = new double[alpha][m], gt = new double[r][alpha];
+        for (int i = 0; i < alpha; i++) {
+            for (int j = 0; j < m; j++) a[i][j] = at[j][i];
+            for (int j = 0; j < r; j++) gt[j][i] = g[i][j];
+        }
+        double[] e = new double[expected.length];
+        for (int group = 0; group < groups; group++) {
+            for (int image = 0; image < n; image++) {
+                for (int ty = 0; ty < tilesY; ty++) {
+                    for (int tx = 0; tx < tilesX; tx++) {
+                        double[][] inputs = new double[cg][];
+                        for (int c = 0; c < cg; c++) {
+                            double[] d = new double[alpha * alpha];
+                            for (int u = 0; u < alpha; u++) {
+                                for (int v = 0; v < alpha; v++) {
+                                    int y = ty * m + u - layer.pad(), xx = tx * m + v - layer.pad();
+                                    if (y >= 0 && y < size && xx >= 0 && xx < size) d[u * alpha + v] = Math.abs(x[((image * groups + group) * cg + c) * size * size + y * size + xx]);
+                                }
+                            }
+                            inputs[c] = sandwich(bt, d, alpha);
+                        }
+                        for (int j = 0; j < kSampled; j++) {
+                            double[] grad = new double[m * m];
+                            int k = group * kg + j * SAMPLE;
+                            for (int u = 0; u < m && ty * m + u < p; u++) {
+                                for (int v = 0; v < m && tx * m + v < q; v++) grad[u * m + v] = Math.abs(dy[((image * layer.k() + k) * p + ty * m + u) * q + tx * m + v]);
+                            }
+                            double[] points = sandwich(a, grad, m);
+                            for (int c = 0; c < cg; c++) {
+                                double[] product = new double[alpha * alpha];
+                                for (int i = 0; i < product.length; i++) product[i] = points[i] * inputs[c][i];
+                                double[] back = sandwich(gt, product, alpha);
+                                for (int i = 0; i < taps; i++) e[((group * kSampled + j) * cg + c) * taps + i] += back[i];
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        int blockImages = Math.min(n, (WinogradFilterGradient.BLOCK_TILES + perImage - 1) / perImage), blocks = (n + blockImages - 1) / blockImages;
+        assertWithinBound(layer + " filter gradient", expected, actual, e, 2L * (m + 1) + 4L * (alpha + 1) + (long) blockImages * perImage + blocks + 1);
+    }
+
+    /**
      * conv1 (3 -> 96, 11x11, stride 4, 227x227; paper units: pixels of about +-100, weights ~ N(0, 0.01^2)) runs as
      * Winograd over its 16 stride phases ({@link PhaseSplit}): a 3x3 stride-1 convolution of 48 channels over 57x57
      * phase images, so the bound is that problem's (n = 2r + 4 alpha + 48 + 6, E over the phase images and filters,
