@@ -141,14 +141,13 @@ class BackendEquivalenceTest {
     }
 
     /**
-     * Non-finite inputs (NaN, +-infinity, -0) through ReLU and max pooling forward: NaN propagates as in the
-     * reference (Math.max(x, 0) keeps it; a window holding a NaN gives NaN); results match exactly, NaN for NaN.
-     * (Max pooling backward through a NaN window is checked for the cuda kernel by NativeKernelsTest; the cpu
-     * backend refuses it.)
+     * Non-finite inputs (NaN, +-infinity, -0) through ReLU and max pooling: NaN propagates as in the reference
+     * (Math.max(x, 0) keeps it; a window holding a NaN gives NaN, and its gradient goes to the window's first
+     * NaN); results match exactly, NaN for NaN.
      */
     @ParameterizedTest(name = "{0}")
     @MethodSource("backends")
-    void reluAndMaxPoolingForwardPropagateNaNAsTheReference(String backend) {
+    void reluAndMaxPoolingPropagateNaNAsTheReference(String backend) {
         try (BackendPair pair = BackendPair.open(backend)) {
             Shape xs = Shape.of(2, 3, 9, 11);
             PoolSpec spec = PoolSpec.of(3, 2);
@@ -157,13 +156,15 @@ class BackendEquivalenceTest {
             float[] specials = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, -0f};
             for (int i = 0; i < values.length; i += 7) values[i] = specials[i / 7 % specials.length];
             Twin x = pair.of(xs, values), relu = pair.zeros(xs), reluGrad = pair.zeros(xs), dy = pair.gaussian(xs, 27);
-            Twin y = pair.zeros(ys);
+            Twin y = pair.zeros(ys), poolGrad = pair.gaussian(ys, 28), pooledDx = pair.zeros(xs);
             pair.run(b -> b.reluForward(pair.on(relu, b), pair.on(x, b)));
             pair.run(b -> b.reluBackward(pair.on(reluGrad, b), pair.on(dy, b), pair.on(relu, b)));
             pair.run(b -> b.maxPoolForward(pair.on(y, b), pair.on(x, b), spec));
+            pair.run(b -> b.maxPoolBackward(pair.on(pooledDx, b), pair.on(poolGrad, b), pair.on(y, b), pair.on(x, b), spec));
             pair.expectClose("reluForward y with NaN and infinities", relu, 0, 0);
             pair.expectClose("reluBackward dx with NaN and infinities", reluGrad, 0, 0);
             pair.expectClose("maxPoolForward y with NaN and infinities", y, 0, 0);
+            pair.expectClose("maxPoolBackward dx through windows with NaN and infinities", pooledDx, 1e-6, 1e-6);
         }
     }
 

@@ -92,11 +92,15 @@ final class Loops {
         }
     }
 
-    /** The index of the first cell (row-major) of x's window rows [top, bottom) x columns [left, right) equal to max, or -1. */
+    /**
+     * The index of the first cell (row-major) of x's window rows [top, bottom) x columns [left, right) equal to max,
+     * or, where max is NaN (the window held one), the first NaN; -1 if there is none.
+     */
     static int firstMaximum(float[] x, int w, int top, int bottom, int left, int right, float max) {
+        boolean nan = Float.isNaN(max);
         for (int row = top; row < bottom; row++) {
             for (int at = row * w + left; at < row * w + right; at++) {
-                if (x[at] == max) return at;
+                if (x[at] == max || (nan && Float.isNaN(x[at]))) return at;
             }
         }
         return -1;

@@ -8,8 +8,9 @@ import org.alexnet4j.backend.PoolSpec;
  * planes to the worker's heap {@link Planes} in one bulk copy each and works there with plain array loops
  * (no per-element segment access, which costs several times more): forward takes the vertical maximum of
  * the window's rows into a row buffer, then each window's horizontal maximum from it; padded cells never
- * win. Backward routes each dy to the first maximum in row-major window order (found again from x and y),
- * summing where windows overlap.
+ * win; a window holding a NaN gives NaN. Backward routes each dy to the first maximum in row-major window order
+ * (found again from x and y: the first cell equal to y, or the first NaN where y is NaN), summing where windows
+ * overlap.
  */
 final class Pooling {
     private Pooling() {}
