@@ -14,7 +14,8 @@ import org.alexnet4j.tensor.Tensor;
  * The error of the cpu backend's convolutions against the float64 reference at AlexNet's layer shapes (batch 4, where the fast setting takes Winograd for conv1 to conv5),
  * per algorithm setting: the largest error and the root mean square error, each relative to the reference's
  * largest magnitude and root mean square. Forward: ReLU inputs of about the paper's magnitudes (pixels of +-60 for
- * conv1, |N(0, 3^2)| above), weights N(0, 0.01^2), bias 1; backward-data: gradients N(0, 1e-3^2).
+ * conv1, |N(0, 3^2)| above), weights N(0, 0.01^2), bias 1; backward-data and backward-filter (the weight gradient, summed over
+ * the batch into zeros): gradients N(0, 1e-3^2).
  * <pre>java --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar org.alexnet4j.bench.ConvolutionAccuracy</pre>
  */
 public final class ConvolutionAccuracy {
@@ -28,7 +29,7 @@ public final class ConvolutionAccuracy {
                 new Layer("conv3", 256, 13, 384, 3, 1, 1, 1), new Layer("conv4", 384, 13, 384, 3, 1, 1, 1), new Layer("conv4g2", 384, 13, 384, 3, 1, 1, 2),
                 new Layer("conv5", 384, 13, 256, 3, 1, 1, 1), new Layer("conv5g2", 384, 13, 256, 3, 1, 1, 2)};
         CpuOptions.ConvolutionAlgorithm[] settings = {CpuOptions.ConvolutionAlgorithm.EXACT, CpuOptions.ConvolutionAlgorithm.FAST};
-        System.out.println("layer     direction     setting  max|err|/max|y|  rms(err)/rms(y)");
+        System.out.println("layer     direction       setting  max|err|/max|y|  rms(err)/rms(y)");
         try (Backend reference = Backends.create("reference")) {
             for (Layer layer : layers) {
                 int n = 4;
@@ -47,18 +48,20 @@ public final class ConvolutionAccuracy {
                     }
                     report(layer.name(), "forward", setting, expected[0], actual[0]);
                     if (layer.stride() == 1) report(layer.name(), "backward-data", setting, expected[1], actual[1]);
+                    report(layer.name(), "backward-filter", setting, expected[2], actual[2]);
                 }
             }
         }
     }
 
-    /** relu(conv + bias) and the backward-data on one backend. */
+    /** relu(conv + bias), the backward-data (stride 1) and the backward-filter on one backend. */
     private static float[][] run(Backend b, ConvSpec spec, Shape xs, Shape ws, Shape ys, float[] x, float[] w, float[] bias, float[] dy) {
         try (Tensor tx = upload(b, xs, x); Tensor tw = upload(b, ws, w); Tensor tb = upload(b, Shape.of(ws.dim(0)), bias); Tensor ty = b.allocate(ys);
-             Tensor tdy = upload(b, ys, dy); Tensor tdx = b.allocate(xs)) {
+             Tensor tdy = upload(b, ys, dy); Tensor tdx = b.allocate(xs); Tensor tdw = upload(b, ws, new float[Math.toIntExact(ws.size())])) {
             b.conv2dReluForward(ty, tx, tw, tb, spec);
             if (spec.strideH() == 1) b.conv2dBackwardData(tdx, tdy, tw, spec);
-            return new float[][] {download(b, ty), download(b, tdx)};
+            b.conv2dBackwardFilter(tdw, tdy, tx, spec);
+            return new float[][] {download(b, ty), download(b, tdx), download(b, tdw)};
         }
     }
 
@@ -72,7 +75,7 @@ public final class ConvolutionAccuracy {
             squares += (double) expected[i] * expected[i];
             squaredErrors += e * e;
         }
-        System.out.printf("%-9s %-13s %-8s %15.2e  %15.2e%n", layer, direction, setting.name().toLowerCase(Locale.ROOT), maxError / max,
+        System.out.printf("%-9s %-15s %-8s %15.2e  %15.2e%n", layer, direction, setting.name().toLowerCase(Locale.ROOT), maxError / max,
                 Math.sqrt(squaredErrors / squares));
     }
 
