@@ -11,12 +11,12 @@ import org.alexnet4j.tensor.Shape;
 import org.alexnet4j.tensor.Tensor;
 
 /**
- * The error of the cpu backend's convolutions against the float64 reference at AlexNet's layer shapes (batch 4, where the fast setting takes Winograd for conv1 to conv5),
+ * The error of the cpu backend's convolutions against the float64 reference at AlexNet's layer shapes (batch 4, where the fast setting takes its largest Winograd tiles for conv1 to conv5, or the batch given),
  * per algorithm setting: the largest error and the root mean square error, each relative to the reference's
  * largest magnitude and root mean square. Forward: ReLU inputs of about the paper's magnitudes (pixels of +-60 for
  * conv1, |N(0, 3^2)| above), weights N(0, 0.01^2), bias 1; backward-data and backward-filter (the weight gradient, summed over
  * the batch into zeros): gradients N(0, 1e-3^2).
- * <pre>java --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar org.alexnet4j.bench.ConvolutionAccuracy</pre>
+ * <pre>java --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar org.alexnet4j.bench.ConvolutionAccuracy [BATCH]</pre>
  */
 public final class ConvolutionAccuracy {
     private ConvolutionAccuracy() {}
@@ -25,6 +25,11 @@ public final class ConvolutionAccuracy {
 
     public static void main(String[] args) {
         Locale.setDefault(Locale.ROOT);
+        if (args.length > 1 || (args.length == 1 && !args[0].matches("[1-9][0-9]?"))) {
+            System.err.println("usage: ConvolutionAccuracy [BATCH, 1 to 99; default 4]");
+            System.exit(2);
+        }
+        int batch = args.length > 0 ? Integer.parseInt(args[0]) : 4;
         Layer[] layers = {new Layer("conv1", 3, 227, 96, 11, 4, 0, 1), new Layer("conv2", 96, 27, 256, 5, 1, 2, 1), new Layer("conv2g2", 96, 27, 256, 5, 1, 2, 2),
                 new Layer("conv3", 256, 13, 384, 3, 1, 1, 1), new Layer("conv4", 384, 13, 384, 3, 1, 1, 1), new Layer("conv4g2", 384, 13, 384, 3, 1, 1, 2),
                 new Layer("conv5", 384, 13, 256, 3, 1, 1, 1), new Layer("conv5g2", 384, 13, 256, 3, 1, 1, 2)};
@@ -32,7 +37,7 @@ public final class ConvolutionAccuracy {
         System.out.println("layer     direction       setting  max|err|/max|y|  rms(err)/rms(y)");
         try (Backend reference = Backends.create("reference")) {
             for (Layer layer : layers) {
-                int n = 4;
+                int n = batch;
                 ConvSpec spec = new ConvSpec(layer.stride(), layer.stride(), layer.pad(), layer.pad(), layer.groups());
                 Shape xs = Shape.of(n, layer.c(), layer.size(), layer.size()), ws = Shape.of(layer.k(), layer.c() / layer.groups(), layer.r(), layer.r());
                 Shape ys = spec.outputShape(xs, ws);

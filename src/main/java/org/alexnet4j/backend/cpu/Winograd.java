@@ -79,7 +79,8 @@ final class Winograd {
      * The tile side m for g in this direction under {@code setting}, or 0 where Winograd does not run. It applies
      * to stride-1 convolutions with square 3x3 or 5x5 filters and the same padding both ways (at most r - 1 for
      * backward-data), in every direction, whose block planes fit a Java array, as F(5x5, 3x3) or F(4x4, 5x5) (measured against the
-     * other tile sides in bench/RESULTS.md). WINOGRAD takes it wherever it applies, EXACT never, and FAST where it
+     * other tile sides in bench/RESULTS.md), or where those give fewer than {@link #FAST_TILES} tiles the largest smaller
+     * side that gives that many, else 2 (a 13x13 output at batch 1: F(2x2, 3x3), 49 tiles; also measured). WINOGRAD takes it wherever it applies, EXACT never, and FAST where it
      * pays: at least {@link #FAST_CHANNELS} input and output channels per group (fewer leave the transforms a large
      * share of the work) and at least {@link #FAST_TILES} output tiles per group in the batch (one GEMM panel at
      * 512 bits; fewer leave its lanes mostly idle). The rule reads only the shape, so a layer always gets the same
@@ -91,6 +92,7 @@ final class Winograd {
         if (spec.strideH() != 1 || spec.strideW() != 1 || g.r() != g.s() || spec.padH() != spec.padW() || (g.r() != 3 && g.r() != 5)) return 0;
         if (direction == Direction.DATA && spec.padH() > g.r() - 1) return 0;
         int m = g.r() == 3 ? 5 : 4;
+        while (m > 2 && Problem.of(g, direction, m).tiles() < FAST_TILES) m--;
         Problem problem = Problem.of(g, direction, m);
         if (Math.max(problem.inputFloats(), problem.outputFloats()) > Integer.MAX_VALUE / 2) return 0;
         if (setting == CpuOptions.ConvolutionAlgorithm.WINOGRAD) return m;

@@ -60,7 +60,24 @@ class WinogradConvolutionTest {
             new Layer("conv3", 256, 13, 384, 3, 1, 1), new Layer("conv4", 384, 13, 384, 3, 1, 1), new Layer("conv4g2", 384, 13, 384, 3, 1, 2),
             new Layer("conv5", 384, 13, 256, 3, 1, 1), new Layer("conv5g2", 384, 13, 256, 3, 1, 2));
 
-    static List<Layer> layers() { return LAYERS; }
+    /**
+     * A layer at a batch, and the tile side the rule gives it there: together the cases run every tile side a layer
+     * of AlexNet takes (a 13x13 output: 2x2 at batch 1, 4x4 at batch 2 and 3, 5x5 from batch 4; 27x27: 4x4).
+     */
+    record Case(Layer layer, int n, int m) {
+        @Override public String toString() { return layer + " at batch " + n + ", F(" + m + "x" + m + ", " + layer.r() + "x" + layer.r() + ")"; }
+    }
+
+    static List<Case> forwardCases() {
+        return List.of(new Case(LAYERS.get(0), 1, 4), new Case(LAYERS.get(1), 1, 4), new Case(LAYERS.get(2), 1, 2), new Case(LAYERS.get(3), 1, 2),
+                new Case(LAYERS.get(4), 1, 2), new Case(LAYERS.get(5), 1, 2), new Case(LAYERS.get(6), 1, 2), new Case(LAYERS.get(3), 2, 4),
+                new Case(LAYERS.get(5), 4, 5), new Case(LAYERS.get(6), 4, 5));
+    }
+
+    static List<Case> filterCases() {
+        return List.of(new Case(LAYERS.get(0), 4, 4), new Case(LAYERS.get(1), 4, 4), new Case(LAYERS.get(2), 1, 2), new Case(LAYERS.get(3), 4, 5),
+                new Case(LAYERS.get(4), 2, 4), new Case(LAYERS.get(5), 2, 4), new Case(LAYERS.get(6), 4, 5));
+    }
 
     private static CpuBackend cpu(CpuOptions.ConvolutionAlgorithm algorithm) {
         return new CpuBackend(BackendOptions.defaults().withThreads(2).withCpu(CpuOptions.defaults().withConvolution(algorithm)));
@@ -190,10 +207,11 @@ class WinogradConvolutionTest {
     private static final int SAMPLE = 8;
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("layers")
-    void forwardAndBackwardDataAreWithinTheDerivedBound(Layer layer) {
+    @MethodSource("forwardCases")
+    void forwardAndBackwardDataAreWithinTheDerivedBound(Case check) {
         assumeTrue(CpuConfig.VECTOR, "Winograd is a Vector API path");
-        int n = 1, groups = layer.groups(), cg = layer.c() / groups, kg = layer.k() / groups, r = layer.r(), taps = r * r;
+        Layer layer = check.layer();
+        int n = check.n(), groups = layer.groups(), cg = layer.c() / groups, kg = layer.k() / groups, r = layer.r(), taps = r * r;
         Shape ys = layer.y(n);
         int p = ys.dim(2), q = ys.dim(3), size = layer.size();
         // forward: ReLU outputs of the layer below (paper units), weights ~ N(0, 0.01^2), bias 1; backward: gradients ~ N(0, 1e-3)
@@ -208,7 +226,10 @@ class WinogradConvolutionTest {
             y = download(b, ty);
             dx = download(b, tdx);
         }
-        WinogradTransform t = WinogradTransform.of(Winograd.tile(geometry(layer, n), Winograd.Direction.FORWARD, CpuOptions.ConvolutionAlgorithm.WINOGRAD), r);
+        int m = Winograd.tile(geometry(layer, n), Winograd.Direction.FORWARD, CpuOptions.ConvolutionAlgorithm.WINOGRAD);
+        assertEquals(check.m(), m, check + ": the tile side");
+        assertEquals(m, Winograd.tile(geometry(layer, n), Winograd.Direction.DATA, CpuOptions.ConvolutionAlgorithm.WINOGRAD), check + ": backward-data's tile side");
+        WinogradTransform t = WinogradTransform.of(m, r);
         int alpha = t.alpha(), kSampled = kg / SAMPLE, cSampled = cg / SAMPLE;
 
         // forward, filters k = SAMPLE * j of each group: the reference with just those filters
@@ -262,10 +283,11 @@ class WinogradConvolutionTest {
      * magnitudes. conv2 at batch 4 runs two blocks of three images; the 13x13 layers one block.
      */
     @ParameterizedTest(name = "{0}")
-    @MethodSource("layers")
-    void filterGradientIsWithinTheDerivedBound(Layer layer) {
+    @MethodSource("filterCases")
+    void filterGradientIsWithinTheDerivedBound(Case check) {
         assumeTrue(CpuConfig.VECTOR, "Winograd is a Vector API path");
-        int n = layer.r() == 5 ? 4 : 2, groups = layer.groups(), cg = layer.c() / groups, kg = layer.k() / groups, r = layer.r(), taps = r * r;
+        Layer layer = check.layer();
+        int n = check.n(), groups = layer.groups(), cg = layer.c() / groups, kg = layer.k() / groups, r = layer.r(), taps = r * r;
         Shape ys = layer.y(n);
         int p = ys.dim(2), q = ys.dim(3), size = layer.size(), kSampled = kg / SAMPLE;
         float[] x = values(1, layer.x(n).size(), 3, true), dy = values(4, ys.size(), 1e-3, false);
@@ -292,6 +314,7 @@ class WinogradConvolutionTest {
         }
         float[] actual = sampled(dw, 1, layer.k(), cg * taps);
         WinogradTransform t = WinogradTransform.of(Winograd.tile(geometry(layer, n), Winograd.Direction.FILTER, CpuOptions.ConvolutionAlgorithm.WINOGRAD), r);
+        assertEquals(check.m(), t.m(), check + ": the tile side");
         int m = t.m(), alpha = t.alpha(), tilesY = (p + m - 1) / m, tilesX = (q + m - 1) / m, perImage = tilesY * tilesX;
         double[][] g = abs(t.g()), bt = abs(t.bt()), at = abs(t.at()), a = new double[alpha][m], gt = new double[r][alpha];
         for (int i = 0; i < alpha; i++) {
@@ -412,9 +435,18 @@ class WinogradConvolutionTest {
                 assertEquals(0, Winograd.tile(geometry(layer, 4), d, CpuOptions.ConvolutionAlgorithm.EXACT), layer + " exact");
             }
         }
-        // batch 1: conv2's 27x27 output is 49 tiles of 4x4, a 13x13 output only 9 of 5x5 (fewer than one panel)
-        assertEquals(4, Winograd.tile(geometry(LAYERS.get(0), 1), Winograd.Direction.FORWARD, fast));
-        assertEquals(0, Winograd.tile(geometry(LAYERS.get(3), 1), Winograd.Direction.FORWARD, fast));
+        // batch 1: conv2's 27x27 output is 49 tiles of 4x4; a 13x13 output only 9 of 5x5 (fewer than one panel), 16 of
+        // 4x4, 25 of 3x3, so 49 of 2x2; at batch 2 and 3, 32 and 48 of 4x4
+        for (Winograd.Direction d : Winograd.Direction.values()) {
+            assertEquals(4, Winograd.tile(geometry(LAYERS.get(0), 1), d, fast));
+            for (Layer layer : LAYERS.subList(2, LAYERS.size())) {
+                assertEquals(2, Winograd.tile(geometry(layer, 1), d, fast), layer + " " + d + " at batch 1");
+                assertEquals(4, Winograd.tile(geometry(layer, 2), d, fast), layer + " " + d + " at batch 2");
+                assertEquals(4, Winograd.tile(geometry(layer, 3), d, fast), layer + " " + d + " at batch 3");
+            }
+        }
+        // too few tiles even of 2x2 (a 5x5 output: 9): the GEMM family
+        assertEquals(0, Winograd.tile(Convolution.Geometry.of(Shape.of(1, 64, 5, 5), Shape.of(64, 64, 3, 3), ConvSpec.of(1, 1, 1)), Winograd.Direction.FORWARD, fast));
         // stride 4 (conv1): never directly, by its 48 phase channels of 3x3 taps at any batch (121 tiles of 55x55)
         Convolution.Geometry conv1 = Convolution.Geometry.of(Shape.of(1, 3, 227, 227), Shape.of(96, 3, 11, 11), ConvSpec.of(4, 0, 1));
         assertEquals(0, Winograd.tile(conv1, Winograd.Direction.FORWARD, CpuOptions.ConvolutionAlgorithm.WINOGRAD));
