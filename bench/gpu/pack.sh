@@ -30,6 +30,8 @@ for jar in "$OUT/lib/alexnet4j.jar" "$OUT/lib/benchmarks.jar"; do
     UNUSED=$(unzip -Z1 "$jar" 'org/bytedeco/cuda/linux-x86_64/*' | grep -Ev '/libjni(cudart|cudnn|cublas|nvrtc)\.so$' || true)
     [[ -z $UNUSED ]] || zip -q -d "$jar" $UNUSED
 done
+# The CPU peers (bench/peers.sh: ONNX Runtime, libtorch and its OpenBLAS, some 600 MB unpacked) never run there.
+zip -q -d "$OUT/lib/benchmarks.jar" 'org/alexnet4j/bench/peers/*' 'ai/onnxruntime/*' 'org/bytedeco/pytorch/*' 'org/bytedeco/openblas/*'
 cp -r target/test-classes "$OUT/test-classes"
 ./mvnw -q "${REPO_FLAG[@]}" dependency:copy -Dartifact="org.junit.platform:junit-platform-console-standalone:$LAUNCHER_VERSION" \
     -DoutputDirectory="$OUT/lib" -Dmdep.stripVersion=true
