@@ -412,6 +412,39 @@ class WinogradConvolutionTest {
         assertWithinBound("conv1 forward by phases", expected, actual, e, 2L * taps + 4L * t.alpha() + c * phases + 6);
     }
 
+    /**
+     * The filter gradient adds to dw (Backend: dw +=) by both of its Winograd paths: started from D it gives D plus
+     * what it gives from zero, bit for bit (one block of images, and the phase path's one addition per filter tap, so
+     * one rounding either way). The shapes leave vector and panel tails (35, 37, 33 channels; 3 and 5 a group), run
+     * groups 2, the small tile sides F(2x2, 3x3) and F(2x2, 5x5), and conv1's 11x11 stride 4 by its phases with padding.
+     */
+    @Test
+    void filterGradientAddsToDw() {
+        assumeTrue(CpuConfig.VECTOR, "Winograd is a Vector API path");
+        record Shapes(Shape x, Shape w, ConvSpec spec) {}
+        for (Shapes s : List.of(new Shapes(Shape.of(2, 70, 7, 7), Shape.of(74, 35, 3, 3), ConvSpec.of(1, 1, 2)),
+                new Shapes(Shape.of(1, 40, 9, 9), Shape.of(33, 40, 5, 5), ConvSpec.of(1, 2, 1)),
+                new Shapes(Shape.of(2, 6, 39, 39), Shape.of(10, 3, 11, 11), ConvSpec.of(4, 2, 2)))) {
+            Convolution.Geometry g = Convolution.Geometry.of(s.x(), s.w(), s.spec());
+            CpuOptions.ConvolutionAlgorithm winograd = CpuOptions.ConvolutionAlgorithm.WINOGRAD;
+            boolean phases = s.spec().strideH() > 1;
+            assertTrue(phases ? Winograd.tile(PhaseSplit.phased(g), Winograd.Direction.FILTER, winograd) > 0 : Winograd.tile(g, Winograd.Direction.FILTER, winograd) > 0, s
+                    + " runs by Winograd");
+            Shape ys = s.spec().outputShape(s.x(), s.w());
+            float[] start = values(3, s.w().size(), 1, false), fromZero, fromStart;
+            try (Backend b = cpu(winograd); Tensor x = upload(b, s.x(), values(1, s.x().size(), 1, false)); Tensor dy = upload(b, ys, values(2, ys.size(), 1, false));
+                 Tensor zero = upload(b, s.w(), new float[start.length]); Tensor dw = upload(b, s.w(), start)) {
+                b.conv2dBackwardFilter(zero, dy, x, s.spec());
+                b.conv2dBackwardFilter(dw, dy, x, s.spec());
+                fromZero = download(b, zero);
+                fromStart = download(b, dw);
+            }
+            float[] expected = new float[start.length];
+            for (int i = 0; i < expected.length; i++) expected[i] = start[i] + fromZero[i];
+            assertArrayEquals(expected, fromStart, s + ": the gradient from D is D + the gradient from zero");
+        }
+    }
+
     /** The planes of every SAMPLE-th channel (of each group alike, as channels are numbered across groups) of an (n, channels, plane) tensor. */
     private static float[] sampled(float[] all, int n, int channels, int plane) {
         float[] out = new float[n * channels / SAMPLE * plane];
