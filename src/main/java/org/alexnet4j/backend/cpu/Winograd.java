@@ -78,7 +78,7 @@ final class Winograd {
     /**
      * The tile side m for g in this direction under {@code setting}, or 0 where Winograd does not run. It applies
      * to stride-1 convolutions with square 3x3 or 5x5 filters and the same padding both ways (at most r - 1 for
-     * backward-data), in every direction, whose block planes fit a Java array, as F(5x5, 3x3) or F(4x4, 5x5) (measured against the
+     * backward-data), in every direction, whose block planes (the filter gradient's too) fit a Java array, as F(5x5, 3x3) or F(4x4, 5x5) (measured against the
      * other tile sides in bench/RESULTS.md), or where those give fewer than {@link #FAST_TILES} tiles the largest smaller
      * side that gives that many, else 2 (a 13x13 output at batch 1: F(2x2, 3x3), 49 tiles; also measured). WINOGRAD takes it wherever it applies, EXACT never, and FAST where it
      * pays: at least {@link #FAST_CHANNELS} input and output channels per group (fewer leave the transforms a large
@@ -94,7 +94,8 @@ final class Winograd {
         int m = g.r() == 3 ? 5 : 4;
         while (m > 2 && Problem.of(g, direction, m).tiles() < FAST_TILES) m--;
         Problem problem = Problem.of(g, direction, m);
-        if (Math.max(problem.inputFloats(), problem.outputFloats()) > Integer.MAX_VALUE / 2) return 0;
+        long gradientPlanes = direction == Direction.FILTER ? WinogradFilterGradient.planeFloats(problem) : 0;
+        if (Math.max(Math.max(problem.inputFloats(), problem.outputFloats()), gradientPlanes) > Integer.MAX_VALUE / 2) return 0;
         if (setting == CpuOptions.ConvolutionAlgorithm.WINOGRAD) return m;
         boolean pays = problem.inChannels() >= FAST_CHANNELS && problem.outChannels() >= FAST_CHANNELS && problem.tiles() >= FAST_TILES;
         return pays ? m : 0;

@@ -43,13 +43,17 @@ final class WinogradFilterGradient {
     /** Images per block for a problem: at least BLOCK_TILES tiles, never more images than the batch. */
     static int blockImages(Winograd.Problem problem) { return Math.min(problem.n(), Gemm.ceilDiv(BLOCK_TILES, problem.tilesPerImage())); }
 
+    /** Floats of a block's output gradient planes: every filter's of its images, and a vector of planes of slack. */
+    static long planeFloats(Winograd.Problem problem) {
+        return ((long) blockImages(problem) * problem.outChannels() + LANES) * problem.tilesY() * problem.m() * problem.tilesX() * problem.m();
+    }
+
     /** dw (K x C/groups x r x r) += the filter gradient of the forward problem {@code problem}, from its input x and output gradient dy. */
     void run(MemorySegment dw, MemorySegment dy, MemorySegment x, Winograd.Problem problem, Winograd.Stages st) {
         int alpha2 = problem.alpha() * problem.alpha(), channels = problem.inChannels(), filters = problem.outChannels(), taps = problem.r() * problem.r();
         int kPanels = Gemm.ceilDiv(filters, NR), images = blockImages(problem), perImage = problem.tilesPerImage();
-        int plane = problem.tilesY() * problem.m() * problem.tilesX() * problem.m();
         int gradientFloats = filters * channels * taps;
-        int planes = Math.toIntExact((long) images * filters * plane + (long) LANES * plane);
+        int planes = Math.toIntExact(planeFloats(problem));
         if (gradientPlanes.length < planes) gradientPlanes = new float[planes];
         if (blockGradient.length < gradientFloats + LANES * channels * taps) blockGradient = new float[gradientFloats + LANES * channels * taps];
         int workers = pool.size(), channelTasks = Gemm.ceilDiv(channels, CHANNEL_CHUNK);

@@ -491,6 +491,11 @@ class WinogradConvolutionTest {
         // backward-data needs padding <= r - 1
         assertEquals(0, Winograd.tile(Convolution.Geometry.of(Shape.of(64, 64, 13, 13), Shape.of(64, 64, 3, 3), ConvSpec.of(1, 3, 1)), Winograd.Direction.DATA,
                 CpuOptions.ConvolutionAlgorithm.WINOGRAD));
+        // the filter gradient's block holds its images' output gradient planes, every filter's: 4096 planes of 1025 x 1025
+        // overflow an int where the forward's blocks (one image's channel planes) fit
+        Convolution.Geometry wide = Convolution.Geometry.of(Shape.of(1, 32, 1024, 1024), Shape.of(4096, 32, 3, 3), ConvSpec.of(1, 1, 1));
+        assertEquals(5, Winograd.tile(wide, Winograd.Direction.FORWARD, CpuOptions.ConvolutionAlgorithm.WINOGRAD));
+        assertEquals(0, Winograd.tile(wide, Winograd.Direction.FILTER, CpuOptions.ConvolutionAlgorithm.WINOGRAD));
     }
 
     @Test
