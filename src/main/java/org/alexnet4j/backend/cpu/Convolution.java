@@ -259,10 +259,12 @@ final class Convolution {
     }
 
     /**
-     * dw += gradient over the whole batch, summed in a fixed order that depends on the batch size only: the
-     * images in blocks of {@link #FILTER_BLOCK_IMAGES}, each block summed from zero in image order, the block
-     * sums added to dw in block order. Blocks run in waves of up to two per worker, one accumulator each (a
-     * lone block splits its products over the workers instead), so any thread count gives the same bits.
+     * dw += gradient over the whole batch, summed in a fixed order that depends on the shape only. Where
+     * {@link Winograd#tile} takes the layer (directly, or by its stride phases, folded back onto its taps), by
+     * {@link WinogradFilterGradient} with its own image blocks; else by the GEMM family: the images in blocks of
+     * {@link #FILTER_BLOCK_IMAGES}, each block summed from zero in image order, the block sums added to dw in block
+     * order. Blocks run in waves of up to two per worker, one accumulator each (a lone block splits its products
+     * over the workers instead), so any thread count gives the same bits.
      */
     void backwardFilter(MemorySegment dw, MemorySegment dy, MemorySegment x, Geometry g) {
         int tile = VECTOR ? Winograd.tile(g, Winograd.Direction.FILTER, algorithm) : 0;
