@@ -66,7 +66,7 @@ public final class ConvolutionAccuracy {
             b.conv2dReluForward(ty, tx, tw, tb, spec);
             if (spec.strideH() == 1) b.conv2dBackwardData(tdx, tdy, tw, spec);
             b.conv2dBackwardFilter(tdw, tdy, tx, spec);
-            return new float[][] {download(b, ty), download(b, tdx), download(b, tdw)};
+            return new float[][] {Checks.download(b, ty), Checks.download(b, tdx), Checks.download(b, tdw)};
         }
     }
 
@@ -95,11 +95,5 @@ public final class ConvolutionAccuracy {
         Tensor t = b.allocate(shape);
         b.copyFromHost(t, values, 0);
         return t;
-    }
-
-    private static float[] download(Backend b, Tensor t) {
-        float[] v = new float[Math.toIntExact(t.size())];
-        b.copyToHost(v, 0, t);
-        return v;
     }
 }
