@@ -61,9 +61,7 @@ class BadInputTest {
 
     @Test
     void aNaNMeanImageOrAZeroChannelStdInAModelFileIsRefused() throws Exception {
-        Map<String, String> zeroStd = new LinkedHashMap<>(metadata);
-        zeroStd.put("data.channel_std", "0.5,0.0,0.125");
-        Path file = save("zero-std", tensors, zeroStd);
+        Path file = withMetadata("zero-std", "data.channel_std", "0.5,0.0,0.125");
         assertFailure(CliRun.of("eval", "--weights", file.toString(), "--synthetic", "4"), Main.EXIT_FAILURE,
                 "alexnet4j eval: error: " + file + ": data statistics (metadata data.*): channel std of channel 1 is 0.0; it must be positive");
 
@@ -91,9 +89,7 @@ class BadInputTest {
 
     @Test
     void aModelFileWithAnAbsurdSideIsRefusedNamingTheValueAndTheRange() throws Exception {
-        Map<String, String> huge = new LinkedHashMap<>(metadata);
-        huge.put("data.side", "30000");
-        Path file = save("side-30000", tensors, huge);
+        Path file = withMetadata("side-30000", "data.side", "30000");
         assertFailure(CliRun.of("eval", "--weights", file.toString(), "--synthetic", "4"), Main.EXIT_FAILURE,
                 "alexnet4j eval: error: " + file + ": metadata 'data.side' is 30000, outside 67..20000 (from the input size to the largest base image side)");
     }
@@ -235,6 +231,13 @@ class BadInputTest {
         Path file = dir.resolve(name + ".safetensors");
         SafeTensors.write(file, tensors, metadata);
         return file;
+    }
+
+    /** The weights file saved again with metadata {@code key} set to {@code value}. */
+    static Path withMetadata(String name, String key, String value) throws Exception {
+        Map<String, String> changed = new LinkedHashMap<>(metadata);
+        changed.put(key, value);
+        return save(name, tensors, changed);
     }
 
     /** A copy of the weights file with element {@code index} of {@code tensor} overwritten in the file's bytes (the writer refuses non-finite values). */
