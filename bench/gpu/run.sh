@@ -10,7 +10,9 @@
 #
 # Usage: run.sh [--dry]
 #   --dry: the whole flow on a machine without a GPU: the cpu backend stands in for cuda, batches of 2 and 4, a
-#          stand-in prints labelled numbers for PyTorch when it is missing, cpu tests instead of cuda ones.
+#          stand-in prints labelled numbers for PyTorch when it is missing, cpu tests instead of cuda ones. With
+#          PYTHON naming a python3 that has torch (e.g. Debian's /usr/bin/python3), torch_alexnet.py itself runs on
+#          the CPU at full width against alexnet4j at width 0.25: a check of the script, not a comparison.
 # Everything it writes goes to $OUT (default: ./out), at most 8 files, each also summarised on stdout:
 #   run.log (every step: command, limit, status, duration), machine.txt, tests.txt, bench.txt (each benchmark's
 #   output; JSON lines for the table), train.txt, jmh.txt, table.txt.

@@ -12,8 +12,9 @@ cross-entropy, backward and SGD (momentum 0.9, weight decay 5e-4).
 --data device keeps the batch on the GPU; --data host copies it (and the labels) from host memory every step,
 as `bench --data host` does. Precisions: fp32 (no TF32 anywhere), tf32 (TF32 tensor cores in convolutions and
 matrix products), bf16 and fp16 (automatic mixed precision with channels_last, FP32 master weights; fp16 with
-a dynamic gradient scaler). Each step is timed with CUDA events after warm-up and ends synchronized; prints one
-JSON object per (variant, batch, mode, data) as soon as it is measured, with the median and mean step time.
+a dynamic gradient scaler). Each step is timed with CUDA events after warm-up and ends synchronized (with
+--device cpu, by the wall clock: for checking the script where no GPU is); prints one JSON object per (variant,
+batch, mode, data) as soon as it is measured, with the median and mean step time.
 
 Usage: torch_alexnet.py --precision fp32 --variant paper,single-tower --batch 128,256 --mode forward,train
                         --data device,host [--warmup 5] [--iterations 20] [--device cuda]
@@ -23,6 +24,7 @@ import contextlib
 import json
 import statistics
 import sys
+import time
 
 import torch
 from torch import nn
@@ -59,7 +61,7 @@ def measure(args, variant: str, batch: int, mode: str, data: str) -> dict:
     host_labels = torch.arange(batch) % args.classes
     images, labels = host_images.to(device).contiguous(memory_format=channels_last), host_labels.to(device)
     optimizer = torch.optim.SGD(model.parameters(), lr=1e-4, momentum=0.9, weight_decay=5e-4)
-    scaler = torch.amp.GradScaler("cuda", enabled=args.precision == "fp16")
+    scaler = torch.amp.GradScaler("cuda") if args.precision == "fp16" else None
     loss_function = nn.CrossEntropyLoss()
     autocast = (lambda: torch.autocast(device.type, dtype=amp_dtype)) if amp_dtype else contextlib.nullcontext
     training = mode == "train"
@@ -76,9 +78,13 @@ def measure(args, variant: str, batch: int, mode: str, data: str) -> dict:
         optimizer.zero_grad(set_to_none=False)
         with autocast():
             loss = loss_function(model(x), y)
-        scaler.scale(loss).backward()
-        scaler.step(optimizer)
-        scaler.update()
+        if scaler is None:
+            loss.backward()
+            optimizer.step()
+        else:
+            scaler.scale(loss).backward()
+            scaler.step(optimizer)
+            scaler.update()
         return loss
 
     loss = step()
@@ -86,22 +92,31 @@ def measure(args, variant: str, batch: int, mode: str, data: str) -> dict:
         raise SystemExit(f"torch_alexnet.py: the loss of {variant} {mode} batch {batch} is {loss.item()}")
     for _ in range(args.warmup):
         step()
-    torch.cuda.synchronize()
-    times_ms = []
-    for _ in range(args.iterations):
-        start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
-        start.record()
-        step()
-        end.record()
-        end.synchronize()
-        times_ms.append(start.elapsed_time(end))
+    cuda = device.type == "cuda"
+    if cuda:
+        torch.cuda.synchronize()
+    times_ms = [timed_ms(step, cuda) for _ in range(args.iterations)]
     median, mean = statistics.median(times_ms), statistics.fmean(times_ms)
     return {
         "framework": "pytorch", "torch": torch.__version__, "cuda": torch.version.cuda, "cudnn": torch.backends.cudnn.version(),
-        "device": torch.cuda.get_device_name(), "variant": variant, "batch": batch, "mode": mode, "data": data,
+        "device": torch.cuda.get_device_name() if cuda else "cpu", "variant": variant, "batch": batch, "mode": mode, "data": data,
         "precision": args.precision, "iterations": args.iterations, "median_ms": median, "mean_ms": mean,
         "img_per_s_median": batch / median * 1e3, "img_per_s_mean": batch / mean * 1e3,
     }
+
+
+def timed_ms(step, cuda: bool) -> float:
+    """One step's time in ms: between CUDA events around it on a GPU, else by the wall clock."""
+    if not cuda:
+        began = time.perf_counter()
+        step()
+        return (time.perf_counter() - began) * 1e3
+    start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+    start.record()
+    step()
+    end.record()
+    end.synchronize()
+    return start.elapsed_time(end)
 
 
 def comma_list(kind, choices=None):
@@ -139,7 +154,8 @@ def main() -> None:
             for mode in args.mode:
                 for data in args.data:
                     print(json.dumps(measure(args, variant, batch, mode, data)), flush=True)
-                    torch.cuda.empty_cache()
+                    if torch.cuda.is_available():
+                        torch.cuda.empty_cache()
 
 
 if __name__ == "__main__":
