@@ -3,7 +3,9 @@ package org.alexnet4j.backend.cpu;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
+import org.alexnet4j.backend.host.HostLimits;
 
 /**
  * Filters prepared for a kernel (packed into GEMM panels, Winograd-transformed), kept per weight tensor and
@@ -11,7 +13,7 @@ import java.util.Map;
  * copy, another backend instance sharing the tensor all write it), so a prepared set is valid exactly while the
  * weights equal, bit for bit, the snapshot taken when it was made: one comparison per call (a streaming read of
  * the weights, stopping at the first difference), instead of preparing every call. At most {@link #ENTRIES}
- * sets are kept, the least recently used freed first.
+ * sets are kept, the least recently used freed first; a new set is checked against the memory available first.
  */
 final class FilterCache implements AutoCloseable {
     /** Prepared sets kept at most: every convolution of a network in both directions, with room to spare. */
@@ -39,6 +41,8 @@ final class FilterCache implements AutoCloseable {
         Prepared kept = entries.get(key);
         if (kept != null && MemorySegment.mismatch(kept.snapshot(), 0, w.byteSize(), w, 0, w.byteSize()) == -1) return kept.segment();
         if (kept == null) {
+            HostLimits.requireNative(String.format(Locale.ROOT, "prepared filters (%s) of %,d floats and a snapshot of their weights", kind, floats),
+                    Math.addExact(Math.multiplyExact(floats, Float.BYTES), w.byteSize()));
             Arena arena = Arena.ofShared();
             kept = new Prepared(arena, arena.allocate(w.byteSize(), 64), arena.allocate(floats * Float.BYTES, 64));
             entries.put(key, kept);

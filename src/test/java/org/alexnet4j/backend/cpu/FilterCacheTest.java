@@ -2,15 +2,19 @@ package org.alexnet4j.backend.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import org.alexnet4j.backend.MemoryLimitException;
 import org.junit.jupiter.api.Test;
 
 /**
  * Prepared filters are reused exactly while the weights keep their bits: a change of one weight in place, another
- * tensor, another kind of preparation each prepare anew, and the oldest of more than ENTRIES sets is dropped.
+ * tensor, another kind of preparation each prepare anew, and the oldest of more than ENTRIES sets is dropped; a set
+ * larger than the machine's memory is refused before anything is allocated or prepared.
  */
 class FilterCacheTest {
     /** Prepares "weights + 1" into the target and counts the calls. */
@@ -47,6 +51,18 @@ class FilterCacheTest {
             for (int i = 0; i < FilterCache.ENTRIES; i++) cache.get(i, other, 100, plusOther);
             cache.get("plus", w, 100, plus);
             assertEquals(5, plus.calls, "the least recently used set was dropped");
+        }
+    }
+
+    @Test
+    void aPreparedSetLargerThanTheMemoryIsRefusedNamingIt() {
+        try (Arena arena = Arena.ofConfined(); FilterCache cache = new FilterCache()) {
+            MemorySegment w = arena.allocate(400, 64);
+            Plus plus = new Plus(w);
+            MemoryLimitException refused = assertThrows(MemoryLimitException.class, () -> cache.get("winograd", w, 1L << 45, plus));
+            assertTrue(refused.getMessage().startsWith("cannot allocate 131072.0 GiB for prepared filters (winograd) of 35,184,372,088,832 floats"),
+                    refused.getMessage());
+            assertEquals(0, plus.calls);
         }
     }
 }
