@@ -77,8 +77,10 @@ run_step() {
             \( -name 'libcuda.so.1' -o -name 'libcudart.so.13*' -o -name 'libcublas*.so.13*' -o -name 'libnvrtc*.so.13*' \
                -o -name 'libcudnn*.so.9*' \) -print 2>/dev/null | grep -Ev '/stubs/|/\.javacpp/' | sort)
     LIBRARY_DIRS=()
-    for name in libcuda.so.1 libcudart.so.13 libcublas.so.13 libcublasLt.so.13 libnvrtc.so.13 libnvrtc-builtins.so.13 \
-                libcudnn.so.9 libcudnn_graph.so.9 libcudnn_ops.so.9 libcudnn_cnn.so.9 libcudnn_engines_precompiled.so.9; do
+    # Every soname the JNI libraries need (readelf -d) or cuDNN loads itself; the driver last, so that its folder (often
+    # the system's, which may hold other CUDA or cuDNN builds) comes after the toolkit's and the Python wheels' folders.
+    for name in libcudart.so.13 libcublas.so.13 libcublasLt.so.13 libnvrtc.so.13 libnvrtc-builtins.so.13 libcudnn.so.9 \
+                libcudnn_graph.so.9 libcudnn_ops.so.9 libcudnn_cnn.so.9 libcudnn_adv.so.9 libcudnn_engines_precompiled.so.9 libcuda.so.1; do
         path=$(grep -m1 "/$name" <<< "$FOUND" || true)
         if [[ -z $path ]]; then echo "missing $name"; continue; fi
         dir=$(dirname "$path")
