@@ -174,8 +174,10 @@ public interface Backend extends AutoCloseable {
      * instead of launching op by op). {@code work} must issue only ops of this backend, the same ones each time, and
      * nothing that needs the host while it is recorded: no host copies, no synchronize, no returned loss, labels
      * the same as in the first run; a backend that records refuses those with an IllegalStateException. Host values
-     * computed inside {@code work} (a dropout seed, a learning rate) are those of the recording. The default
-     * records nothing: replay() runs {@code work} again, op by op, which is what a replay must equal.
+     * computed inside {@code work} (a dropout seed, a learning rate) are those of the recording. A recording holds
+     * device addresses: once a tensor of this backend is freed, or its scratch is replaced by a larger block (ops on
+     * larger shapes), a backend that records refuses to replay with an IllegalStateException (record again). The
+     * default records nothing: replay() runs {@code work} again, op by op, which is what a replay must equal.
      */
     default Replay capture(Runnable work) {
         work.run();

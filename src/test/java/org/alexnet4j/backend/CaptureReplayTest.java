@@ -4,6 +4,7 @@ import static org.alexnet4j.testing.HostTensors.upload;
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.util.ArrayList;
@@ -26,7 +27,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * a small paper AlexNet without dropout, whose host arguments do not change between steps) replayed three times
  * leaves the same parameters as four steps run op by op on the same backend. On cuda the replays are CUDA graph
  * launches; on the host backends capture is the default (replay = run again), so there it checks the contract's
- * default and this harness. Also: a recording refuses an op that needs the host (cuda), and replays after close fail.
+ * default and this harness. Also: a recording refuses an op that needs the host (cuda), and replays after close, or
+ * after device memory was freed (cuda), fail.
  */
 class CaptureReplayTest {
     static Stream<String> backends() { return BackendAvailability.selected(Backends.providers().stream().map(BackendProvider::name)); }
@@ -72,6 +74,11 @@ class CaptureReplayTest {
                 Backend.Replay replay = backend.capture(() -> backend.fill(t, 2f));
                 replay.close();
                 assertThrows(IllegalStateException.class, replay::replay);
+                try (Backend.Replay stale = backend.capture(() -> backend.fill(t, 3f))) {
+                    backend.allocate(Shape.of(7)).close(); // any freed block may be one the recording uses
+                    IllegalStateException gone = assertThrows(IllegalStateException.class, stale::replay);
+                    assertTrue(gone.getMessage().startsWith("this replay's device memory may be gone"), gone.getMessage());
+                }
             } else {
                 try (Backend.Replay replay = backend.capture(() -> backend.fill(t, 2f))) {
                     backend.fill(t, 0f);

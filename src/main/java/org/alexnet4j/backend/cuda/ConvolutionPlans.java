@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntFunction;
 import org.alexnet4j.backend.BackendOptions.Precision;
 import org.alexnet4j.backend.ConvSpec;
@@ -58,18 +59,20 @@ final class ConvolutionPlans implements AutoCloseable {
     private final Precision precision;
     private final Pointer one, zero; // host float scalars for alpha and beta
     private final CudaKernels kernels;
-    private final DeviceBuffer workspace = new DeviceBuffer("cuDNN convolution workspace");
-    private final DeviceBuffer filterGradient = new DeviceBuffer("filter gradient scratch");
+    private final DeviceBuffer workspace, filterGradient;
     private final ReducedOperands reduced; // BF16 and FP16 only
     private final Map<Key, Plan> plans = new HashMap<>();
 
-    ConvolutionPlans(cudnnContext handle, CudaKernels kernels, Precision precision, Pointer one, Pointer zero) {
+    /** reallocations: the backend's count of device blocks freed for larger ones ({@link DeviceBuffer}). */
+    ConvolutionPlans(cudnnContext handle, CudaKernels kernels, Precision precision, Pointer one, Pointer zero, AtomicLong reallocations) {
         this.handle = handle;
+        this.workspace = new DeviceBuffer("cuDNN convolution workspace", reallocations);
+        this.filterGradient = new DeviceBuffer("filter gradient scratch", reallocations);
         this.kernels = kernels;
         this.precision = precision;
         this.one = one;
         this.zero = zero;
-        this.reduced = precision == Precision.BF16 || precision == Precision.FP16 ? new ReducedOperands(kernels, precision) : null;
+        this.reduced = precision == Precision.BF16 || precision == Precision.FP16 ? new ReducedOperands(kernels, precision, reallocations) : null;
     }
 
     /** y = conv(x, w) (+ bias when bias != 0). Addresses are device addresses. */

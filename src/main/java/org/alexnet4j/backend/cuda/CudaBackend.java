@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 import org.alexnet4j.backend.AdaptivePoolShape;
 import org.alexnet4j.backend.Backend;
 import org.alexnet4j.backend.BackendOptions;
@@ -63,8 +64,10 @@ public final class CudaBackend implements Backend {
     private final ConvolutionPlans convolutions;
     private final PinnedStaging staging;
     private final ReducedOperands reduced; // the 16-bit GEMM operands of BF16 and FP16
-    private final DeviceBuffer labels = new DeviceBuffer("labels"), rowLosses = new DeviceBuffer("per-row losses"),
-            cublasWorkspace = new DeviceBuffer("cuBLAS workspace");
+    /** Device blocks freed so far (tensors, and scratch given up for a larger block): a replay recorded before one must not run. */
+    private final AtomicLong reallocations = new AtomicLong();
+    private final DeviceBuffer labels = new DeviceBuffer("labels", reallocations), rowLosses = new DeviceBuffer("per-row losses", reallocations),
+            cublasWorkspace = new DeviceBuffer("cuBLAS workspace", reallocations);
     /** cuBLAS's workspace, given to it up front so that it allocates nothing inside a recorded CUDA graph (32 MiB, as it asks on Hopper). */
     private static final long CUBLAS_WORKSPACE_BYTES = 32L << 20;
     /** Scratch descriptors, set before each call that uses them. */
@@ -100,9 +103,9 @@ public final class CudaBackend implements Backend {
                     precision == Precision.TF32 ? cublas.CUBLAS_TF32_TENSOR_OP_MATH : cublas.CUBLAS_DEFAULT_MATH), "cublasSetMathMode");
             CudaStatus.cudnn(cudnnCreateLRNDescriptor(lrn), "cudnnCreateLRNDescriptor");
             kernels = new CudaKernels(major, minor, stream);
-            convolutions = new ConvolutionPlans(cudnnHandle, kernels, precision, ONE, ZERO);
+            convolutions = new ConvolutionPlans(cudnnHandle, kernels, precision, ONE, ZERO, reallocations);
             staging = new PinnedStaging(stream);
-            reduced = precision == Precision.BF16 || precision == Precision.FP16 ? new ReducedOperands(kernels, precision) : null;
+            reduced = precision == Precision.BF16 || precision == Precision.FP16 ? new ReducedOperands(kernels, precision, reallocations) : null;
         } catch (RuntimeException failure) {
             release();
             throw failure;
@@ -143,6 +146,7 @@ public final class CudaBackend implements Backend {
     synchronized void free(CudaStorage storage) {
         refuseWhileCapturing("free");
         if (!live.remove(storage)) return; // already freed, or freed by close()
+        reallocations.incrementAndGet();
         CudaStatus.runtime(cudart.cudaFree(new RawPointer(storage.release())), "cudaFree");
     }
 
@@ -445,11 +449,16 @@ public final class CudaBackend implements Backend {
         } finally {
             cudart.cudaGraphDestroy(graph);
         }
+        long recordedAfter = reallocations.get();
         return new Replay() {
             @Override public void replay() {
                 synchronized (CudaBackend.this) {
                     open();
                     if (executable.isNull()) throw new IllegalStateException("this replay was closed");
+                    if (reallocations.get() != recordedAfter) {
+                        throw new IllegalStateException("this replay's device memory may be gone: a tensor was freed, or ops on larger "
+                                + "shapes replaced the backend's scratch, since it was recorded; record the work again");
+                    }
                     CudaStatus.runtime(cudart.cudaGraphLaunch(executable, stream), "cudaGraphLaunch");
                 }
             }

@@ -1,5 +1,6 @@
 package org.alexnet4j.backend.cuda;
 
+import java.util.concurrent.atomic.AtomicLong;
 import org.alexnet4j.backend.BackendOptions.Precision;
 
 /**
@@ -14,15 +15,19 @@ final class ReducedOperands implements AutoCloseable {
     private final CudaKernels kernels;
     private final int format;
     private final boolean scaled;
-    private final DeviceBuffer first = new DeviceBuffer("first 16-bit operand"), second = new DeviceBuffer("second 16-bit operand"),
-            result16 = new DeviceBuffer("16-bit result"), result32 = new DeviceBuffer("float32 result of scaled operands"),
-            magnitudes = new DeviceBuffer("largest operand magnitudes");
+    private final DeviceBuffer first, second, result16, result32, magnitudes;
     private float target = 1;
     private long amaxFirst, amaxSecond; // device addresses of the two largest magnitudes (0 when not scaled)
 
-    ReducedOperands(CudaKernels kernels, Precision precision) {
+    /** reallocations: the backend's count of device blocks freed for larger ones ({@link DeviceBuffer}). */
+    ReducedOperands(CudaKernels kernels, Precision precision, AtomicLong reallocations) {
         if (precision != Precision.BF16 && precision != Precision.FP16) throw new IllegalArgumentException("16-bit operands for " + precision);
         this.kernels = kernels;
+        this.first = new DeviceBuffer("first 16-bit operand", reallocations);
+        this.second = new DeviceBuffer("second 16-bit operand", reallocations);
+        this.result16 = new DeviceBuffer("16-bit result", reallocations);
+        this.result32 = new DeviceBuffer("float32 result of scaled operands", reallocations);
+        this.magnitudes = new DeviceBuffer("largest operand magnitudes", reallocations);
         this.format = precision == Precision.FP16 ? CudaKernels.HALF : CudaKernels.BFLOAT16;
         this.scaled = precision == Precision.FP16;
     }
