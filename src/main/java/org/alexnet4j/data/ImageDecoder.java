@@ -39,6 +39,7 @@ public final class ImageDecoder {
 
     /** The image in {@code file}, refused without decoding when it has more than {@code maxPixels} pixels. */
     public static RgbImage decode(Path file, long maxPixels) {
+        if (Files.isDirectory(file)) throw new DataException(file + ": a directory, not an image file");
         if (!Files.isRegularFile(file)) throw new DataException(file + ": no such image file");
         return decode(() -> ImageIO.createImageInputStream(file.toFile()), file.toString(), maxPixels);
     }

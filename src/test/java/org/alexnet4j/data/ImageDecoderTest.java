@@ -76,6 +76,7 @@ class ImageDecoderTest {
 
         assertFailsNaming(ImageFiles.writeFourChannelJpeg(8, 8, dir.resolve("cmyk.jpg")), "CMYK");
         assertFailsNaming(dir.resolve("missing.png"), "no such image file");
+        assertFailsNaming(dir, "a directory, not an image file");
     }
 
     /** Bytes the current thread allocates while {@code action} runs. */
