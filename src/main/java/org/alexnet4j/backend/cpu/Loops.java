@@ -78,7 +78,8 @@ final class Loops {
 
     /**
      * Heap arrays, max-pool backward: winners[at + k] for k < count = {@link #firstMaximum} of window k of one
-     * output row, window k spanning columns first + k*stride .. + window of x's rows [top, bottom) (all inside).
+     * output row, window k spanning columns first + k*stride .. + window of x's rows [top, bottom) (all inside);
+     * the vector search matches by equality only, so it leaves -1 where y is NaN (the caller asks firstMaximum).
      */
     static void firstMaxima(int[] winners, int at, float[] x, int w, int top, int bottom, int first, int stride, int window,
                             float[] y, int yOff, int count, int[] spacing) {

@@ -93,7 +93,8 @@ final class Pooling {
             int top = Math.max(0, i * spec.strideH() - spec.padH()), bottom = Math.min(h, i * spec.strideH() - spec.padH() + spec.windowH());
             Loops.firstMaxima(winners, inside, in, w, top, bottom, inside * stride - spec.padW(), stride, window, out, i * q, end - inside, b.spacing(stride));
             for (int j = 0; j < q; j++) {
-                if (j < inside || j >= end) {
+                // windows clipped by padding, and those the vector search left without a match: a NaN maximum
+                if (j < inside || j >= end || winners[j] < 0) {
                     int start = j * stride - spec.padW();
                     winners[j] = Loops.firstMaximum(in, w, top, bottom, Math.max(0, start), Math.min(w, start + window), out[i * q + j]);
                 }

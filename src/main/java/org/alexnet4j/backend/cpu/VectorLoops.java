@@ -124,7 +124,7 @@ final class VectorLoops {
     /**
      * Max-pool backward's search over heap arrays for {@code count} windows of one output row, each wholly
      * inside x's rows [top, bottom) (w floats per row): window k starts at column first + k*stride and spans
-     * {@code window} columns; index[indexOff + k] = the first cell in row-major order equal to y[yOff + k] (the first NaN where that is NaN), or -1.
+     * {@code window} columns; index[indexOff + k] = the first cell in row-major order equal to y[yOff + k], or -1.
      * Vectors run over windows, gathering each window cell; {@code spacing} = {0, stride, 2*stride, ...}.
      */
     static void firstMaxima(int[] index, int indexOff, float[] x, int w, int top, int bottom, int first, int stride, int window,
@@ -133,14 +133,12 @@ final class VectorLoops {
         for (int k = 0; k < count; k += LANES) {
             VectorMask<Float> active = SPECIES.indexInRange(k, count);
             FloatVector max = FloatVector.fromArray(SPECIES, y, yOff + k, active);
-            VectorMask<Float> nan = max.test(VectorOperators.IS_NAN); // such a window's first NaN is its maximum
             VectorMask<Float> found = SPECIES.maskAll(false);
             IntVector cell = IntVector.broadcast(INTS, -1);
             for (int row = top; row < bottom; row++) {
                 for (int d = 0; d < window; d++) {
                     int at = row * w + first + k * stride + d;
-                    FloatVector v = FloatVector.fromArray(SPECIES, x, at, spacing, 0, active);
-                    VectorMask<Float> hit = v.eq(max).or(v.test(VectorOperators.IS_NAN).and(nan)).and(active).andNot(found);
+                    VectorMask<Float> hit = FloatVector.fromArray(SPECIES, x, at, spacing, 0, active).eq(max).and(active).andNot(found);
                     cell = cell.blend(lanes.add(at), hit.cast(INTS));
                     found = found.or(hit);
                 }
