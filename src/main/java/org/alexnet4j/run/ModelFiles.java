@@ -119,8 +119,12 @@ public final class ModelFiles {
         return new WeightsFile(tensors, metadata(model));
     }
 
-    /** Whether tensor {@code name} of a file is a parameter or buffer of the network (not momentum, not the mean image). */
-    static boolean isNetworkTensor(String name) { return !name.startsWith(MOMENTUM_PREFIX) && !name.equals(MEAN_IMAGE_TENSOR); }
+    /** The tensors of a file that are parameters or buffers of the network (not momentum, not the mean image), in file order. */
+    static Map<String, TensorData> networkTensors(Map<String, TensorData> file) {
+        Map<String, TensorData> tensors = new LinkedHashMap<>();
+        file.forEach((name, t) -> { if (!name.startsWith(MOMENTUM_PREFIX) && !name.equals(MEAN_IMAGE_TENSOR)) tensors.put(name, t); });
+        return tensors;
+    }
 
     /** The model that {@code m} and the file's {@code tensors} (for the mean image) describe. */
     static TrainedModel model(Metadata m, Map<String, TensorData> tensors) {
@@ -262,8 +266,7 @@ public final class ModelFiles {
         String name = file.toString();
         try {
             TrainedModel model = describesModel(metadata) ? model(new Metadata(metadata, name), all) : inferTorchvision(read, file);
-            Map<String, TensorData> tensors = new LinkedHashMap<>();
-            all.forEach((tensor, t) -> { if (isNetworkTensor(tensor)) tensors.put(tensor, t); });
+            Map<String, TensorData> tensors = networkTensors(all);
             requireMatching(AlexNet.architecture(model.config()), model.config().variant(), tensors, name);
             return new Contents(model, tensors, name);
         } catch (IllegalArgumentException e) {

@@ -354,9 +354,7 @@ public final class TrainingRun implements AutoCloseable {
     /** Parameters, buffers, momentum, step and schedule from a checkpoint. */
     private void restore(CheckpointFile.Contents contents, Metadata m, Trainer.State position) {
         AlexNet.Variant variant = settings.model().variant();
-        Map<String, TensorData> weights = new LinkedHashMap<>();
-        contents.tensors().forEach((name, t) -> { if (ModelFiles.isNetworkTensor(name)) weights.put(name, t); });
-        ModelFiles.load(network.weights(), variant, weights, m.file());
+        ModelFiles.load(network.weights(), variant, ModelFiles.networkTensors(contents.tensors()), m.file());
         for (Map.Entry<String, Tensor> e : network.velocities().entrySet()) {
             String name = ModelFiles.MOMENTUM_PREFIX + ModelFiles.fileName(variant, e.getKey());
             TensorData v = contents.tensors().get(name);
