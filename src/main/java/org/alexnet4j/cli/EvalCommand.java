@@ -123,9 +123,7 @@ final class EvalCommand implements Callable<Integer> {
         DataProblems problems = new DataProblems();
         problems.include(images.problems());
         Dataset readable = DataSources.readableImages(images, loaderThreads, problems);
-        if (problems.skippedCount() > 0) {
-            out.println("skipped " + problems.skippedCount() + " unusable file" + (problems.skippedCount() == 1 ? "" : "s") + " (first: " + problems.messages().getFirst() + ")");
-        }
+        ImageOptions.reportSkipped(out, problems, "file");
         return readable;
     }
 

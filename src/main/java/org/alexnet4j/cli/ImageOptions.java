@@ -1,7 +1,11 @@
 // The options of the commands that read image files: what an unusable image does, and the pixel limit.
 package org.alexnet4j.cli;
 
+import java.io.PrintWriter;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.alexnet4j.data.BadImagePolicy;
+import org.alexnet4j.data.DataProblems;
 import org.alexnet4j.data.ImageDecoder;
 import org.alexnet4j.data.ImageReading;
 import picocli.CommandLine.ITypeConverter;
@@ -22,6 +26,18 @@ final class ImageOptions {
     long maxPixels() { return Math.round(megapixels * 1e6); }
 
     ImageReading reading() { return new ImageReading(policy, maxPixels()); }
+
+    /**
+     * Prints "skipped N unusable files or images (first: ...)" when {@code problems} counts skipped ones;
+     * {@code kinds}: what was skipped, in the singular ("file", "image").
+     */
+    static void reportSkipped(PrintWriter out, DataProblems problems, String... kinds) {
+        long skipped = problems.skippedCount();
+        if (skipped == 0) return;
+        String plural = skipped == 1 ? "" : "s";
+        out.println("skipped " + skipped + " unusable " + Stream.of(kinds).map(kind -> kind + plural).collect(Collectors.joining(" or "))
+                + " (first: " + problems.messages().getFirst() + ")");
+    }
 
     /** "fail" or "skip", as written on the command line. */
     static final class PolicyParser implements ITypeConverter<BadImagePolicy> {

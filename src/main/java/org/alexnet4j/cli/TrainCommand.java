@@ -18,7 +18,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.alexnet4j.backend.Backend;
-import org.alexnet4j.data.DataProblems;
 import org.alexnet4j.data.Normalization;
 import org.alexnet4j.model.AlexNet;
 import org.alexnet4j.run.CheckpointDirectory;
@@ -228,11 +227,7 @@ final class TrainCommand implements Callable<Integer> {
              StopOnSignal stop = new StopOnSignal(run, out)) {
             List<EpochRecord> history = run.run(new Progress(ProgressBar.forConsole(out), out, run, checkpointDirectory == null));
             Path dir = run.directory();
-            DataProblems problems = run.dataProblems();
-            if (problems.skippedCount() > 0) {
-                out.println("skipped " + problems.skippedCount() + " unusable file" + (problems.skippedCount() == 1 ? "" : "s")
-                        + " or image" + (problems.skippedCount() == 1 ? "" : "s") + " (first: " + problems.messages().getFirst() + ")");
-            }
+            ImageOptions.reportSkipped(out, run.dataProblems(), "file", "image");
             if (run.stopped()) {
                 Trainer.State p = run.position();
                 out.printf(Locale.ROOT, "stopped at epoch %d/%d, step %d; checkpoint %s%nresume with: alexnet4j train --resume %s%n", p.epoch() + 1,
