@@ -4,15 +4,15 @@
 # (alexnet4j, ONNX Runtime with LRN as its own op and as elementwise ops, libtorch), one process per measurement.
 #   bench/peers.sh [ROUNDS] [STEPS]     (defaults 3 and 20; THREADS=2, BATCHES="64 1", WARMUP=10 seconds per
 #                                        measurement from the environment)
-# Needs a JDK 25 (JAVA_HOME or /usr/lib/jvm/temurin-25-jdk-amd64), a python3 with torch and onnx for the ONNX
+# Needs a JDK 25 (found as the build finds one: .mvn/jdk.sh), a python3 with torch and onnx for the ONNX
 # export (PYTHON, default Debian's /usr/bin/python3 with python3-torch and python3-onnx), and bench/target/benchmarks.jar:
 #   ./mvnw -q install -DskipTests && ./mvnw -q -f bench/pom.xml package
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${1:-3} STEPS=${2:-20} THREADS=${THREADS:-2} BATCHES=${BATCHES:-"64 1"} WARMUP=${WARMUP:-10} PYTHON=${PYTHON:-/usr/bin/python3}
-JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
+. .mvn/jdk.sh
+require_jdk25 || exit 1
 J="$JAVA_HOME/bin/java"
-"$J" -version 2>&1 | grep -q 'version "2[5-9]' || { echo "peers.sh: needs a JDK 25 (set JAVA_HOME)" >&2; exit 1; }
 JAR=bench/target/benchmarks.jar OUT=bench/target/peers
 [ -f "$JAR" ] || { echo "peers.sh: build $JAR first (see the header)" >&2; exit 1; }
 PEERS=("$J" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xmx8g -cp "$JAR" org.alexnet4j.bench.peers.Peers)
