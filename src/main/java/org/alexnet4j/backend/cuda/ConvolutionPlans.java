@@ -60,11 +60,15 @@ final class ConvolutionPlans implements AutoCloseable {
     private final Pointer one, zero; // host float scalars for alpha and beta
     private final CudaKernels kernels;
     private final DeviceBuffer workspace, filterGradient;
-    private final ReducedOperands reduced; // BF16 and FP16 only
+    private final ReducedOperands reduced; // the backend's, BF16 and FP16 only
     private final Map<Key, Plan> plans = new HashMap<>();
 
-    /** reallocations: the backend's count of device blocks freed for larger ones ({@link DeviceBuffer}). */
-    ConvolutionPlans(cudnnContext handle, CudaKernels kernels, Precision precision, Pointer one, Pointer zero, AtomicLong reallocations) {
+    /**
+     * reallocations: the backend's count of device blocks freed for larger ones ({@link DeviceBuffer}); reduced: the
+     * backend's 16-bit operands in BF16 and FP16 (else null), which it closes.
+     */
+    ConvolutionPlans(cudnnContext handle, CudaKernels kernels, Precision precision, Pointer one, Pointer zero, AtomicLong reallocations,
+                     ReducedOperands reduced) {
         this.handle = handle;
         this.workspace = new DeviceBuffer("cuDNN convolution workspace", reallocations);
         this.filterGradient = new DeviceBuffer("filter gradient scratch", reallocations);
@@ -72,7 +76,7 @@ final class ConvolutionPlans implements AutoCloseable {
         this.precision = precision;
         this.one = one;
         this.zero = zero;
-        this.reduced = precision == Precision.BF16 || precision == Precision.FP16 ? new ReducedOperands(kernels, precision, reallocations) : null;
+        this.reduced = reduced;
     }
 
     /** y = conv(x, w) (+ bias when bias != 0). Addresses are device addresses. */
@@ -89,7 +93,7 @@ final class ConvolutionPlans implements AutoCloseable {
         }
         CudaStatus.cudnn(cudnnConvolutionForward(handle, one, p.x, new RawPointer(xOperand), p.w, new RawPointer(wOperand), p.convolution,
                 p.forward.algo(), new RawPointer(ws), p.forward.workspaceBytes(), zero, p.y, new RawPointer(yResult)), "cudnnConvolutionForward");
-        if (reduced != null) reduced.from16(y, p.yShape.dims(), true, false);
+        if (reduced != null) reduced.from16(y, p.yShape.dims(), false);
         if (bias != 0) {
             CudaStatus.cudnn(cudnnAddTensor(handle, one, p.bias, new RawPointer(bias), one, p.output, new RawPointer(y)), "cudnnAddTensor(conv bias)");
         }
@@ -110,7 +114,7 @@ final class ConvolutionPlans implements AutoCloseable {
         CudaStatus.cudnn(cudnnConvolutionBackwardData(handle, one, p.w, new RawPointer(wOperand), p.y, new RawPointer(dyOperand), p.convolution,
                 p.backwardData.algo(), new RawPointer(ws), p.backwardData.workspaceBytes(), zero, p.x, new RawPointer(dxResult)),
                 "cudnnConvolutionBackwardData");
-        if (reduced != null) reduced.from16(dx, xShape.dims(), true, false);
+        if (reduced != null) reduced.from16(dx, xShape.dims(), false);
     }
 
     /** dw += gradient w.r.t. the filter: computed into scratch (beta = 0, as the algorithm was found), then added. */
@@ -130,7 +134,7 @@ final class ConvolutionPlans implements AutoCloseable {
         CudaStatus.cudnn(cudnnConvolutionBackwardFilter(handle, one, p.x, new RawPointer(xOperand), p.y, new RawPointer(dyOperand), p.convolution,
                 p.backwardFilter.algo(), new RawPointer(ws), p.backwardFilter.workspaceBytes(), zero, p.w, new RawPointer(scratch)),
                 "cudnnConvolutionBackwardFilter");
-        if (reduced != null) reduced.from16(dw, wShape.dims(), true, true);
+        if (reduced != null) reduced.from16(dw, wShape.dims(), true);
         else kernels.accumulate(dw, scratch, wShape.size());
     }
 
@@ -261,6 +265,5 @@ final class ConvolutionPlans implements AutoCloseable {
         plans.clear();
         workspace.close();
         filterGradient.close();
-        if (reduced != null) reduced.close();
     }
 }

@@ -63,7 +63,7 @@ public final class CudaBackend implements Backend {
     private final CudaKernels kernels;
     private final ConvolutionPlans convolutions;
     private final PinnedStaging staging;
-    private final ReducedOperands reduced; // the 16-bit GEMM operands of BF16 and FP16
+    private final ReducedOperands reduced; // the 16-bit operands of BF16 and FP16, of GEMMs and convolutions alike (one product at a time)
     /** Device blocks freed so far (tensors, and scratch given up for a larger block): a replay recorded before one must not run. */
     private final AtomicLong reallocations = new AtomicLong();
     private final DeviceBuffer labels = new DeviceBuffer("labels", reallocations), rowLosses = new DeviceBuffer("per-row losses", reallocations),
@@ -103,9 +103,9 @@ public final class CudaBackend implements Backend {
                     precision == Precision.TF32 ? cublas.CUBLAS_TF32_TENSOR_OP_MATH : cublas.CUBLAS_DEFAULT_MATH), "cublasSetMathMode");
             CudaStatus.cudnn(cudnnCreateLRNDescriptor(lrn), "cudnnCreateLRNDescriptor");
             kernels = new CudaKernels(major, minor, stream);
-            convolutions = new ConvolutionPlans(cudnnHandle, kernels, precision, ONE, ZERO, reallocations);
-            staging = new PinnedStaging(stream);
             reduced = precision == Precision.BF16 || precision == Precision.FP16 ? new ReducedOperands(kernels, precision, reallocations) : null;
+            convolutions = new ConvolutionPlans(cudnnHandle, kernels, precision, ONE, ZERO, reallocations, reduced);
+            staging = new PinnedStaging(stream);
         } catch (RuntimeException failure) {
             release();
             throw failure;

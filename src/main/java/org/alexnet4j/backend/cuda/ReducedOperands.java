@@ -62,9 +62,9 @@ final class ReducedOperands implements AutoCloseable {
     /** Scratch for a float32 result of {@code elements} values (a GEMM of scaled operands). */
     long result32(long elements) { return result32.reserve(Float.BYTES * elements); }
 
-    /** out (float32 NCHW dims) = (or +=) the 16-bit result, unscaled. */
-    void from16(long out, int[] dims, boolean nhwc, boolean accumulate) {
-        kernels.from16Bit(out, result16.address(), dims[0], dims[1], dims[2], dims[3], nhwc, format, amaxFirst, amaxSecond, target, accumulate);
+    /** out (float32 NCHW dims) = (or +=) the 16-bit result, NHWC (only convolutions have one), unscaled. */
+    void from16(long out, int[] dims, boolean accumulate) {
+        kernels.from16Bit(out, result16.address(), dims[0], dims[1], dims[2], dims[3], true, format, amaxFirst, amaxSecond, target, accumulate);
     }
 
     /** out = (or +=) the float32 result of n values, unscaled. */
