@@ -98,9 +98,9 @@ class PrecisionEquivalenceTest {
             double[] filterM = Approx.toDoubles(output(r, cc.filter(), t -> r.conv2dBackwardFilter(t, upload(r, cc.y(), ady), upload(r, cc.x(), ax), cc.spec())));
             int cg = cc.c() / cc.spec().groups(), kg = cc.k() / cc.spec().groups();
             long forwardTerms = (long) cg * cc.r() * cc.s(), dataTerms = (long) kg * cc.r() * cc.s(), filterTerms = (long) cc.n() * cc.y().dim(2) * cc.y().dim(3);
-            expectWithin(pair, "conv2dForward y", y, bound(precision, true, forwardTerms, forwardM, max(x), max(w), reference(pair, y)));
-            expectWithin(pair, "conv2dBackwardData dx", dx, bound(precision, true, dataTerms, dataM, max(dy), max(w), reference(pair, dx)));
-            expectWithin(pair, "conv2dBackwardFilter dw (+=)", dw, bound(precision, true, filterTerms, filterM, max(x), max(dy), reference(pair, dw)));
+            pair.expectWithin("conv2dForward y", y, bound(precision, true, forwardTerms, forwardM, max(x), max(w), reference(pair, y)));
+            pair.expectWithin("conv2dBackwardData dx", dx, bound(precision, true, dataTerms, dataM, max(dy), max(w), reference(pair, dx)));
+            pair.expectWithin("conv2dBackwardFilter dw (+=)", dw, bound(precision, true, filterTerms, filterM, max(x), max(dy), reference(pair, dw)));
         }
     }
 
@@ -119,9 +119,9 @@ class PrecisionEquivalenceTest {
             double[] forwardM = Approx.toDoubles(output(r, Shape.of(n, out), t -> r.linearForward(t, upload(r, Shape.of(n, in), ax), upload(r, Shape.of(out, in), aw), null)));
             double[] dataM = Approx.toDoubles(output(r, Shape.of(n, in), t -> r.linearBackwardData(t, upload(r, Shape.of(n, out), ady), upload(r, Shape.of(out, in), aw))));
             double[] weightM = Approx.toDoubles(output(r, Shape.of(out, in), t -> r.linearBackwardWeight(t, upload(r, Shape.of(n, out), ady), upload(r, Shape.of(n, in), ax))));
-            expectWithin(pair, "linearForward y", y, bound(precision, false, in, forwardM, max(x), max(w), reference(pair, y)));
-            expectWithin(pair, "linearBackwardData dx", dx, bound(precision, false, out, dataM, max(dy), max(w), reference(pair, dx)));
-            expectWithin(pair, "linearBackwardWeight dw (+=)", dw, bound(precision, false, n, weightM, max(x), max(dy), reference(pair, dw)));
+            pair.expectWithin("linearForward y", y, bound(precision, false, in, forwardM, max(x), max(w), reference(pair, y)));
+            pair.expectWithin("linearBackwardData dx", dx, bound(precision, false, out, dataM, max(dy), max(w), reference(pair, dx)));
+            pair.expectWithin("linearBackwardWeight dw (+=)", dw, bound(precision, false, n, weightM, max(x), max(dy), reference(pair, dw)));
         }
     }
 
@@ -179,10 +179,6 @@ class PrecisionEquivalenceTest {
         if (amax == 0) return 1;
         int exponent = Math.getExponent(amax) + (amax == Math.scalb(1f, Math.getExponent(amax)) ? 0 : 1); // ceil(log2 amax)
         return (float) Math.min(0x1p64, Math.scalb((double) target, -exponent));
-    }
-
-    private static void expectWithin(BackendPair pair, String what, Twin t, double[] allowed) {
-        pair.expectWithin(what, t, allowed);
     }
 
     private static double[] reference(BackendPair pair, Twin t) { return Approx.toDoubles(download(pair.reference, t.reference())); }
