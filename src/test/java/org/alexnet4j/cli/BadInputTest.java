@@ -187,24 +187,18 @@ class BadInputTest {
         Path bad = Files.writeString(data.resolve("b").resolve("3.png"), "not a png");
         String[] tiny = {"train", "--data", data.toString(), "--val-fraction", "0.3", "--epochs", "1", "--batch", "2", "--width", "0.0625",
                 "--input", "67", "--backend", "reference", "--loader-threads", "1"};
-        CliRun failed = CliRun.of(concat(tiny, "--checkpoint-dir", dir.resolve("run-fail").toString()));
+        CliRun failed = CliRun.of(CliRun.concat(tiny, "--checkpoint-dir", dir.resolve("run-fail").toString()));
         assertEquals(Main.EXIT_FAILURE, failed.exitCode(), failed.toString());
         assertTrue(failed.err().startsWith("alexnet4j train: error: " + bad + ": "), failed.toString());
         assertTrue(failed.err().strip().endsWith("; remove it, or skip bad images (--bad-images skip)"), failed.toString());
 
-        CliRun skipped = CliRun.of(concat(tiny, "--checkpoint-dir", dir.resolve("run-skip").toString(), "--bad-images", "skip"));
+        CliRun skipped = CliRun.of(CliRun.concat(tiny, "--checkpoint-dir", dir.resolve("run-skip").toString(), "--bad-images", "skip"));
         assertEquals(0, skipped.exitCode(), skipped.toString());
         assertTrue(skipped.out().contains("skipped 1 unusable file or image (first: " + bad + ": "), skipped.toString());
 
-        CliRun limited = CliRun.of(concat(tiny, "--checkpoint-dir", dir.resolve("run-limit").toString(), "--max-megapixels", "0.001"));
+        CliRun limited = CliRun.of(CliRun.concat(tiny, "--checkpoint-dir", dir.resolve("run-limit").toString(), "--max-megapixels", "0.001"));
         assertEquals(Main.EXIT_FAILURE, limited.exitCode(), limited.toString());
         assertTrue(limited.err().contains(": 90x90 = 8,100 pixels, more than the limit of 1,000; raise the limit (--max-megapixels)"), limited.toString());
-    }
-
-    private static String[] concat(String[] first, String... more) {
-        String[] all = java.util.Arrays.copyOf(first, first.length + more.length);
-        System.arraycopy(more, 0, all, first.length, more.length);
-        return all;
     }
 
     @Test

@@ -12,5 +12,12 @@ record CliRun(int exitCode, String out, String err) {
         return new CliRun(code, out.toString(), err.toString());
     }
 
+    /** {@code first}'s arguments, then {@code more}. */
+    static String[] concat(String[] first, String... more) {
+        String[] all = java.util.Arrays.copyOf(first, first.length + more.length);
+        System.arraycopy(more, 0, all, first.length, more.length);
+        return all;
+    }
+
     @Override public String toString() { return "exit " + exitCode + "\n--- out:\n" + out + "--- err:\n" + err; }
 }

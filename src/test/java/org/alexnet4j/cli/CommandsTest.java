@@ -30,7 +30,7 @@ class CommandsTest {
     @BeforeAll
     static void trainOneEpoch() {
         run = dir.resolve("run");
-        trained = CliRun.of(concat(new String[] {"train", "--epochs", "1", "--checkpoint-dir", run.toString(), "--checkpoint-every", "1"}, TINY));
+        trained = CliRun.of(CliRun.concat(new String[] {"train", "--epochs", "1", "--checkpoint-dir", run.toString(), "--checkpoint-every", "1"}, TINY));
     }
 
     @Test
@@ -71,7 +71,7 @@ class CommandsTest {
             for (Path f : files.toList()) Files.copy(f, again.resolve(f.getFileName()));
         }
         // The first run's command line with --resume added, and more epochs; --checkpoint-every 1 left out.
-        CliRun r = CliRun.of(concat(new String[] {"train", "--epochs", "2", "--checkpoint-dir", again.toString(), "--resume", again.toString()}, TINY));
+        CliRun r = CliRun.of(CliRun.concat(new String[] {"train", "--epochs", "2", "--checkpoint-dir", again.toString(), "--resume", again.toString()}, TINY));
         assertEquals(0, r.exitCode(), r.toString());
         assertTrue(r.out().contains("(epoch 2/2, batch 0, step 2)"), r.toString());
         assertEquals(List.of(3L, 4L), new CheckpointDirectory(again, 1).list().stream()
@@ -97,7 +97,7 @@ class CommandsTest {
 
     @Test
     void settingsRefusedByTheLibraryAreNamedAsOptions() {
-        CliRun momentum = CliRun.of(concat(new String[] {"train", "--momentum", "1.5", "--checkpoint-dir", dir.resolve("m").toString()}, TINY));
+        CliRun momentum = CliRun.of(CliRun.concat(new String[] {"train", "--momentum", "1.5", "--checkpoint-dir", dir.resolve("m").toString()}, TINY));
         assertEquals(Main.EXIT_USAGE, momentum.exitCode(), momentum.toString());
         assertTrue(momentum.err().startsWith("alexnet4j train: --momentum must be in [0, 1), got 1.5\n"), momentum.toString());
         CliRun keep = CliRun.of("train", "--resume", run.toString(), "--keep", "0");
@@ -229,11 +229,5 @@ class CommandsTest {
         CliRun r = CliRun.of("bench", "--mode", "sideways");
         assertEquals(Main.EXIT_USAGE, r.exitCode(), r.toString());
         assertTrue(r.err().contains("--mode"), r.toString());
-    }
-
-    private static String[] concat(String[] a, String[] b) {
-        String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, all, a.length, b.length);
-        return all;
     }
 }
