@@ -52,14 +52,23 @@ class RelauncherTest {
         assertEquals(Main.EXIT_USAGE, process.exitValue(), output);
     }
 
-    /** A launcher (no Vector API module) training a tiny model for many epochs, its output read line by line. */
-    private static Process launchLongTraining(Path runDirectory) throws Exception {
+    /**
+     * Starts `alexnet4j ARGS` as a launcher (a fresh JVM without the Vector API module, so it relaunches itself) whose
+     * working directory is {@code cwd}, standard error merged into standard output.
+     */
+    static Process startLauncher(Path cwd, List<String> args) throws Exception {
         List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(), "-Xmx256m", "-cp",
-                System.getProperty("java.class.path"), Main.class.getName(), "train", "--synthetic-images", "16", "--width", "0.0625",
-                "--epochs", "10000", "--batch", "8", "--loader-threads", "1", "--threads", "1", "--checkpoint-dir", runDirectory.toString()));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+                System.getProperty("java.class.path"), Main.class.getName()));
+        command.addAll(args);
+        ProcessBuilder builder = new ProcessBuilder(command).directory(cwd.toFile()).redirectErrorStream(true);
         builder.environment().remove(Relauncher.GUARD_VARIABLE);
         return builder.start();
+    }
+
+    /** A launcher training a tiny model for many epochs, its output read line by line. */
+    private static Process launchLongTraining(Path runDirectory) throws Exception {
+        return startLauncher(runDirectory, List.of("train", "--synthetic-images", "16", "--width", "0.0625", "--epochs", "10000", "--batch", "8",
+                "--loader-threads", "1", "--threads", "1", "--checkpoint-dir", runDirectory.toString()));
     }
 
     /** Reads {@code process}'s output until a line contains {@code text}. */

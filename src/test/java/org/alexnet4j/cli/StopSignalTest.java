@@ -42,14 +42,9 @@ class StopSignalTest {
     /** The relaunching launcher (started without the Vector API module) passes SIGTERM on and exits only after its child has saved. */
     @Test
     void aSignalledLauncherWaitsForItsChildToSave(@TempDir Path cwd) throws Exception {
-        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(), "-Xmx256m",
-                "-cp", System.getProperty("java.class.path"), Main.class.getName()));
         // Width 1/4 on the reference backend: a step takes long enough that the child is surely still at work when the launcher is signalled.
-        command.addAll(List.of("train", "--backend", "reference", "--width", "0.25", "--input", "67", "--synthetic-images", "64", "--batch", "8",
-                "--loader-threads", "1", "--epochs", "3"));
-        ProcessBuilder builder = new ProcessBuilder(command).directory(cwd.toFile()).redirectErrorStream(true);
-        builder.environment().remove(Relauncher.GUARD_VARIABLE);
-        Process launcher = builder.start();
+        Process launcher = RelauncherTest.startLauncher(cwd, List.of("train", "--backend", "reference", "--width", "0.25", "--input", "67",
+                "--synthetic-images", "64", "--batch", "8", "--loader-threads", "1", "--epochs", "3"));
         BufferedReader reader = new BufferedReader(new InputStreamReader(launcher.getInputStream()));
         List<String> lines = new ArrayList<>();
         for (String line; (line = reader.readLine()) != null && !line.startsWith("model "); ) lines.add(line);
