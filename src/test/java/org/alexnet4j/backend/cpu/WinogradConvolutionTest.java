@@ -1,6 +1,7 @@
 package org.alexnet4j.backend.cpu;
 
 import static org.alexnet4j.testing.HostTensors.download;
+import static org.alexnet4j.testing.HostTensors.gaussian;
 import static org.alexnet4j.testing.HostTensors.upload;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -8,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.List;
-import java.util.Random;
 import org.alexnet4j.backend.Backend;
 import org.alexnet4j.backend.BackendOptions;
 import org.alexnet4j.backend.Backends;
@@ -83,12 +83,10 @@ class WinogradConvolutionTest {
         return new CpuBackend(BackendOptions.defaults().withThreads(2).withCpu(CpuOptions.defaults().withConvolution(algorithm)));
     }
 
-    /** Values ~ |N(0, scale)| when {@code positive} (ReLU outputs), else N(0, scale). */
-    private static float[] values(long seed, long count, double scale, boolean positive) {
-        Random random = new Random(seed);
-        float[] v = new float[Math.toIntExact(count)];
-        for (int i = 0; i < v.length; i++) v[i] = (float) ((positive ? Math.abs(random.nextGaussian()) : random.nextGaussian()) * scale);
-        return v;
+    /** {@code values} made non-negative in place: |N(0, scale^2)|, as ReLU outputs are. */
+    private static float[] magnitudes(float[] values) {
+        for (int i = 0; i < values.length; i++) values[i] = Math.abs(values[i]);
+        return values;
     }
 
     /**
@@ -215,8 +213,8 @@ class WinogradConvolutionTest {
         Shape ys = layer.y(n);
         int p = ys.dim(2), q = ys.dim(3), size = layer.size();
         // forward: ReLU outputs of the layer below (paper units), weights ~ N(0, 0.01^2), bias 1; backward: gradients ~ N(0, 1e-3)
-        float[] x = values(1, layer.x(n).size(), 3, true), w = values(2, layer.w().size(), 0.01, false);
-        float[] bias = values(3, layer.k(), 0.1, false), dy = values(4, ys.size(), 1e-3, false);
+        float[] x = magnitudes(gaussian(1, layer.x(n).size(), 3)), w = gaussian(2, layer.w().size(), 0.01);
+        float[] bias = gaussian(3, layer.k(), 0.1), dy = gaussian(4, ys.size(), 1e-3);
         for (int i = 0; i < bias.length; i++) bias[i] += 1;
         float[] y, dx;
         try (Backend b = cpu(CpuOptions.ConvolutionAlgorithm.WINOGRAD); Tensor tx = upload(b, layer.x(n), x); Tensor tw = upload(b, layer.w(), w);
@@ -290,7 +288,7 @@ class WinogradConvolutionTest {
         int n = check.n(), groups = layer.groups(), cg = layer.c() / groups, kg = layer.k() / groups, r = layer.r(), taps = r * r;
         Shape ys = layer.y(n);
         int p = ys.dim(2), q = ys.dim(3), size = layer.size(), kSampled = kg / SAMPLE;
-        float[] x = values(1, layer.x(n).size(), 3, true), dy = values(4, ys.size(), 1e-3, false);
+        float[] x = magnitudes(gaussian(1, layer.x(n).size(), 3)), dy = gaussian(4, ys.size(), 1e-3);
         float[] dw;
         try (Backend b = cpu(CpuOptions.ConvolutionAlgorithm.WINOGRAD); Tensor tx = upload(b, layer.x(n), x); Tensor tdy = upload(b, ys, dy);
              Tensor tdw = b.allocate(layer.w())) {
@@ -371,7 +369,7 @@ class WinogradConvolutionTest {
         int n = 1, c = 3, size = 227, k = 96, r = 11, stride = 4, taps = 3, phases = stride * stride, side = 57, p = 55;
         ConvSpec spec = ConvSpec.of(stride, 0, 1);
         Shape xs = Shape.of(n, c, size, size), wShape = Shape.of(k, c, r, r), ys = spec.outputShape(xs, wShape);
-        float[] x = values(1, xs.size(), 60, false), w = values(2, wShape.size(), 0.01, false), bias = values(3, k, 0.1, false);
+        float[] x = gaussian(1, xs.size(), 60), w = gaussian(2, wShape.size(), 0.01), bias = gaussian(3, k, 0.1);
         float[] actual, expected;
         try (Backend b = cpu(CpuOptions.ConvolutionAlgorithm.FAST); Tensor tx = upload(b, xs, x); Tensor tw = upload(b, wShape, w);
              Tensor tb = upload(b, Shape.of(k), bias); Tensor ty = b.allocate(ys)) {
@@ -431,8 +429,8 @@ class WinogradConvolutionTest {
             assertTrue(phases ? Winograd.tile(PhaseSplit.phased(g), Winograd.Direction.FILTER, winograd) > 0 : Winograd.tile(g, Winograd.Direction.FILTER, winograd) > 0, s
                     + " runs by Winograd");
             Shape ys = s.spec().outputShape(s.x(), s.w());
-            float[] start = values(3, s.w().size(), 1, false), fromZero, fromStart;
-            try (Backend b = cpu(winograd); Tensor x = upload(b, s.x(), values(1, s.x().size(), 1, false)); Tensor dy = upload(b, ys, values(2, ys.size(), 1, false));
+            float[] start = gaussian(3, s.w().size(), 1), fromZero, fromStart;
+            try (Backend b = cpu(winograd); Tensor x = upload(b, s.x(), gaussian(1, s.x().size(), 1)); Tensor dy = upload(b, ys, gaussian(2, ys.size(), 1));
                  Tensor zero = upload(b, s.w(), new float[start.length]); Tensor dw = upload(b, s.w(), start)) {
                 b.conv2dBackwardFilter(zero, dy, x, s.spec());
                 b.conv2dBackwardFilter(dw, dy, x, s.spec());
@@ -503,7 +501,7 @@ class WinogradConvolutionTest {
         assumeTrue(CpuConfig.VECTOR, "Winograd is a Vector API path");
         Layer layer = new Layer("small", 40, 11, 36, 3, 1, 1);
         int n = 3;
-        float[] x = values(1, layer.x(n).size(), 1, false), w = values(2, layer.w().size(), 1, false), other = w.clone();
+        float[] x = gaussian(1, layer.x(n).size(), 1), w = gaussian(2, layer.w().size(), 1), other = w.clone();
         other[17] += 1;
         try (Backend reference = Backends.create("reference"); CpuBackend winograd = cpu(CpuOptions.ConvolutionAlgorithm.WINOGRAD);
              Tensor rx = upload(reference, layer.x(n), x); Tensor rw = upload(reference, layer.w(), other); Tensor ry = reference.allocate(layer.y(n));
