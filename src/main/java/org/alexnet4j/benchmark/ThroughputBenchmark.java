@@ -234,11 +234,7 @@ public final class ThroughputBenchmark {
             replay = backend.capture(() -> {
                 Tensor logits = network.forward(input, training);
                 backend.softmaxForward(probabilities, logits);
-                if (training) {
-                    backend.softmaxCrossEntropyBackward(logitGradient, probabilities, data.labels());
-                    network.backward(logitGradient);
-                    Sgd.paper().step(network, LEARNING_RATE);
-                }
+                if (training) learn();
             });
         }
 
@@ -246,12 +242,15 @@ public final class ThroughputBenchmark {
             if (placement == Placement.HOST) backend.copyFromHost(input, data.images(), 0);
             Tensor logits = network.forward(input, training);
             float loss = backend.softmaxCrossEntropyForward(probabilities, logits, data.labels());
-            if (training) {
-                backend.softmaxCrossEntropyBackward(logitGradient, probabilities, data.labels());
-                network.backward(logitGradient);
-                Sgd.paper().step(network, LEARNING_RATE);
-            }
+            if (training) learn();
             return loss;
+        }
+
+        /** The training half of a step, after the softmax: back-propagation from the labels, then one SGD step. */
+        private void learn() {
+            backend.softmaxCrossEntropyBackward(logitGradient, probabilities, data.labels());
+            network.backward(logitGradient);
+            Sgd.paper().step(network, LEARNING_RATE);
         }
 
         private float[] probabilities() {
