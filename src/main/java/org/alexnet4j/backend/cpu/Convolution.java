@@ -54,7 +54,7 @@ final class Convolution {
         this.choice = choice;
         this.algorithm = algorithm;
         this.winograd = VECTOR ? new Winograd(pool, scratch, filters) : null;
-        this.winogradFilter = VECTOR ? new WinogradFilterGradient(pool, scratch) : null;
+        this.winogradFilter = VECTOR ? new WinogradFilterGradient(pool, scratch, winograd) : null;
         this.implicit = new ImplicitColumns[scratch.length];
         this.direct = new DirectConvolution[scratch.length];
         if (VECTOR) {
@@ -269,7 +269,7 @@ final class Convolution {
     void backwardFilter(MemorySegment dw, MemorySegment dy, MemorySegment x, Geometry g) {
         int tile = VECTOR ? Winograd.tile(g, Winograd.Direction.FILTER, algorithm) : 0;
         if (tile > 0) {
-            winogradFilter.run(dw, dy, x, Winograd.Problem.of(g, Winograd.Direction.FILTER, tile), winograd.stages(tile, g.r()));
+            winogradFilter.run(dw, dy, x, Winograd.Problem.of(g, Winograd.Direction.FILTER, tile));
             return;
         }
         Geometry phased = VECTOR ? PhaseSplit.phased(g) : null;
@@ -279,7 +279,7 @@ final class Convolution {
             long floats = (long) phased.k() * phased.columnRows();
             MemorySegment dwp = scratch[0].get(Scratch.Role.PHASE_FILTERS, floats).asSlice(0, floats * Float.BYTES);
             Loops.fill(dwp, 0, floats, 0f);
-            winogradFilter.run(dwp, dy, xp, Winograd.Problem.of(phased, Winograd.Direction.FILTER, phasedTile), winograd.stages(phasedTile, phased.r()));
+            winogradFilter.run(dwp, dy, xp, Winograd.Problem.of(phased, Winograd.Direction.FILTER, phasedTile));
             PhaseSplit.foldFilterGradient(dw, dwp, g, phased);
             return;
         }

@@ -121,6 +121,9 @@ final class Winograd {
         }
     }
 
+    /** Worker {@code worker}'s heap buffers. */
+    Workspace workspace(int worker) { return workspaces[worker]; }
+
     /** The stages of F(m, r), made once per backend. */
     Stages stages(int m, int r) { return stages.computeIfAbsent(((long) m << 32) | r, key -> Stages.of(m, r)); }
 

@@ -29,15 +29,15 @@ final class WinogradFilterGradient {
 
     private final WorkerPool pool;
     private final Scratch[] scratch;
-    private final Winograd.Workspace[] workspaces;
+    /** The forward's transforms and per-worker heap buffers, shared (the two never run at once). */
+    private final Winograd winograd;
     /** The block's output gradient planes (image, filter, tilesY*m x tilesX*m, zero-padded), and its filter gradient (K x C x r x r). */
     private float[] gradientPlanes = new float[0], blockGradient = new float[0];
 
-    WinogradFilterGradient(WorkerPool pool, Scratch[] scratch) {
+    WinogradFilterGradient(WorkerPool pool, Scratch[] scratch, Winograd winograd) {
         this.pool = pool;
         this.scratch = scratch;
-        this.workspaces = new Winograd.Workspace[scratch.length];
-        for (int i = 0; i < workspaces.length; i++) workspaces[i] = new Winograd.Workspace();
+        this.winograd = winograd;
     }
 
     /** Images per block for a problem: at least BLOCK_TILES tiles, never more images than the batch. */
@@ -49,7 +49,8 @@ final class WinogradFilterGradient {
     }
 
     /** dw (K x C/groups x r x r) += the filter gradient of the forward problem {@code problem}, from its input x and output gradient dy. */
-    void run(MemorySegment dw, MemorySegment dy, MemorySegment x, Winograd.Problem problem, Winograd.Stages st) {
+    void run(MemorySegment dw, MemorySegment dy, MemorySegment x, Winograd.Problem problem) {
+        Winograd.Stages st = winograd.stages(problem.m(), problem.r());
         int alpha2 = problem.alpha() * problem.alpha(), channels = problem.inChannels(), filters = problem.outChannels(), taps = problem.r() * problem.r();
         int kPanels = Gemm.ceilDiv(filters, NR), images = blockImages(problem), perImage = problem.tilesPerImage();
         int gradientFloats = filters * channels * taps;
@@ -67,10 +68,10 @@ final class WinogradFilterGradient {
                 MemorySegment v = scratch[0].get(Scratch.Role.TRANSFORMED_INPUT, alpha2 * layout.pointStride());
                 MemorySegment gradientPoints = scratch[0].get(Scratch.Role.PRODUCTS, (long) alpha2 * kPanels * NR * count);
                 int channelChunk = Gemm.ceilDiv(channels, workers);
-                pool.forEach(Gemm.ceilDiv(channels, channelChunk), (worker, i) -> workspaces[worker].transformInput(v, layout, x, problem, st.input(), block,
+                pool.forEach(Gemm.ceilDiv(channels, channelChunk), (worker, i) -> winograd.workspace(worker).transformInput(v, layout, x, problem, st.input(), block,
                         i * channelChunk, Math.min(channels, (i + 1) * channelChunk)));
                 pool.forEach(Gemm.ceilDiv(filters, filterChunk), (worker, i) -> transformOutputGradient(gradientPoints, dy, problem, st, block, kPanels,
-                        i * filterChunk, Math.min(filters, (i + 1) * filterChunk), workspaces[worker].sized(problem)));
+                        i * filterChunk, Math.min(filters, (i + 1) * filterChunk), winograd.workspace(worker).sized(problem)));
                 pool.forEach(channelTasks, (worker, i) -> multiplyAndTransformBack(v, layout, gradientPoints, problem, st, count, kPanels,
                         i * CHANNEL_CHUNK, Math.min(channels, (i + 1) * CHANNEL_CHUNK), worker));
                 int addChunk = Gemm.ceilDiv(gradientFloats, 4 * workers);
@@ -128,7 +129,7 @@ final class WinogradFilterGradient {
      */
     private void multiplyAndTransformBack(MemorySegment v, Winograd.InputLayout layout, MemorySegment points, Winograd.Problem problem, Winograd.Stages st,
                                           int count, int kPanels, int c0, int c1, int worker) {
-        Winograd.Workspace ws = workspaces[worker].sized(problem);
+        Winograd.Workspace ws = winograd.workspace(worker).sized(problem);
         int alpha2 = problem.alpha() * problem.alpha(), filters = problem.outChannels(), channels = problem.inChannels(), r = problem.r(), taps = r * r;
         long kPad = (long) kPanels * NR, rows = c1 - c0;
         MemorySegment products = scratch[worker].get(Scratch.Role.COLUMNS, alpha2 * rows * kPad);
