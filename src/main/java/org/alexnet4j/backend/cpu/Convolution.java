@@ -153,8 +153,7 @@ final class Convolution {
         int phasedTile = phased == null ? 0 : Winograd.tile(phased, Winograd.Direction.FORWARD, algorithm);
         if (phasedTile > 0) {
             MemorySegment xp = phaseImages(x, g, phased);
-            MemorySegment wp = scratch[0].get(Scratch.Role.PHASE_FILTERS, (long) phased.k() * phased.columnRows())
-                    .asSlice(0, (long) phased.k() * phased.columnRows() * Float.BYTES);
+            MemorySegment wp = phaseFilters(phased);
             PhaseSplit.splitFilters(wp, w, g, phased);
             winograd.run(y, xp, wp, bias, relu, Winograd.Problem.of(phased, Winograd.Direction.FORWARD, phasedTile));
             return;
@@ -164,6 +163,15 @@ final class Convolution {
         if (pick.lowering() == Lowering.DIRECT) directForward(y, x, filters, bias, g, relu);
         else gemmForward(y, x, filters, bias, g, relu, pick.lowering());
         pick.done();
+    }
+
+    /**
+     * Scratch for the phase problem's filters or their gradient (K x C/groups*s*s x R' x R'), sliced to exactly
+     * their size: the {@link FilterCache} keys and compares the whole segment.
+     */
+    private MemorySegment phaseFilters(Geometry phased) {
+        long floats = (long) phased.k() * phased.columnRows();
+        return scratch[0].get(Scratch.Role.PHASE_FILTERS, floats).asSlice(0, floats * Float.BYTES);
     }
 
     /** The phase images of x for the phase problem {@code phased} of g ({@link PhaseSplit}), in scratch. */
@@ -276,9 +284,8 @@ final class Convolution {
         int phasedTile = phased == null ? 0 : Winograd.tile(phased, Winograd.Direction.FILTER, algorithm);
         if (phasedTile > 0) {
             MemorySegment xp = phaseImages(x, g, phased);
-            long floats = (long) phased.k() * phased.columnRows();
-            MemorySegment dwp = scratch[0].get(Scratch.Role.PHASE_FILTERS, floats).asSlice(0, floats * Float.BYTES);
-            Loops.fill(dwp, 0, floats, 0f);
+            MemorySegment dwp = phaseFilters(phased);
+            dwp.fill((byte) 0);
             winogradFilter.run(dwp, dy, xp, Winograd.Problem.of(phased, Winograd.Direction.FILTER, phasedTile));
             PhaseSplit.foldFilterGradient(dw, dwp, g, phased);
             return;
