@@ -1,7 +1,7 @@
 package org.alexnet4j.bench;
 
+import java.util.Arrays;
 import java.util.Locale;
-import java.util.Random;
 import org.alexnet4j.backend.Backend;
 import org.alexnet4j.backend.BackendOptions;
 import org.alexnet4j.backend.Backends;
@@ -41,9 +41,10 @@ public final class ConvolutionAccuracy {
                 ConvSpec spec = new ConvSpec(layer.stride(), layer.stride(), layer.pad(), layer.pad(), layer.groups());
                 Shape xs = Shape.of(n, layer.c(), layer.size(), layer.size()), ws = Shape.of(layer.k(), layer.c() / layer.groups(), layer.r(), layer.r());
                 Shape ys = spec.outputShape(xs, ws);
-                float[] x = values(1, xs.size(), layer.stride() > 1 ? 60 : 3, layer.stride() == 1), w = values(2, ws.size(), 0.01, false);
-                float[] bias = values(3, layer.k(), 0, false), dy = values(4, ys.size(), 1e-3, false);
-                java.util.Arrays.fill(bias, 1f);
+                float[] x = Checks.gaussian(1, xs.size(), layer.stride() > 1 ? 60 : 3), w = Checks.gaussian(2, ws.size(), 0.01);
+                if (layer.stride() == 1) for (int i = 0; i < x.length; i++) x[i] = Math.abs(x[i]); // ReLU outputs
+                float[] bias = new float[layer.k()], dy = Checks.gaussian(4, ys.size(), 1e-3);
+                Arrays.fill(bias, 1f);
                 float[][] expected = run(reference, spec, xs, ws, ys, x, w, bias, dy);
                 for (CpuOptions.ConvolutionAlgorithm setting : settings) {
                     BackendOptions options = BackendOptions.defaults().withThreads(2).withCpu(CpuOptions.defaults().withConvolution(setting));
@@ -61,8 +62,9 @@ public final class ConvolutionAccuracy {
 
     /** relu(conv + bias), the backward-data (stride 1) and the backward-filter on one backend. */
     private static float[][] run(Backend b, ConvSpec spec, Shape xs, Shape ws, Shape ys, float[] x, float[] w, float[] bias, float[] dy) {
-        try (Tensor tx = upload(b, xs, x); Tensor tw = upload(b, ws, w); Tensor tb = upload(b, Shape.of(ws.dim(0)), bias); Tensor ty = b.allocate(ys);
-             Tensor tdy = upload(b, ys, dy); Tensor tdx = b.allocate(xs); Tensor tdw = upload(b, ws, new float[Math.toIntExact(ws.size())])) {
+        try (Tensor tx = Checks.upload(b, xs, x); Tensor tw = Checks.upload(b, ws, w); Tensor tb = Checks.upload(b, Shape.of(ws.dim(0)), bias);
+             Tensor ty = b.allocate(ys); Tensor tdy = Checks.upload(b, ys, dy); Tensor tdx = b.allocate(xs);
+             Tensor tdw = Checks.upload(b, ws, new float[Math.toIntExact(ws.size())])) {
             b.conv2dReluForward(ty, tx, tw, tb, spec);
             if (spec.strideH() == 1) b.conv2dBackwardData(tdx, tdy, tw, spec);
             b.conv2dBackwardFilter(tdw, tdy, tx, spec);
@@ -82,18 +84,5 @@ public final class ConvolutionAccuracy {
         }
         System.out.printf("%-9s %-15s %-8s %15.2e  %15.2e%n", layer, direction, setting.name().toLowerCase(Locale.ROOT), maxError / max,
                 Math.sqrt(squaredErrors / squares));
-    }
-
-    private static float[] values(long seed, long count, double scale, boolean positive) {
-        Random random = new Random(seed);
-        float[] v = new float[Math.toIntExact(count)];
-        for (int i = 0; i < v.length; i++) v[i] = (float) ((positive ? Math.abs(random.nextGaussian()) : random.nextGaussian()) * scale);
-        return v;
-    }
-
-    private static Tensor upload(Backend b, Shape shape, float[] values) {
-        Tensor t = b.allocate(shape);
-        b.copyFromHost(t, values, 0);
-        return t;
     }
 }

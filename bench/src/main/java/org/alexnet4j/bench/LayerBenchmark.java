@@ -2,7 +2,6 @@ package org.alexnet4j.bench;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.alexnet4j.backend.Backend;
 import org.alexnet4j.backend.BackendOptions;
@@ -60,14 +59,7 @@ public class LayerBenchmark {
     private Backend engine;
     private Layer timed;
 
-    static Tensor random(Backend b, Shape shape, long seed, double scale) {
-        Random random = new Random(seed);
-        float[] v = new float[Math.toIntExact(shape.size())];
-        for (int i = 0; i < v.length; i++) v[i] = (float) (random.nextGaussian() * scale);
-        Tensor t = b.allocate(shape);
-        b.copyFromHost(t, v, 0);
-        return t;
-    }
+    static Tensor random(Backend b, Shape shape, long seed, double scale) { return Checks.upload(b, shape, Checks.gaussian(seed, shape.size(), scale)); }
 
     /** conv with input (n, c, size, size), k filters of r x r. */
     static Layer conv(Backend b, int n, int c, int size, int k, int r, ConvSpec spec) {
