@@ -99,7 +99,6 @@ class WinogradConvolutionTest {
         double[][] g = abs(t.g()), bt = abs(t.bt()), at = abs(t.at());
         double[] e = new double[n * groups * rows * p * q];
         double[][][] filters = new double[rows][depth][]; // |G| |f| |G|^T, alpha x alpha flattened
-        double[][] inputs = new double[depth][]; // |B^T| |d| |B| of one tile
         for (int image = 0; image < n; image++) {
             for (int group = 0; group < groups; group++) {
                 for (int row = 0; row < rows; row++) {
@@ -107,16 +106,7 @@ class WinogradConvolutionTest {
                 }
                 for (int ty = 0; ty < tilesY; ty++) {
                     for (int tx = 0; tx < tilesX; tx++) {
-                        for (int c = 0; c < depth; c++) {
-                            double[] d = new double[alpha * alpha];
-                            for (int a = 0; a < alpha; a++) {
-                                for (int b = 0; b < alpha; b++) {
-                                    int y = ty * m + a - pad, x = tx * m + b - pad;
-                                    if (y >= 0 && y < h && x >= 0 && x < w) d[a * alpha + b] = Math.abs(in[((image * groups + group) * depth + c) * h * w + y * w + x]);
-                                }
-                            }
-                            inputs[c] = sandwich(bt, d, alpha);
-                        }
+                        double[][] inputs = inputTileBounds(bt, m, in, image, group, groups, depth, h, w, ty, tx, pad);
                         for (int row = 0; row < rows; row++) {
                             double[] sum = new double[alpha * alpha];
                             for (int c = 0; c < depth; c++) {
@@ -135,6 +125,27 @@ class WinogradConvolutionTest {
             }
         }
         return e;
+    }
+
+    /**
+     * |B^T| |d| |B| (bt: |B^T|, alpha x alpha) of each of the depth channels of (image, group) of in (n, groups*depth, h, w),
+     * d the alpha x alpha input tile of output tile (ty, tx) (m x m outputs), padded by pad: zero outside the image.
+     */
+    private static double[][] inputTileBounds(double[][] bt, int m, float[] in, int image, int group, int groups, int depth, int h, int w,
+                                              int ty, int tx, int pad) {
+        int alpha = bt.length;
+        double[][] inputs = new double[depth][];
+        for (int c = 0; c < depth; c++) {
+            double[] d = new double[alpha * alpha];
+            for (int a = 0; a < alpha; a++) {
+                for (int b = 0; b < alpha; b++) {
+                    int y = ty * m + a - pad, x = tx * m + b - pad;
+                    if (y >= 0 && y < h && x >= 0 && x < w) d[a * alpha + b] = Math.abs(in[((image * groups + group) * depth + c) * h * w + y * w + x]);
+                }
+            }
+            inputs[c] = sandwich(bt, d, alpha);
+        }
+        return inputs;
     }
 
     /** The r x r taps of filter (row, depth) of a group, as float64 magnitudes. */
@@ -324,17 +335,7 @@ class WinogradConvolutionTest {
             for (int image = 0; image < n; image++) {
                 for (int ty = 0; ty < tilesY; ty++) {
                     for (int tx = 0; tx < tilesX; tx++) {
-                        double[][] inputs = new double[cg][];
-                        for (int c = 0; c < cg; c++) {
-                            double[] d = new double[alpha * alpha];
-                            for (int u = 0; u < alpha; u++) {
-                                for (int v = 0; v < alpha; v++) {
-                                    int y = ty * m + u - layer.pad(), xx = tx * m + v - layer.pad();
-                                    if (y >= 0 && y < size && xx >= 0 && xx < size) d[u * alpha + v] = Math.abs(x[((image * groups + group) * cg + c) * size * size + y * size + xx]);
-                                }
-                            }
-                            inputs[c] = sandwich(bt, d, alpha);
-                        }
+                        double[][] inputs = inputTileBounds(bt, m, x, image, group, groups, cg, size, size, ty, tx, layer.pad());
                         for (int j = 0; j < kSampled; j++) {
                             double[] grad = new double[m * m];
                             int k = group * kg + j * SAMPLE;
