@@ -16,6 +16,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.alexnet4j.backend.Backend;
+import org.alexnet4j.backend.BackendOptions.Precision;
 import org.alexnet4j.backend.Backends;
 import org.alexnet4j.backend.CounterRng;
 import org.alexnet4j.backend.PoolSpec;
@@ -23,6 +24,7 @@ import org.alexnet4j.tensor.Shape;
 import org.alexnet4j.tensor.Tensor;
 import org.alexnet4j.testing.HostTensors;
 import org.alexnet4j.testing.Approx;
+import org.alexnet4j.testing.Rounding;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -245,12 +247,9 @@ class NativeKernelsTest {
                 assertEquals(Float.floatToIntBits(x[i]), Float.floatToIntBits(got), "bfloat16 of " + x[i]);
                 continue;
             }
-            int bits = Float.floatToRawIntBits(x[i]);
-            float below = Float.intBitsToFloat(bits & 0xffff0000), above = Float.intBitsToFloat((bits & 0xffff0000) + 0x10000);
-            double aboveValue = Float.isInfinite(above) && !Float.isInfinite(x[i]) ? Math.copySign(0x1p128, x[i]) : above;
-            double toBelow = Math.abs((double) x[i] - below), toAbove = Math.abs((double) x[i] - aboveValue);
-            float expected = toBelow < toAbove || toBelow == toAbove && ((bits >> 16) & 1) == 0 ? below : above;
-            assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(got), "bfloat16 of " + x[i] + " (" + Integer.toHexString(bits) + ")");
+            float expected = Rounding.round(x[i], Precision.BF16);
+            assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(got),
+                    "bfloat16 of " + x[i] + " (" + Integer.toHexString(Float.floatToRawIntBits(x[i])) + ")");
             assertEquals(Float.floatToRawIntBits(expected) >>> 16, r[i], "bfloat16 bits of " + x[i]);
         }
     }
