@@ -119,6 +119,9 @@ final class Convolution {
     /** What a packed filter set in the {@link FilterCache} is: g's filters, transposed for backward-data. */
     private record PackedFilters(int k, int channelsPerGroup, int r, int s, int groups, boolean transposed) {}
 
+    /** What a phase filter set in the {@link FilterCache} is: the stride phases of g's square filters ({@link PhaseSplit}). */
+    private record PhaseFilters(int k, int channelsPerGroup, int r, int stride) {}
+
     /**
      * Each group's filters as a packed GEMM operand: w_g (K/groups x C/groups*R*S), transposed for backward-data;
      * kept while w is unchanged ({@link FilterCache}).
@@ -153,8 +156,9 @@ final class Convolution {
         int phasedTile = phased == null ? 0 : Winograd.tile(phased, Winograd.Direction.FORWARD, algorithm);
         if (phasedTile > 0) {
             MemorySegment xp = phaseImages(x, g, phased);
-            MemorySegment wp = phaseFilters(phased);
-            PhaseSplit.splitFilters(wp, w, g, phased);
+            // kept while w is unchanged, as packed filters are; Winograd then keeps their transform while they are
+            MemorySegment wp = filters.get(new PhaseFilters(g.k(), g.channelsPerGroup(), g.r(), g.spec().strideH()), w,
+                    (long) phased.k() * phased.columnRows(), into -> PhaseSplit.splitFilters(into, w, g, phased));
             winograd.run(y, xp, wp, bias, relu, Winograd.Problem.of(phased, Winograd.Direction.FORWARD, phasedTile));
             return;
         }
@@ -163,15 +167,6 @@ final class Convolution {
         if (pick.lowering() == Lowering.DIRECT) directForward(y, x, filters, bias, g, relu);
         else gemmForward(y, x, filters, bias, g, relu, pick.lowering());
         pick.done();
-    }
-
-    /**
-     * Scratch for the phase problem's filters or their gradient (K x C/groups*s*s x R' x R'), sliced to exactly
-     * their size: the {@link FilterCache} keys and compares the whole segment.
-     */
-    private MemorySegment phaseFilters(Geometry phased) {
-        long floats = (long) phased.k() * phased.columnRows();
-        return scratch[0].get(Scratch.Role.PHASE_FILTERS, floats).asSlice(0, floats * Float.BYTES);
     }
 
     /** The phase images of x for the phase problem {@code phased} of g ({@link PhaseSplit}), in scratch. */
@@ -284,7 +279,8 @@ final class Convolution {
         int phasedTile = phased == null ? 0 : Winograd.tile(phased, Winograd.Direction.FILTER, algorithm);
         if (phasedTile > 0) {
             MemorySegment xp = phaseImages(x, g, phased);
-            MemorySegment dwp = phaseFilters(phased);
+            long floats = (long) phased.k() * phased.columnRows();
+            MemorySegment dwp = scratch[0].get(Scratch.Role.PHASE_FILTER_GRADIENT, floats).asSlice(0, floats * Float.BYTES);
             dwp.fill((byte) 0);
             winogradFilter.run(dwp, dy, xp, Winograd.Problem.of(phased, Winograd.Direction.FILTER, phasedTile));
             PhaseSplit.foldFilterGradient(dw, dwp, g, phased);

@@ -8,9 +8,9 @@ import java.util.Map;
 import org.alexnet4j.backend.host.HostLimits;
 
 /**
- * Filters prepared for a kernel (packed into GEMM panels, Winograd-transformed), kept per weight tensor and
- * reused while the tensor's contents are unchanged. The backend never sees the weights change (an SGD step, a
- * copy, another backend instance sharing the tensor all write it), so a prepared set is valid exactly while the
+ * Filters prepared for a kernel (packed into GEMM panels, split into stride phases, Winograd-transformed), kept
+ * per weight tensor and reused while the tensor's contents are unchanged. The backend never sees the weights
+ * change (an SGD step, a copy, another backend instance sharing the tensor all write it), so a prepared set is valid exactly while the
  * weights equal, bit for bit, the snapshot taken when it was made: one comparison per call (a streaming read of
  * the weights, stopping at the first difference), instead of preparing every call. At most {@link #ENTRIES}
  * sets are kept, the least recently used freed first; a new set is checked against the memory available first.

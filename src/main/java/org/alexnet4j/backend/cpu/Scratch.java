@@ -6,13 +6,13 @@ import org.alexnet4j.backend.host.HostLimits;
 
 /**
  * One worker's reusable off-heap buffers (packed GEMM panels, im2col columns, gradient accumulators, Winograd's
- * transformed input and products, a strided layer's phase images and filters),
+ * transformed input and products, a strided layer's phase images and its phase filters' gradient),
  * 64-byte aligned. A buffer grows to the largest size asked for and is then reused, so steady-state
  * training allocates nothing; everything is freed by {@link #close()}.
  */
 final class Scratch implements AutoCloseable {
     /** The roles a buffer plays; each role has its own buffer so one op can use several at once. */
-    enum Role { PACKED_A, PACKED_B, TILE, COLUMNS, ACCUMULATOR, PLANE, TRANSFORMED_INPUT, PRODUCTS, PHASES, PHASE_FILTERS }
+    enum Role { PACKED_A, PACKED_B, TILE, COLUMNS, ACCUMULATOR, PLANE, TRANSFORMED_INPUT, PRODUCTS, PHASES, PHASE_FILTER_GRADIENT }
 
     private final Arena[] arenas = new Arena[Role.values().length];
     private final MemorySegment[] segments = new MemorySegment[Role.values().length];

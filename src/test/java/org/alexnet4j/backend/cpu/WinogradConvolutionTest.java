@@ -5,9 +5,11 @@ import static org.alexnet4j.testing.HostTensors.gaussian;
 import static org.alexnet4j.testing.HostTensors.upload;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.util.Arrays;
 import java.util.List;
 import org.alexnet4j.backend.Backend;
 import org.alexnet4j.backend.BackendOptions;
@@ -442,6 +444,36 @@ class WinogradConvolutionTest {
             for (int i = 0; i < expected.length; i++) expected[i] = start[i] + fromZero[i];
             assertArrayEquals(expected, fromStart, s + ": the gradient from D is D + the gradient from zero");
         }
+    }
+
+    /**
+     * A strided layer's phase filters follow its weights: after one weight changes in place, its forward by phases
+     * equals, bit for bit, that of a backend that never saw the old weights (and differs from the forward before).
+     */
+    @Test
+    void changedWeightsOfAStridedLayerAreSplitIntoPhasesAnew() {
+        assumeTrue(CpuConfig.VECTOR, "Winograd is a Vector API path");
+        Shape xs = Shape.of(2, 3, 39, 39), ws = Shape.of(10, 3, 11, 11);
+        ConvSpec spec = ConvSpec.of(4, 2, 1);
+        CpuOptions.ConvolutionAlgorithm winograd = CpuOptions.ConvolutionAlgorithm.WINOGRAD;
+        assertTrue(Winograd.tile(PhaseSplit.phased(Convolution.Geometry.of(xs, ws, spec)), Winograd.Direction.FORWARD, winograd) > 0, "runs by its phases");
+        Shape ys = spec.outputShape(xs, ws);
+        float[] x = gaussian(1, xs.size(), 1), w = gaussian(2, ws.size(), 1), changed = w.clone();
+        changed[400] += 1; // a tap of the second filter (363 weights each), not the first weight
+        float[] before, after, fresh;
+        try (Backend b = cpu(winograd); Tensor tx = upload(b, xs, x); Tensor tw = upload(b, ws, w); Tensor ty = b.allocate(ys)) {
+            b.conv2dForward(ty, tx, tw, null, spec);
+            before = download(b, ty);
+            b.copyFromHost(tw, changed, 0);
+            b.conv2dForward(ty, tx, tw, null, spec);
+            after = download(b, ty);
+        }
+        try (Backend b = cpu(winograd); Tensor tx = upload(b, xs, x); Tensor tw = upload(b, ws, changed); Tensor ty = b.allocate(ys)) {
+            b.conv2dForward(ty, tx, tw, null, spec);
+            fresh = download(b, ty);
+        }
+        assertFalse(Arrays.equals(before, after), "one weight changed changes the output");
+        assertArrayEquals(fresh, after, "the forward after the change, as a backend that only saw the new weights computes it");
     }
 
     /** The planes of every SAMPLE-th channel (of each group alike, as channels are numbered across groups) of an (n, channels, plane) tensor. */
