@@ -135,6 +135,8 @@ final class Winograd {
     private final Workspace[] workspaces;
     private final FilterCache filters;
     private final Map<Long, Stages> stages = new HashMap<>();
+    /** The weights on the heap while their filters are transformed: reused, as training changes them every step. */
+    private float[] weightCopy = new float[0];
 
     Winograd(WorkerPool pool, Scratch[] scratch, FilterCache filters) {
         this.pool = pool;
@@ -230,9 +232,10 @@ final class Winograd {
         boolean forward = problem.direction() == Direction.FORWARD;
         // forward: w is (rows, depth, r, r); backward-data: w is (depth, rows, r, r)
         int rowStride = forward ? depth * taps : taps, depthStride = forward ? taps : rows * taps;
-        // slack past the end for the lanes past the last filter, which are gathered but never stored
+        // slack past the end for the lanes past the last filter, which are gathered (whatever the slack holds) but never stored
         int floats = Math.toIntExact(w.byteSize() / Float.BYTES);
-        float[] weights = new float[floats + LANES * depthStride];
+        if (weightCopy.length < floats + LANES * depthStride) weightCopy = new float[floats + LANES * depthStride];
+        float[] weights = weightCopy;
         MemorySegment.copy(w, Loops.FLOAT, 0, weights, 0, floats);
         int[] gatherLanes = new int[LANES], panelLanes = new int[LANES];
         for (int i = 0; i < LANES; i++) {
