@@ -182,14 +182,17 @@ public final class CpuBackend implements Backend {
     /**
      * y[i][o] = w[o] . x[i] + bias[o] as dot products, for batches of at most DOT_BATCH: GEMM would fill its
      * NR-column tiles with one to a few images, while here each weight row streams from memory once (the
-     * layer is bound by reading the weights) and is dotted with every image while it is in L1.
+     * layer is bound by reading the weights) and is dotted with every image while it is in cache.
      */
     private void dotForward(MemorySegment y, MemorySegment x, MemorySegment w, MemorySegment bias, int n, int in, int out) {
-        int rows = 16;
-        pool.forEach(Gemm.ceilDiv(out, rows), (worker, t) -> {
-            for (int o = t * rows; o < Math.min(out, (t + 1) * rows); o++) {
-                float shift = bias == null ? 0f : Loops.get(bias, o);
-                for (int i = 0; i < n; i++) Loops.set(y, (long) i * out + o, Loops.dot(w, (long) o * in, x, (long) i * in, in) + shift);
+        // tasks of whole blocks of rows, the last one taking the rest, so that every task's blocks run side by side
+        int rows = Loops.DOT_ROWS, tasks = Math.max(1, out / rows);
+        pool.forEach(tasks, (worker, t) -> {
+            int first = t * rows, count = t == tasks - 1 ? out - first : rows;
+            for (int i = 0; i < n; i++) {
+                long to = (long) i * out + first;
+                Loops.rowDots(y, to, w, (long) first * in, in, count, x, (long) i * in, in);
+                if (bias != null) Loops.add(y, to, bias, first, count);
             }
         });
     }

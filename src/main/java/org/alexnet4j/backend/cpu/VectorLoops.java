@@ -166,19 +166,43 @@ final class VectorLoops {
         return laneSum(acc);
     }
 
-    /** The dot product of the first bound(n) elements (the caller adds the tail), in four independent accumulators. */
-    static float dot(MemorySegment a, long aOff, MemorySegment b, long bOff, long n) {
-        long end = bound(n), wide = n - n % (4L * LANES);
-        FloatVector s0 = FloatVector.zero(SPECIES), s1 = s0, s2 = s0, s3 = s0;
-        long i = 0;
-        for (; i < wide; i += 4L * LANES) {
-            s0 = load(a, aOff + i).fma(load(b, bOff + i), s0);
-            s1 = load(a, aOff + i + LANES).fma(load(b, bOff + i + LANES), s1);
-            s2 = load(a, aOff + i + 2L * LANES).fma(load(b, bOff + i + 2L * LANES), s2);
-            s3 = load(a, aOff + i + 3L * LANES).fma(load(b, bOff + i + 3L * LANES), s3);
+    /**
+     * out[outOff + r] = row r of a (rows `stride` floats apart from aOff) . b over the first bound(n) elements, for
+     * r < {@link Loops#DOT_ROWS} (the caller adds the tails): the rows stream side by side against one pass over b,
+     * each sum in a register.
+     */
+    static void rowDots(MemorySegment out, long outOff, MemorySegment a, long aOff, long stride, MemorySegment b, long bOff, long n) {
+        long end = bound(n);
+        FloatVector s0 = FloatVector.zero(SPECIES), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
+        FloatVector s8 = s0, s9 = s0, s10 = s0, s11 = s0, s12 = s0, s13 = s0, s14 = s0, s15 = s0;
+        for (long i = 0; i < end; i += LANES) {
+            FloatVector bv = load(b, bOff + i);
+            s0 = load(a, aOff + i).fma(bv, s0);
+            s1 = load(a, aOff + stride + i).fma(bv, s1);
+            s2 = load(a, aOff + 2 * stride + i).fma(bv, s2);
+            s3 = load(a, aOff + 3 * stride + i).fma(bv, s3);
+            s4 = load(a, aOff + 4 * stride + i).fma(bv, s4);
+            s5 = load(a, aOff + 5 * stride + i).fma(bv, s5);
+            s6 = load(a, aOff + 6 * stride + i).fma(bv, s6);
+            s7 = load(a, aOff + 7 * stride + i).fma(bv, s7);
+            s8 = load(a, aOff + 8 * stride + i).fma(bv, s8);
+            s9 = load(a, aOff + 9 * stride + i).fma(bv, s9);
+            s10 = load(a, aOff + 10 * stride + i).fma(bv, s10);
+            s11 = load(a, aOff + 11 * stride + i).fma(bv, s11);
+            s12 = load(a, aOff + 12 * stride + i).fma(bv, s12);
+            s13 = load(a, aOff + 13 * stride + i).fma(bv, s13);
+            s14 = load(a, aOff + 14 * stride + i).fma(bv, s14);
+            s15 = load(a, aOff + 15 * stride + i).fma(bv, s15);
         }
-        for (; i < end; i += LANES) s0 = load(a, aOff + i).fma(load(b, bOff + i), s0);
-        return laneSum(s0.add(s1).add(s2.add(s3)));
+        // sums stored one by one: gathered into an array, the vectors would be boxed and the loop run several times slower
+        Loops.set(out, outOff + 0, laneSum(s0)); Loops.set(out, outOff + 1, laneSum(s1));
+        Loops.set(out, outOff + 2, laneSum(s2)); Loops.set(out, outOff + 3, laneSum(s3));
+        Loops.set(out, outOff + 4, laneSum(s4)); Loops.set(out, outOff + 5, laneSum(s5));
+        Loops.set(out, outOff + 6, laneSum(s6)); Loops.set(out, outOff + 7, laneSum(s7));
+        Loops.set(out, outOff + 8, laneSum(s8)); Loops.set(out, outOff + 9, laneSum(s9));
+        Loops.set(out, outOff + 10, laneSum(s10)); Loops.set(out, outOff + 11, laneSum(s11));
+        Loops.set(out, outOff + 12, laneSum(s12)); Loops.set(out, outOff + 13, laneSum(s13));
+        Loops.set(out, outOff + 14, laneSum(s14)); Loops.set(out, outOff + 15, laneSum(s15));
     }
 
     /** sum of a * (b - mean) over the first bound(n) elements. */
