@@ -20,8 +20,9 @@ import org.alexnet4j.train.Sgd;
  * settings side by side: one network per setting, same weights and batch, steps alternating between them in one
  * JVM. Each Backend call is timed by a wrapper (the ops are synchronous on the cpu backend); convolutions are
  * named by their filter shape. Prints the mean ms per step of the steps after the warm-up. The first step's losses
- * must agree (the settings differ by rounding only) and every loss must be finite, else it fails.
- * <pre>java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -cp bench/target/benchmarks.jar org.alexnet4j.bench.StepProfile [BATCH [STEPS [WARMUP]]]</pre>
+ * must agree (the settings differ by rounding only) and every loss must be finite, else it fails. With
+ * {@code forward} it profiles the evaluation forward alone (the one a deployed model runs), with the same checks.
+ * <pre>java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -cp bench/target/benchmarks.jar org.alexnet4j.bench.StepProfile [BATCH [STEPS [WARMUP [train|forward]]]]</pre>
  */
 public final class StepProfile {
     private StepProfile() {}
@@ -44,6 +45,7 @@ public final class StepProfile {
         return switch (method) {
             case "conv2dForward", "conv2dReluForward", "conv2dBackwardData" -> method + " w" + ((Tensor) args[2]).shape();
             case "conv2dBackwardFilter" -> method + " w" + ((Tensor) args[0]).shape();
+            case "linearForward" -> method + " w" + ((Tensor) args[2]).shape();
             default -> method;
         };
     }
@@ -52,6 +54,11 @@ public final class StepProfile {
         Locale.setDefault(Locale.ROOT);
         int batch = args.length > 0 ? Integer.parseInt(args[0]) : 64, steps = args.length > 1 ? Integer.parseInt(args[1]) : 5,
                 warmup = args.length > 2 ? Integer.parseInt(args[2]) : 8;
+        boolean train = args.length < 4 || switch (args[3]) {
+            case "train" -> true;
+            case "forward" -> false;
+            default -> throw new IllegalArgumentException("train or forward, not " + args[3]);
+        };
         CpuOptions.ConvolutionAlgorithm[] settings = {CpuOptions.ConvolutionAlgorithm.EXACT, CpuOptions.ConvolutionAlgorithm.FAST};
         AlexNet.Config config = AlexNet.Config.of(AlexNet.Variant.SINGLE_TOWER);
         Shape images = Shape.of(batch, 3, 227, 227), logits = Shape.of(batch, config.classes());
@@ -78,11 +85,13 @@ public final class StepProfile {
                 for (int s = 0; s < 2; s++) {
                     Backend b = backends[s];
                     long began = System.nanoTime();
-                    Tensor out = networks[s].forward(tensors[s][0], true);
+                    Tensor out = networks[s].forward(tensors[s][0], train);
                     float loss = b.softmaxCrossEntropyForward(tensors[s][1], out, labels);
-                    b.softmaxCrossEntropyBackward(tensors[s][2], tensors[s][1], labels);
-                    networks[s].backward(tensors[s][2]);
-                    Sgd.paper().step(networks[s], 0.001f);
+                    if (train) {
+                        b.softmaxCrossEntropyBackward(tensors[s][2], tensors[s][1], labels);
+                        networks[s].backward(tensors[s][2]);
+                        Sgd.paper().step(networks[s], 0.001f);
+                    }
                     b.synchronize();
                     if (timing[0]) total[s] += (System.nanoTime() - began) / 1e6;
                     if (!Float.isFinite(loss)) throw new IllegalStateException(settings[s] + ": loss " + loss + " at step " + step);
@@ -98,7 +107,8 @@ public final class StepProfile {
                 if (real[s] != null) real[s].close();
             }
         }
-        System.out.printf("single-tower training step, batch %d, mean of %d steps after %d (ms per step)%n", batch, steps, warmup);
+        System.out.printf("single-tower %s, batch %d, mean of %d steps after %d (ms per step)%n", train ? "training step" : "evaluation forward",
+                batch, steps, warmup);
         System.out.printf("%-48s %9s %9s%n", "op", "exact", "fast");
         System.out.printf("%-48s %9.1f %9.1f%n", "whole step", total[0] / steps, total[1] / steps);
         times[1].entrySet().stream().sorted((a, b) -> Double.compare(b.getValue(), a.getValue()))
