@@ -18,8 +18,8 @@ import org.alexnet4j.tensor.Shape;
  * workers (each GEMM serial; backward-filter sums fixed image blocks), else inside each GEMM. Forward and
  * backward-data of the shapes {@link Winograd#tile} picks under the algorithm setting run by {@link Winograd}
  * instead, and so does the filter gradient ({@link WinogradFilterGradient}); a strided layer whose phases it picks
- * ({@link PhaseSplit}: conv1) runs its forward and filter gradient as its phase problem's (a fixed rule on the
- * shape: the same layer always takes the same algorithm).
+ * ({@link PhaseSplit}: conv1) runs its forward, and under WINOGRAD its filter gradient, as its phase problem's
+ * ({@link #phasedTile}; a fixed rule on the shape: the same layer always takes the same algorithm).
  */
 final class Convolution {
     /** Images per block of the filter gradient's sum: the blocks, and so the order of the sum, depend on the batch size only. */
@@ -141,6 +141,16 @@ final class Convolution {
         return packed;
     }
 
+    /**
+     * The Winograd tile side for a strided layer's stride-phase problem ({@link PhaseSplit#phased}, null where the
+     * layer has none), or 0. FAST takes the forward by phases but not the filter gradient: for conv1 at batch 64 that
+     * measured no faster than the GEMM family (bench/RESULTS.md), which is also exact; WINOGRAD takes both.
+     */
+    static int phasedTile(Geometry phased, Winograd.Direction direction, CpuOptions.ConvolutionAlgorithm algorithm) {
+        if (phased == null || direction == Winograd.Direction.FILTER && algorithm == CpuOptions.ConvolutionAlgorithm.FAST) return 0;
+        return Winograd.tile(phased, direction, algorithm);
+    }
+
     /** y = conv(x, w) + bias, then max(y, 0) when {@code relu}. */
     void forward(MemorySegment y, MemorySegment x, MemorySegment w, MemorySegment bias, Geometry g, boolean relu) {
         if (!VECTOR) {
@@ -153,7 +163,7 @@ final class Convolution {
             return;
         }
         Geometry phased = PhaseSplit.phased(g);
-        int phasedTile = phased == null ? 0 : Winograd.tile(phased, Winograd.Direction.FORWARD, algorithm);
+        int phasedTile = phasedTile(phased, Winograd.Direction.FORWARD, algorithm);
         if (phasedTile > 0) {
             MemorySegment xp = phaseImages(x, g, phased);
             // kept while w is unchanged, as packed filters are; Winograd then keeps their transform while they are
@@ -263,7 +273,7 @@ final class Convolution {
 
     /**
      * dw += gradient over the whole batch, summed in a fixed order that depends on the shape only. Where
-     * {@link Winograd#tile} takes the layer (directly, or by its stride phases, folded back onto its taps), by
+     * {@link Winograd#tile} takes the layer (directly, or by its stride phases ({@link #phasedTile}), folded back onto its taps), by
      * {@link WinogradFilterGradient} with its own image blocks; else by the GEMM family: the images in blocks of
      * {@link #FILTER_BLOCK_IMAGES}, each block summed from zero in image order, the block sums added to dw in block
      * order. Blocks run in waves of up to two per worker, one accumulator each (a lone block splits its products
@@ -276,7 +286,7 @@ final class Convolution {
             return;
         }
         Geometry phased = VECTOR ? PhaseSplit.phased(g) : null;
-        int phasedTile = phased == null ? 0 : Winograd.tile(phased, Winograd.Direction.FILTER, algorithm);
+        int phasedTile = phasedTile(phased, Winograd.Direction.FILTER, algorithm);
         if (phasedTile > 0) {
             MemorySegment xp = phaseImages(x, g, phased);
             long floats = (long) phased.k() * phased.columnRows();

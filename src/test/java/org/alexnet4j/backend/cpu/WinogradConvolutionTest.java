@@ -511,10 +511,13 @@ class WinogradConvolutionTest {
         }
         // too few tiles even of 2x2 (a 5x5 output: 9): the GEMM family
         assertEquals(0, Winograd.tile(Convolution.Geometry.of(Shape.of(1, 64, 5, 5), Shape.of(64, 64, 3, 3), ConvSpec.of(1, 1, 1)), Winograd.Direction.FORWARD, fast));
-        // stride 4 (conv1): never directly, by its 48 phase channels of 3x3 taps at any batch (121 tiles of 55x55)
+        // stride 4 (conv1): never directly; forward by its 48 phase channels of 3x3 taps at any batch (121 tiles of 55x55)
         Convolution.Geometry conv1 = Convolution.Geometry.of(Shape.of(1, 3, 227, 227), Shape.of(96, 3, 11, 11), ConvSpec.of(4, 0, 1));
         assertEquals(0, Winograd.tile(conv1, Winograd.Direction.FORWARD, CpuOptions.ConvolutionAlgorithm.WINOGRAD));
-        assertEquals(5, Winograd.tile(PhaseSplit.phased(conv1), Winograd.Direction.FORWARD, fast));
+        assertEquals(5, Convolution.phasedTile(PhaseSplit.phased(conv1), Winograd.Direction.FORWARD, fast));
+        // its filter gradient by phases only under winograd: under fast it measured no faster than the GEMM family
+        assertEquals(0, Convolution.phasedTile(PhaseSplit.phased(conv1), Winograd.Direction.FILTER, fast));
+        assertEquals(5, Convolution.phasedTile(PhaseSplit.phased(conv1), Winograd.Direction.FILTER, CpuOptions.ConvolutionAlgorithm.WINOGRAD));
         // too few channels, a 1x1 filter: never
         assertEquals(0, Winograd.tile(Convolution.Geometry.of(Shape.of(64, 16, 13, 13), Shape.of(64, 16, 3, 3), ConvSpec.of(1, 1, 1)), Winograd.Direction.FORWARD, fast));
         assertEquals(0, Winograd.tile(Convolution.Geometry.of(Shape.of(64, 64, 13, 13), Shape.of(64, 64, 1, 1), ConvSpec.of(1, 0, 1)), Winograd.Direction.FORWARD,
