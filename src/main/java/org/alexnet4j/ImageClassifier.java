@@ -16,8 +16,8 @@ import org.alexnet4j.run.ModelFiles;
 import org.alexnet4j.run.TrainedModel;
 
 /**
- * A trained model: its weights, loaded once onto one backend, and what it needs to classify images (class
- * names, preprocessing). Thread-safe. Hand each thread a {@link Predictor} ({@link #newPredictor()}): predictors
+ * A trained model: its weights, loaded once onto one backend and frozen there ({@link Weights#freeze}), and what it
+ * needs to classify images (class names, preprocessing). Thread-safe. Hand each thread a {@link Predictor} ({@link #newPredictor()}): predictors
  * are cheap (their activations are allocated on first use) and share these weights.
  *
  * <p>Threading: a backend serves one thread at a time, so the forward passes of all predictors of one model
@@ -46,7 +46,9 @@ public final class ImageClassifier implements AutoCloseable {
     /** The model in {@code file} on {@code backend}, which it takes over (closed with it, or now if loading fails). */
     public static ImageClassifier open(ModelFiles.Contents file, Backend backend) {
         try {
-            return new ImageClassifier(file.model(), backend, file.load(backend));
+            Weights weights = file.load(backend);
+            weights.freeze();
+            return new ImageClassifier(file.model(), backend, weights);
         } catch (RuntimeException e) {
             backend.close();
             throw e;
@@ -61,6 +63,9 @@ public final class ImageClassifier implements AutoCloseable {
 
     /** The names of the layers, input to output: what {@link Predictor#features} can return. */
     public List<String> layerNames() { return weights.architecture().layers().stream().map(Layer::name).toList(); }
+
+    /** The model's weights, frozen (for tests in this package). */
+    Weights weights() { return weights; }
 
     /** The backend the model runs on. */
     public Backend backend() { return backend; }

@@ -28,6 +28,7 @@ import org.alexnet4j.run.ModelFiles;
 import org.alexnet4j.run.ModelFilesTest;
 import org.alexnet4j.run.TrainedModel;
 import org.junit.jupiter.api.BeforeAll;
+import org.alexnet4j.tensor.Shape;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -158,7 +159,10 @@ class EmbeddingApiTest {
         }
     }
 
-    /** Raw inputs in, logits out; softmax of those is classify's answer; ten crops average the crops' probabilities. */
+    /**
+     * Raw inputs in, logits out; softmax of those is classify's answer; ten crops average the crops' probabilities; the
+     * loaded weights are frozen.
+     */
     @Test void rawInputsGiveLogitsAndTenCropsAverageTheirCrops() throws Exception {
         RgbImage image = Images.read(imageFiles.get(2));
         try (ImageClassifier model = AlexNet4j.load(weightsFile, "cpu"); Predictor centre = model.newPredictor();
@@ -171,6 +175,10 @@ class EmbeddingApiTest {
             double sum = 0;
             for (float p : probabilities) sum += p;
             assertEquals(1, sum, 1e-5);
+            float[] bias = model.weights().read("fc8.bias");
+            assertThrows(IllegalStateException.class, () -> model.weights().write("fc8.bias", Shape.of(bias.length), new float[bias.length]),
+                    "a loaded model's weights are frozen");
+            assertArrayEquals(bias, model.weights().read("fc8.bias"));
             model.close();
             assertThrows(IllegalStateException.class, () -> centre.classify(image), "a closed model's predictors are closed");
         }

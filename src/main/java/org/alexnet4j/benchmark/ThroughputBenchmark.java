@@ -162,7 +162,8 @@ public final class ThroughputBenchmark {
     /**
      * A network, one synthetic batch and the tensors of a step, ready to run steps of one mode (also used by the
      * JMH benchmarks). A step is what {@link Classifier} does in training: (copy the batch in,) forward, softmax
-     * cross-entropy with the loss brought back, and for training backward and the paper's SGD update.
+     * cross-entropy with the loss brought back, and for training backward and the paper's SGD update. For the
+     * forward the weights are frozen ({@link org.alexnet4j.nn.Weights#freeze}), as a loaded model's are.
      */
     public static final class Session implements AutoCloseable {
         private final Mode mode;
@@ -195,6 +196,7 @@ public final class ThroughputBenchmark {
                 this.probabilities = backend.allocate(logits);
                 this.logitGradient = backend.allocate(logits);
                 backend.copyFromHost(input, data.images(), 0);
+                if (mode == Mode.FORWARD) network.weights().freeze();
             } catch (RuntimeException | Error e) {
                 network.close();
                 throw e;

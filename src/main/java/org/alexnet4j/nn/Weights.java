@@ -87,6 +87,12 @@ public final class Weights implements AutoCloseable {
         return t;
     }
 
+    /** Declares the parameters and buffers constant from now on ({@link Backend#freeze}): a loaded model's, for inference. */
+    public void freeze() {
+        backend.freeze(parameterArena);
+        if (bufferArena != null) backend.freeze(bufferArena);
+    }
+
     @Override public void close() {
         parameterArena.close();
         if (bufferArena != null) bufferArena.close();

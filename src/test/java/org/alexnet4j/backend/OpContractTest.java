@@ -123,7 +123,8 @@ class OpContractTest {
             shape("sgdUpdate", "sgdUpdate: weights", (b, o) -> b.sgdUpdate(o.t(4), o.t(4), o.t(3), SgdSpec.paper(0.01f))),
             shape("copy", "copy: dst", (b, o) -> b.copy(o.t(4), o.t(5))),
             new Case("copyFromHost", "copyFromHost src", IndexOutOfBoundsException.class, (b, o) -> b.copyFromHost(o.t(4), new float[5], 2)),
-            new Case("copyToHost", "copyToHost dst", IndexOutOfBoundsException.class, (b, o) -> b.copyToHost(new float[3], 0, o.t(4))));
+            new Case("copyToHost", "copyToHost dst", IndexOutOfBoundsException.class, (b, o) -> b.copyToHost(new float[3], 0, o.t(4))),
+            new Case("freeze", "freeze t is null", NullPointerException.class, (b, o) -> b.freeze(null)));
 
     static Stream<Arguments> cases() {
         return Backends.providers().stream().map(BackendProvider::name).flatMap(backend -> CASES.stream().map(c -> Arguments.of(backend, c)));

@@ -56,6 +56,8 @@ public final class CpuBackend implements Backend {
 
     private static MemorySegment segment(Tensor t, String role) { return HostStorage.segment(t, NAME, role); }
 
+    private static MemorySegment target(Tensor t, String role) { return HostStorage.target(t, NAME, role); }
+
     /** Runs body over [0, n) in chunks of CHUNK floats, in parallel when there is more than one chunk. */
     private void chunks(long n, ChunkBody body) {
         int count = (int) ((n + CHUNK - 1) / CHUNK);
@@ -77,9 +79,11 @@ public final class CpuBackend implements Backend {
 
     @Override public void requireMemory(String what, long bytes) { HostLimits.requireNative(what, bytes); }
 
+    @Override public void freeze(Tensor t) { HostStorage.freeze(t, NAME); }
+
     @Override public void copyFromHost(Tensor dst, float[] src, int srcOffset) {
         MemoryOps.checkHostRange("copyFromHost src", src.length, srcOffset, dst.size());
-        MemorySegment.copy(src, srcOffset, segment(dst, "copyFromHost dst"), HostStorage.FLOAT, 0, (int) dst.size());
+        MemorySegment.copy(src, srcOffset, target(dst, "copyFromHost dst"), HostStorage.FLOAT, 0, (int) dst.size());
     }
 
     @Override public void copyToHost(float[] dst, int dstOffset, Tensor src) {
@@ -88,13 +92,13 @@ public final class CpuBackend implements Backend {
     }
 
     @Override public void fill(Tensor t, float value) {
-        MemorySegment s = segment(t, "fill t");
+        MemorySegment s = target(t, "fill t");
         chunks(t.size(), (off, len) -> Loops.fill(s, off, len, value));
     }
 
     @Override public void copy(Tensor dst, Tensor src) {
         MemoryOps.checkCopy(dst, src);
-        MemorySegment.copy(segment(src, "copy src"), 0, segment(dst, "copy dst"), 0, src.size() * Float.BYTES);
+        MemorySegment.copy(segment(src, "copy src"), 0, target(dst, "copy dst"), 0, src.size() * Float.BYTES);
     }
 
     @Override public void synchronize() {}

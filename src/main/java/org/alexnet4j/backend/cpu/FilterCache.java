@@ -12,7 +12,9 @@ import org.alexnet4j.backend.host.HostLimits;
  * per weight tensor and reused while the tensor's contents are unchanged. The backend never sees the weights
  * change (an SGD step, a copy, another backend instance sharing the tensor all write it), so a prepared set is valid exactly while the
  * weights equal, bit for bit, the snapshot taken when it was made: one comparison per call (a streaming read of
- * the weights, stopping at the first difference), instead of preparing every call. At most {@link #ENTRIES}
+ * the weights, stopping at the first difference), instead of preparing every call. Frozen weights (Backend.freeze:
+ * the segment is read-only) cannot change, so theirs is never compared: at batch 1 the comparison of AlexNet's
+ * convolution weights took about a millisecond of a forward (bench/RESULTS.md). At most {@link #ENTRIES}
  * sets are kept, the least recently used freed first; a new set is checked against the memory available first.
  */
 final class FilterCache implements AutoCloseable {
@@ -39,7 +41,7 @@ final class FilterCache implements AutoCloseable {
     MemorySegment get(Object kind, MemorySegment w, long floats, Preparation preparation) {
         Key key = new Key(kind, w.address(), w.byteSize());
         Prepared kept = entries.get(key);
-        if (kept != null && MemorySegment.mismatch(kept.snapshot(), 0, w.byteSize(), w, 0, w.byteSize()) == -1) return kept.segment();
+        if (kept != null && (w.isReadOnly() || MemorySegment.mismatch(kept.snapshot(), 0, w.byteSize(), w, 0, w.byteSize()) == -1)) return kept.segment();
         if (kept == null) {
             HostLimits.requireNative(String.format(Locale.ROOT, "prepared filters (%s) of %,d floats and a snapshot of their weights", kind, floats),
                     Math.addExact(Math.multiplyExact(floats, Float.BYTES), w.byteSize()));

@@ -150,6 +150,9 @@ public final class CudaBackend implements Backend {
         CudaStatus.runtime(cudart.cudaFree(new RawPointer(storage.release())), "cudaFree");
     }
 
+    /** Checks that t is this backend's; cuda keeps nothing derived from weights and does not refuse later writes. */
+    @Override public void freeze(Tensor t) { address(t, "freeze t"); }
+
     @Override public synchronized void copyFromHost(Tensor dst, float[] src, int srcOffset) {
         refuseWhileCapturing("copyFromHost");
         long d = address(dst, "copyFromHost dst");

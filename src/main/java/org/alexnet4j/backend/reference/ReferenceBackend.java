@@ -49,8 +49,10 @@ public final class ReferenceBackend implements Backend {
 
     @Override public void requireMemory(String what, long bytes) { HostLimits.requireNative(what, bytes); }
 
+    @Override public void freeze(Tensor t) { HostStorage.freeze(t, NAME); }
+
     @Override public void copyFromHost(Tensor dst, float[] src, int srcOffset) {
-        MemorySegment target = segment(dst, "copyFromHost dst");
+        MemorySegment target = target(dst, "copyFromHost dst");
         MemoryOps.checkHostRange("copyFromHost src", src.length, srcOffset, dst.size());
         MemorySegment.copy(src, srcOffset, target, FLOAT, 0, (int) dst.size());
     }
@@ -62,13 +64,13 @@ public final class ReferenceBackend implements Backend {
     }
 
     @Override public void fill(Tensor t, float value) {
-        MemorySegment memory = segment(t, "fill t");
+        MemorySegment memory = target(t, "fill t");
         for (long i = 0; i < t.size(); i++) memory.setAtIndex(FLOAT, i, value);
     }
 
     @Override public void copy(Tensor dst, Tensor src) {
         MemoryOps.checkCopy(dst, src);
-        MemorySegment.copy(segment(src, "copy src"), 0, segment(dst, "copy dst"), 0, src.size() * Float.BYTES);
+        MemorySegment.copy(segment(src, "copy src"), 0, target(dst, "copy dst"), 0, src.size() * Float.BYTES);
     }
 
     /** Every op has finished when it returns. */
@@ -287,6 +289,8 @@ public final class ReferenceBackend implements Backend {
 
     /** t's memory, after checking that this backend owns it; role names the argument ("op arg"). */
     private static MemorySegment segment(Tensor t, String role) { return HostStorage.segment(t, NAME, role); }
+
+    private static MemorySegment target(Tensor t, String role) { return HostStorage.target(t, NAME, role); }
 
     /** t's values widened to float64. */
     private static DoubleTensor read(Tensor t, String role) {

@@ -13,8 +13,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Prepared filters are reused exactly while the weights keep their bits: a change of one weight in place, another
- * tensor, another kind of preparation each prepare anew, and the oldest of more than ENTRIES sets is dropped; a set
- * larger than the machine's memory is refused before anything is allocated or prepared.
+ * tensor, another kind of preparation each prepare anew, and the oldest of more than ENTRIES sets is dropped; frozen
+ * (read-only) weights are never compared; a set larger than the machine's memory is refused before anything is
+ * allocated or prepared.
  */
 class FilterCacheTest {
     /** Prepares "weights + 1" into the target and counts the calls. */
@@ -51,6 +52,19 @@ class FilterCacheTest {
             for (int i = 0; i < FilterCache.ENTRIES; i++) cache.get(i, other, 100, plusOther);
             cache.get("plus", w, 100, plus);
             assertEquals(5, plus.calls, "the least recently used set was dropped");
+        }
+    }
+
+    @Test
+    void frozenWeightsAreNeverCompared() {
+        try (Arena arena = Arena.ofConfined(); FilterCache cache = new FilterCache()) {
+            MemorySegment w = arena.allocate(400, 64), frozen = w.asReadOnly();
+            Plus plus = new Plus(frozen);
+            cache.get("plus", frozen, 100, plus);
+            w.setAtIndex(ValueLayout.JAVA_FLOAT, 3, 5f); // what a frozen tensor's owner promised not to do
+            assertEquals(1f, cache.get("plus", frozen, 100, plus).getAtIndex(ValueLayout.JAVA_FLOAT, 3), "read-only weights: kept without a look");
+            assertEquals(1, plus.calls);
+            assertEquals(6f, cache.get("plus", w, 100, plus).getAtIndex(ValueLayout.JAVA_FLOAT, 3), "the writable view: compared");
         }
     }
 
