@@ -21,7 +21,8 @@ import org.alexnet4j.train.Sgd;
  * JVM. Each Backend call is timed by a wrapper (the ops are synchronous on the cpu backend); convolutions are
  * named by their filter shape. Prints the mean ms per step of the steps after the warm-up. The first step's losses
  * must agree (the settings differ by rounding only) and every loss must be finite, else it fails. With
- * {@code forward} it profiles the evaluation forward alone (the one a deployed model runs), with the same checks.
+ * {@code forward} it profiles the evaluation forward alone with the weights frozen (what a loaded model runs), with the
+ * same checks.
  * <pre>java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -cp bench/target/benchmarks.jar org.alexnet4j.bench.StepProfile [BATCH [STEPS [WARMUP [train|forward]]]]</pre>
  */
 public final class StepProfile {
@@ -78,6 +79,7 @@ public final class StepProfile {
                 real[s] = Backends.create("cpu", BackendOptions.defaults().withCpu(CpuOptions.defaults().withConvolution(settings[s])));
                 backends[s] = timed(real[s], times[s], timing);
                 networks[s] = AlexNet.create(backends[s], config, 1);
+                if (!train) networks[s].weights().freeze(); // as a loaded model's are
                 tensors[s] = new Tensor[] {Checks.upload(backends[s], images, pixels), backends[s].allocate(logits), backends[s].allocate(logits)};
             }
             for (int step = 0; step < warmup + steps; step++) {
