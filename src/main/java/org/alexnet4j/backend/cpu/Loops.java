@@ -134,7 +134,7 @@ final class Loops {
     /**
      * Rows per block of {@link #rowDots}: weight streams in flight per thread. A batch-1 FC layer is bound by how
      * many memory reads are in flight: fc6's weights streamed at 21 GB/s one row at a time, 28-33 four rows at a
-     * time, 34-36 with 8 and 41-44 with 16, but 18 with 24, more streams than the prefetchers follow (bench/RESULTS.md).
+     * time, 34-36 with 8 and 41-46 with 16, but 18-19 with 24, more streams than the prefetchers follow (bench/RESULTS.md).
      */
     static final int DOT_ROWS = 16;
 
