@@ -8,7 +8,8 @@
  *
  * <p><b>Weights are one allocation per kind.</b> {@link org.alexnet4j.nn.Weights} holds an architecture's
  * parameters (one arena) and buffers (one arena) on one backend, split into named views by the
- * architecture's tables. Loading a model means filling these once.
+ * architecture's tables. Loading a model means filling these once, then freezing them
+ * ({@link org.alexnet4j.nn.Weights#freeze}): the backend may then keep what it derives from them for good.
  *
  * <p><b>The runtime is a plan.</b> A {@link org.alexnet4j.nn.Plan} is compiled from weights for a batch
  * capacity, training or inference, and the layer outputs its user wants to read. It owns everything a
