@@ -70,6 +70,42 @@ class FreezeTest {
         }
     }
 
+    /**
+     * Freezing vouches for the values from then on only: filters the cpu backend prepared before (from other values,
+     * or from another storage since freed at the same address) are not taken for the frozen ones.
+     */
+    @ParameterizedTest
+    @MethodSource("hostBackends")
+    void filtersPreparedBeforeAFreezeAreNotTakenForTheFrozenValues(String name) {
+        Shape filters = Shape.of(40, 36, 3, 3), images = Shape.of(2, 36, 13, 13);
+        ConvSpec spec = ConvSpec.of(1, 1, 1);
+        Shape ys = spec.outputShape(images, filters);
+        try (Backend b = Backends.create(name); Tensor x = upload(b, images, gaussian(2, images.size(), 1)); Tensor y = b.allocate(ys)) {
+            for (int round = 0; round < 4; round++) {
+                float[] before = gaussian(10 + round, filters.size(), 1), after = gaussian(20 + round, filters.size(), 1), expected;
+                try (Tensor writable = upload(b, filters, after)) {
+                    b.conv2dForward(y, x, writable, null, spec);
+                    expected = download(b, y);
+                }
+                try (Tensor w = upload(b, filters, before)) {
+                    b.conv2dForward(y, x, w, null, spec); // prepares w's filters as they are now
+                    b.copyFromHost(w, after, 0);
+                    b.freeze(w);
+                    b.conv2dForward(y, x, w, null, spec);
+                    assertArrayEquals(expected, download(b, y), "written, then frozen, round " + round);
+                }
+                try (Tensor w = upload(b, filters, before)) { // likely where the last one was
+                    b.freeze(w);
+                    b.conv2dForward(y, x, w, null, spec);
+                    try (Tensor writable = upload(b, filters, before); Tensor z = b.allocate(ys)) {
+                        b.conv2dForward(z, x, writable, null, spec);
+                        assertArrayEquals(download(b, z), download(b, y), "a new frozen storage, round " + round);
+                    }
+                }
+            }
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("hostBackends")
     void frozenWeightsRefuseAWrite(String name) {

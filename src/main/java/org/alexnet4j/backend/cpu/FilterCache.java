@@ -5,6 +5,7 @@ import java.lang.foreign.MemorySegment;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import org.alexnet4j.backend.host.HostLimits;
 
 /**
@@ -13,8 +14,9 @@ import org.alexnet4j.backend.host.HostLimits;
  * change (an SGD step, a copy, another backend instance sharing the tensor all write it), so a prepared set is valid exactly while the
  * weights equal, bit for bit, the snapshot taken when it was made: one comparison per call (a streaming read of
  * the weights, stopping at the first difference), instead of preparing every call. Frozen weights (Backend.freeze:
- * the segment is read-only) cannot change, so theirs is never compared: at batch 1 the comparison of AlexNet's
- * convolution weights took about a millisecond of a forward (bench/RESULTS.md). At most {@link #ENTRIES}
+ * the segment is read-only) cannot change, so theirs are compared once and then no more while their memory lives
+ * (once: they may have been written before the freeze, or be new memory at a freed tensor's address): at batch 1
+ * the comparison of AlexNet's convolution weights took about a millisecond of a forward (bench/RESULTS.md). At most {@link #ENTRIES}
  * sets are kept, the least recently used freed first; a new set is checked against the memory available first.
  */
 final class FilterCache implements AutoCloseable {
@@ -27,7 +29,10 @@ final class FilterCache implements AutoCloseable {
     /** kind: what was prepared (a record naming the preparation and every size it depends on). */
     private record Key(Object kind, long address, long bytes) {}
 
-    private record Prepared(Arena arena, MemorySegment snapshot, MemorySegment segment) {}
+    /** frozen: the lifetime of the read-only weights the snapshot was last found equal to, else null. */
+    private record Prepared(Arena arena, MemorySegment snapshot, MemorySegment segment, MemorySegment.Scope frozen) {
+        Prepared frozen(MemorySegment.Scope scope) { return new Prepared(arena, snapshot, segment, scope); }
+    }
 
     private final LinkedHashMap<Key, Prepared> entries = new LinkedHashMap<>(16, 0.75f, true) {
         @Override protected boolean removeEldestEntry(Map.Entry<Key, Prepared> eldest) {
@@ -41,14 +46,19 @@ final class FilterCache implements AutoCloseable {
     MemorySegment get(Object kind, MemorySegment w, long floats, Preparation preparation) {
         Key key = new Key(kind, w.address(), w.byteSize());
         Prepared kept = entries.get(key);
-        if (kept != null && (w.isReadOnly() || MemorySegment.mismatch(kept.snapshot(), 0, w.byteSize(), w, 0, w.byteSize()) == -1)) return kept.segment();
+        MemorySegment.Scope frozen = w.isReadOnly() ? w.scope() : null;
+        if (kept != null && frozen != null && frozen.equals(kept.frozen())) return kept.segment();
+        if (kept != null && MemorySegment.mismatch(kept.snapshot(), 0, w.byteSize(), w, 0, w.byteSize()) == -1) {
+            if (!Objects.equals(frozen, kept.frozen())) entries.put(key, kept.frozen(frozen));
+            return kept.segment();
+        }
         if (kept == null) {
             HostLimits.requireNative(String.format(Locale.ROOT, "prepared filters (%s) of %,d floats and a snapshot of their weights", kind, floats),
                     Math.addExact(Math.multiplyExact(floats, Float.BYTES), w.byteSize()));
             Arena arena = Arena.ofShared();
-            kept = new Prepared(arena, arena.allocate(w.byteSize(), 64), arena.allocate(floats * Float.BYTES, 64));
-            entries.put(key, kept);
+            kept = new Prepared(arena, arena.allocate(w.byteSize(), 64), arena.allocate(floats * Float.BYTES, 64), null);
         }
+        entries.put(key, kept.frozen(frozen));
         MemorySegment.copy(w, 0, kept.snapshot(), 0, w.byteSize());
         preparation.prepare(kept.segment());
         return kept.segment();

@@ -69,6 +69,29 @@ class FilterCacheTest {
     }
 
     @Test
+    void readOnlyWeightsAreComparedOnceForTheirMemory() {
+        try (Arena arena = Arena.ofConfined(); FilterCache cache = new FilterCache()) {
+            MemorySegment w = arena.allocate(400, 64);
+            Plus plus = new Plus(w);
+            cache.get("plus", w, 100, plus); // prepared while writable
+            w.setAtIndex(ValueLayout.JAVA_FLOAT, 3, 5f); // written, then frozen
+            assertEquals(6f, cache.get("plus", w.asReadOnly(), 100, plus).getAtIndex(ValueLayout.JAVA_FLOAT, 3), "written before it was frozen: compared");
+            assertEquals(2, plus.calls);
+        }
+        // two heap segments both at address 0: read-only memory at the address of another, freed, that was read-only too
+        try (FilterCache cache = new FilterCache()) {
+            float[] a = new float[100], b = new float[100];
+            b[3] = 5f;
+            MemorySegment first = MemorySegment.ofArray(a).asReadOnly(), second = MemorySegment.ofArray(b).asReadOnly();
+            assertEquals(first.address(), second.address());
+            Plus plusFirst = new Plus(first), plusSecond = new Plus(second);
+            cache.get("plus", first, 100, plusFirst);
+            assertEquals(6f, cache.get("plus", second, 100, plusSecond).getAtIndex(ValueLayout.JAVA_FLOAT, 3), "other memory at the same address: compared");
+            assertEquals(1, plusSecond.calls);
+        }
+    }
+
+    @Test
     void aPreparedSetLargerThanTheMemoryIsRefusedNamingIt() {
         try (Arena arena = Arena.ofConfined(); FilterCache cache = new FilterCache()) {
             MemorySegment w = arena.allocate(400, 64);
