@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Prepared filters are reused exactly while the weights keep their bits: a change of one weight in place, another
  * tensor, another kind of preparation each prepare anew, and the oldest of more than ENTRIES sets is dropped; frozen
- * (read-only) weights are never compared; a set larger than the machine's memory is refused before anything is
- * allocated or prepared.
+ * (read-only) weights are compared once for the memory they live in, then no more; a set larger than the machine's
+ * memory is refused before anything is allocated or prepared.
  */
 class FilterCacheTest {
     /** Prepares "weights + 1" into the target and counts the calls. */
@@ -56,7 +56,7 @@ class FilterCacheTest {
     }
 
     @Test
-    void frozenWeightsAreNeverCompared() {
+    void frozenWeightsAreNotComparedAgain() {
         try (Arena arena = Arena.ofConfined(); FilterCache cache = new FilterCache()) {
             MemorySegment w = arena.allocate(400, 64), frozen = w.asReadOnly();
             Plus plus = new Plus(frozen);
