@@ -58,9 +58,15 @@ final class FilterCache implements AutoCloseable {
             Arena arena = Arena.ofShared();
             kept = new Prepared(arena, arena.allocate(w.byteSize(), 64), arena.allocate(floats * Float.BYTES, 64), null);
         }
-        entries.put(key, kept.frozen(frozen));
+        entries.remove(key); // kept again only once whole: a preparation that fails halfway leaves nothing to reuse
+        try {
+            preparation.prepare(kept.segment());
+        } catch (RuntimeException | Error e) {
+            kept.arena().close();
+            throw e;
+        }
         MemorySegment.copy(w, 0, kept.snapshot(), 0, w.byteSize());
-        preparation.prepare(kept.segment());
+        entries.put(key, kept.frozen(frozen));
         return kept.segment();
     }
 

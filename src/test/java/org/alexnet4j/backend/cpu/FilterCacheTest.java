@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Prepared filters are reused exactly while the weights keep their bits: a change of one weight in place, another
  * tensor, another kind of preparation each prepare anew, and the oldest of more than ENTRIES sets is dropped; frozen
- * (read-only) weights are compared once for the memory they live in, then no more; a set larger than the machine's
- * memory is refused before anything is allocated or prepared.
+ * (read-only) weights are compared once for the memory they live in, then no more; a preparation that fails halfway
+ * leaves nothing to reuse; a set larger than the machine's memory is refused before anything is allocated or prepared.
  */
 class FilterCacheTest {
     /** Prepares "weights + 1" into the target and counts the calls. */
@@ -88,6 +88,25 @@ class FilterCacheTest {
             cache.get("plus", first, 100, plusFirst);
             assertEquals(6f, cache.get("plus", second, 100, plusSecond).getAtIndex(ValueLayout.JAVA_FLOAT, 3), "other memory at the same address: compared");
             assertEquals(1, plusSecond.calls);
+        }
+    }
+
+    @Test
+    void aPreparationThatFailsHalfwayLeavesNothingToReuse() {
+        try (Arena arena = Arena.ofShared(); FilterCache cache = new FilterCache()) {
+            MemorySegment w = arena.allocate(400, 64);
+            Plus plus = new Plus(w);
+            FilterCache.Preparation failing = into -> {
+                into.setAtIndex(ValueLayout.JAVA_FLOAT, 0, 99f);
+                throw new IllegalStateException("failed halfway");
+            };
+            assertThrows(IllegalStateException.class, () -> cache.get("plus", w, 100, failing));
+            assertEquals(1f, cache.get("plus", w, 100, plus).getAtIndex(ValueLayout.JAVA_FLOAT, 0), "a new set: prepared, not the half-made one");
+            assertEquals(1, plus.calls);
+            w.setAtIndex(ValueLayout.JAVA_FLOAT, 0, 1f);
+            assertThrows(IllegalStateException.class, () -> cache.get("plus", w, 100, failing));
+            assertEquals(2f, cache.get("plus", w, 100, plus).getAtIndex(ValueLayout.JAVA_FLOAT, 0), "a kept set: prepared anew, not the half-made one");
+            assertEquals(2, plus.calls);
         }
     }
 
