@@ -17,8 +17,9 @@ import org.alexnet4j.run.TrainedModel;
 
 /**
  * A trained model: its weights, loaded once onto one backend and frozen there ({@link Weights#freeze}), and what it
- * needs to classify images (class names, preprocessing). Thread-safe. Hand each thread a {@link Predictor} ({@link #newPredictor()}): predictors
- * are cheap (their activations are allocated on first use) and share these weights.
+ * needs to classify images (class names, preprocessing). Thread-safe. Hand each thread a {@link Predictor}
+ * ({@link #newPredictor()}): predictors are cheap (their activations are allocated on first use) and share these
+ * weights.
  *
  * <p>Threading: a backend serves one thread at a time, so the forward passes of all predictors of one model
  * take turns on its backend (each pass is itself parallel on the cpu backend's threads or on the GPU), while

@@ -57,10 +57,9 @@ public interface Backend extends AutoCloseable {
      * Declares the storage behind {@code t} (every view of it) constant from now on, as a loaded model's weights are;
      * there is no way back. The backend may then keep what it derives from it without looking at it again (the cpu
      * backend's prepared filters, whose weights it otherwise compares with a snapshot at every call; once frozen, at
-     * the first call only). Writing to it
-     * afterwards is an error the host backends refuse: a copy or fill into it throws IllegalStateException naming it,
-     * an op writing it fails on the read-only memory (IllegalArgumentException or UnsupportedOperationException).
-     * The cuda backend, which keeps nothing derived from weights, does not check.
+     * the first call only). Writing to it afterwards is an error the host backends refuse: a copy or fill into it
+     * throws IllegalStateException naming it, an op writing it fails on the read-only memory (IllegalArgumentException
+     * or UnsupportedOperationException). The cuda backend, which keeps nothing derived from weights, does not check.
      */
     void freeze(Tensor t);
 

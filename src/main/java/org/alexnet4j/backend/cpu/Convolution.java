@@ -273,8 +273,8 @@ final class Convolution {
 
     /**
      * dw += gradient over the whole batch, summed in a fixed order that depends on the shape only. Where
-     * {@link Winograd#tile} takes the layer (directly, or by its stride phases ({@link #phasedTile}), folded back onto its taps), by
-     * {@link WinogradFilterGradient} with its own image blocks; else by the GEMM family: the images in blocks of
+     * {@link Winograd#tile} takes the layer (directly, or by its stride phases ({@link #phasedTile}), folded back
+     * onto its taps), by {@link WinogradFilterGradient} with its own image blocks; else by the GEMM family: the images in blocks of
      * {@link #FILTER_BLOCK_IMAGES}, each block summed from zero in image order, the block sums added to dw in block
      * order. Blocks run in waves of up to two per worker, one accumulator each (a lone block splits its products
      * over the workers instead), so any thread count gives the same bits.

@@ -5,19 +5,19 @@ import java.lang.foreign.MemorySegment;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import org.alexnet4j.backend.host.HostLimits;
 
 /**
  * Filters prepared for a kernel (packed into GEMM panels, split into stride phases, Winograd-transformed), kept
  * per weight tensor and reused while the tensor's contents are unchanged. The backend never sees the weights
- * change (an SGD step, a copy, another backend instance sharing the tensor all write it), so a prepared set is valid exactly while the
- * weights equal, bit for bit, the snapshot taken when it was made: one comparison per call (a streaming read of
- * the weights, stopping at the first difference), instead of preparing every call. Frozen weights (Backend.freeze:
- * the segment is read-only) cannot change, so theirs are compared once and then no more while their memory lives
- * (once: they may have been written before the freeze, or be new memory at a freed tensor's address): at batch 1
- * the comparison of AlexNet's convolution weights took about a millisecond of a forward (bench/RESULTS.md). At most {@link #ENTRIES}
- * sets are kept, the least recently used freed first; a new set is checked against the memory available first.
+ * change (an SGD step, a copy, another backend instance sharing the tensor all write it), so a prepared set is
+ * valid exactly while the weights equal, bit for bit, the snapshot taken when it was made: one comparison per call
+ * (a streaming read of the weights, stopping at the first difference), instead of preparing every call. Frozen
+ * weights (Backend.freeze: the segment is read-only) cannot change, so theirs are compared once, then no more
+ * while their memory lives (once: they may have been written before the freeze, or be new memory at a freed
+ * tensor's address); at batch 1 the comparison of AlexNet's convolution weights took about a millisecond of a
+ * forward (bench/RESULTS.md). At most {@link #ENTRIES} sets are kept, the least recently used freed first; a new
+ * set is checked against the memory available first.
  */
 final class FilterCache implements AutoCloseable {
     /** Prepared sets kept at most: every convolution of a network in both directions, with room to spare. */
@@ -47,9 +47,9 @@ final class FilterCache implements AutoCloseable {
         Key key = new Key(kind, w.address(), w.byteSize());
         Prepared kept = entries.get(key);
         MemorySegment.Scope frozen = w.isReadOnly() ? w.scope() : null;
-        if (kept != null && frozen != null && frozen.equals(kept.frozen())) return kept.segment();
-        if (kept != null && MemorySegment.mismatch(kept.snapshot(), 0, w.byteSize(), w, 0, w.byteSize()) == -1) {
-            if (!Objects.equals(frozen, kept.frozen())) entries.put(key, kept.frozen(frozen));
+        boolean trusted = kept != null && frozen != null && frozen.equals(kept.frozen());
+        if (kept != null && (trusted || MemorySegment.mismatch(kept.snapshot(), 0, w.byteSize(), w, 0, w.byteSize()) == -1)) {
+            if (frozen != null && !trusted) entries.put(key, kept.frozen(frozen)); // frozen since last compared: trusted from now on
             return kept.segment();
         }
         if (kept == null) {

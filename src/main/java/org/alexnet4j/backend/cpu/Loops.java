@@ -134,26 +134,27 @@ final class Loops {
     /**
      * Rows per block of {@link #rowDots}: weight streams in flight per thread. A batch-1 FC layer is bound by how
      * many memory reads are in flight: fc6's weights streamed at 21 GB/s one row at a time, 28-33 four rows at a
-     * time, 34-36 with 8 and 41-46 with 16, but 18-19 with 24, more streams than the prefetchers follow (bench/RESULTS.md).
+     * time, 34-36 with 8 and 41-46 with 16, but 18-19 with 24, more streams than the prefetchers follow
+     * (bench/RESULTS.md).
      */
     static final int DOT_ROWS = 16;
 
     /**
      * out[outOff + r] = row r of a (rows of n floats, `stride` apart from aOff) . b, for r < rows, in blocks of
-     * DOT_ROWS side by side. A row's sum does not depend on the rows beside it, so a last block
-     * short of a whole one overlaps the one before; fewer rows than a block are summed one by one.
+     * DOT_ROWS side by side. A row's sum does not depend on the rows beside it, so a last block short of a whole one
+     * overlaps the one before; fewer rows than a block are summed one by one.
      */
     static void rowDots(MemorySegment out, long outOff, MemorySegment a, long aOff, long stride, int rows, MemorySegment b, long bOff, long n) {
-        int block = DOT_ROWS;
-        boolean vector = VECTOR && rows >= block;
-        for (int r = 0; r < rows; r += vector ? block : 1) {
-            int first = vector ? Math.min(r, rows - block) : r, count = vector ? block : 1;
+        boolean vector = VECTOR && rows >= DOT_ROWS;
+        int block = vector ? DOT_ROWS : 1;
+        for (int r = 0; r < rows; r += block) {
+            int first = Math.min(r, rows - block);
             long start = 0;
             if (vector) {
                 VectorLoops.rowDots(out, outOff + first, a, aOff + first * stride, stride, b, bOff, n);
                 start = VectorLoops.bound(n);
             }
-            for (int k = first; k < first + count; k++) {
+            for (int k = first; k < first + block; k++) {
                 float total = start == 0 ? 0f : get(out, outOff + k);
                 for (long i = start; i < n; i++) total += get(a, aOff + k * stride + i) * get(b, bOff + i);
                 set(out, outOff + k, total);

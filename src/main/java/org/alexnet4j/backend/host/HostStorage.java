@@ -43,15 +43,19 @@ public final class HostStorage implements Storage {
      * argument in the message (e.g. "conv2dForward y").
      */
     public static MemorySegment segment(Tensor t, String backendName, String role) {
-        HostStorage h = of(t, backendName, role);
-        MemorySegment window = h.segment.asSlice(t.offset() * Float.BYTES, t.size() * Float.BYTES);
-        return h.frozen ? window.asReadOnly() : window;
+        return window(of(t, backendName, role), t);
     }
 
     /** {@link #segment} for a tensor about to be written whole (a copy or fill): a frozen one is refused, naming it. */
     public static MemorySegment target(Tensor t, String backendName, String role) {
-        if (of(t, backendName, role).frozen) throw new IllegalStateException(role + ": tensor " + t + " is frozen (Backend.freeze) and cannot be written");
-        return segment(t, backendName, role);
+        HostStorage h = of(t, backendName, role);
+        if (h.frozen) throw new IllegalStateException(role + ": tensor " + t + " is frozen (Backend.freeze) and cannot be written");
+        return window(h, t);
+    }
+
+    private static MemorySegment window(HostStorage h, Tensor t) {
+        MemorySegment window = h.segment.asSlice(t.offset() * Float.BYTES, t.size() * Float.BYTES);
+        return h.frozen ? window.asReadOnly() : window;
     }
 
     /** Makes t's whole storage read-only for good ({@link org.alexnet4j.backend.Backend#freeze}): every later segment is a read-only view. */
