@@ -29,7 +29,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Each AlexNet layer's forward and backward (data and parameter gradients) at a batch, with the shapes of
- * the network at 227 (single-tower unless the name says g2, the paper's two towers). Setup runs both on the
+ * the network at 227 (single-tower unless the name says g2, the paper's two towers), the weights frozen as a
+ * deployed model's are ({@link Backend#freeze}: no layer writes them). Setup runs both on the
  * backend and on the reference at batch min(4, batch) and compares every output before the timed tensors are made, then
  * runs the layer until the backend's per-shape choices are made ({@link Backend#tuning()}).
  */
@@ -65,6 +66,7 @@ public class LayerBenchmark {
     static Layer conv(Backend b, int n, int c, int size, int k, int r, ConvSpec spec) {
         Tensor x = random(b, Shape.of(n, c, size, size), 1, 1), w = random(b, Shape.of(k, c / spec.groups(), r, r), 2, 0.01);
         Tensor bias = random(b, Shape.of(k), 3, 1);
+        b.freeze(w);
         Shape ys = spec.outputShape(x.shape(), w.shape());
         Tensor y = b.allocate(ys), dy = random(b, ys, 4, 1), dx = b.allocate(x.shape()), dw = b.allocate(w.shape()), db = b.allocate(bias.shape());
         return new Layer() {
@@ -82,6 +84,7 @@ public class LayerBenchmark {
         Tensor x = random(b, Shape.of(n, in), 1, 1), w = random(b, Shape.of(out, in), 2, 0.01), bias = random(b, Shape.of(out), 3, 1);
         Tensor y = b.allocate(Shape.of(n, out)), dy = random(b, y.shape(), 4, 1), dx = b.allocate(x.shape()), dw = b.allocate(w.shape());
         Tensor db = b.allocate(bias.shape());
+        b.freeze(w);
         return new Layer() {
             public void forward() { b.linearForward(y, x, w, bias); }
             public void backward() {

@@ -148,6 +148,25 @@ final class GemmKernels {
     }
 
     /**
+     * {@link #kernel} for a single row: its two accumulators alone, where the kernel would compute the row MR times.
+     * Each element is the same FMA chain, so the bits are the kernel's.
+     */
+    static void rowKernel(Matrix a, long aOff, MemorySegment packed, long panel, int kc, Matrix c, long cOff, int nr, boolean accumulate,
+                          MemorySegment tile, Gemm.Epilogue epilogue, int row) {
+        MemorySegment as = a.segment();
+        long step = a.colStride() * 4, at = aOff * 4, p = panel * 4;
+        FloatVector c0 = FloatVector.zero(SPECIES), c1 = c0;
+        for (int k = 0; k < kc; k++, p += ROW_BYTES, at += step) {
+            FloatVector x = FloatVector.broadcast(SPECIES, as.get(FLOAT, at));
+            c0 = x.fma(FloatVector.fromMemorySegment(SPECIES, packed, p, ORDER), c0);
+            c1 = x.fma(FloatVector.fromMemorySegment(SPECIES, packed, p + VECTOR_BYTES, ORDER), c1);
+        }
+        c0.intoMemorySegment(tile, 0, ORDER);
+        c1.intoMemorySegment(tile, VECTOR_BYTES, ORDER);
+        storeTile(tile, 1, nr, c, cOff, accumulate, epilogue, row);
+    }
+
+    /**
      * C[0..mr, 0..nr) (=|+=) tile rows, then the epilogue: whole rows as two vectors, column tails under
      * masks, a C with non-unit column stride element by element.
      */

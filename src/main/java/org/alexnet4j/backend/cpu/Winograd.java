@@ -26,7 +26,8 @@ import org.alexnet4j.backend.CpuOptions;
  * micro-kernel}, the transformed filters U (outChannels x inChannels per point) read in place; (3) each output
  * tile Y = A^T M A is transformed back (again one tile per lane), bias and ReLU applied, scattered into heap
  * output planes and copied out row by row. The transformed filters are kept per weight tensor and reused while
- * its contents are unchanged ({@link FilterCache}).
+ * its contents are unchanged ({@link FilterCache}). A problem of at most one block per group (a layer at batch 1)
+ * turns the GEMM around instead, the tiles as its rows ({@link WinogradTileRows}), with the same bits.
  *
  * <p>Every tile goes through the same operations in the same order whichever block, lane or worker computes
  * it, so the result does not depend on the thread count. Loaded only when {@link CpuConfig#VECTOR}.
@@ -42,7 +43,9 @@ final class Winograd {
     /** The least input and output channels per group, and output tiles per group, for which FAST takes Winograd. */
     static final int FAST_CHANNELS = 32, FAST_TILES = 32;
 
-    private static final int NR = GemmKernels.NR, MR = GemmKernels.MR, BLOCK_TILES = BLOCK_PANELS * NR;
+    private static final int NR = GemmKernels.NR, MR = GemmKernels.MR;
+    /** Tiles per block: {@link #run} turns the GEMM around ({@link WinogradTileRows}) for a problem of one block per group. */
+    static final int BLOCK_TILES = BLOCK_PANELS * NR;
 
     /**
      * One stride-1 correlation with zero padding as Winograd computes it: n images of groups x inChannels planes
@@ -69,10 +72,10 @@ final class Winograd {
         /** Floats of a block's heap input planes (one channel), and of its output planes with a spare plane for unused lanes. */
         long inputFloats() { return (long) imagesPerBlock() * paddedH() * paddedW(); }
         long outputFloats() { return (imagesPerBlock() + 1L) * tilesY() * m * tilesX() * m; }
-        /** Floats of one point's transformed filters of one group, packed as the GEMM's A: outChannels (whole MR panels) x inChannels. */
-        long pointFloats() { return Gemm.PackedA.floats(outChannels, inChannels); }
+        /** Floats of one point's transformed filters of one group: outChannels in whole panels of {@code width} x inChannels. */
+        long pointFloats(int width) { return (long) Gemm.ceilDiv(outChannels, width) * width * inChannels; }
         /** Floats of the transformed filters: groups x alpha^2 points. */
-        long filterFloats() { return (long) groups * alpha() * alpha() * pointFloats(); }
+        long filterFloats(int width) { return (long) groups * alpha() * alpha() * pointFloats(width); }
     }
 
     /**
@@ -127,14 +130,16 @@ final class Winograd {
     /** The stages of F(m, r), made once per backend. */
     Stages stages(int m, int r) { return stages.computeIfAbsent(((long) m << 32) | r, key -> Stages.of(m, r)); }
 
-    /** What a transformed filter set in the {@link FilterCache} is: U for these sizes. */
-    private record TransformedFilters(Direction direction, int groups, int inChannels, int outChannels, int r, int m) {}
+    /** What a transformed filter set in the {@link FilterCache} is: U for these sizes, in panels of this width. */
+    private record TransformedFilters(Direction direction, int groups, int inChannels, int outChannels, int r, int m, int width) {}
 
     private final WorkerPool pool;
     private final Scratch[] scratch;
     private final Workspace[] workspaces;
     private final FilterCache filters;
     private final Map<Long, Stages> stages = new HashMap<>();
+    /** The problems of one block of tiles per group, with the tiles as the GEMM's rows. */
+    private final WinogradTileRows tileRows;
     /** The weights on the heap while their filters are transformed: reused, as training changes them every step. */
     private float[] weightCopy = new float[0];
 
@@ -144,6 +149,7 @@ final class Winograd {
         this.filters = filters;
         this.workspaces = new Workspace[scratch.length];
         for (int i = 0; i < workspaces.length; i++) workspaces[i] = new Workspace();
+        this.tileRows = new WinogradTileRows(pool, scratch, this);
     }
 
     /**
@@ -151,8 +157,14 @@ final class Winograd {
      * in both directions), + bias, then max(., 0) when {@code relu}; bias may be null.
      */
     void run(MemorySegment out, MemorySegment in, MemorySegment w, MemorySegment bias, boolean relu, Problem problem) {
+        if (problem.tiles() <= BLOCK_TILES) tileRows.run(out, in, w, bias, relu, problem);
+        else runByBlocks(out, in, w, bias, relu, problem);
+    }
+
+    /** {@link #run} by blocks of tiles as the GEMM's columns, whatever the problem's size (run takes it for more than one block per group). */
+    void runByBlocks(MemorySegment out, MemorySegment in, MemorySegment w, MemorySegment bias, boolean relu, Problem problem) {
         Stages st = stages(problem.m(), problem.r());
-        MemorySegment u = transformedFilters(w, problem, st);
+        MemorySegment u = transformedFilters(w, problem, st, MR);
         int blocks = Math.toIntExact((problem.tiles() + BLOCK_TILES - 1) / BLOCK_TILES), tasks = problem.groups() * blocks;
         long inputPanelFloats = (long) problem.alpha() * problem.alpha() * BLOCK_PANELS * problem.inChannels() * NR;
         long productFloats = (long) problem.alpha() * problem.alpha() * FILTER_BLOCK * BLOCK_TILES;
@@ -215,19 +227,23 @@ final class Winograd {
 
     // ---- the transformed filters -------------------------------------------------------------
 
-    /** U for w, from the cache while w's contents equal the snapshot U was made from, else transformed anew. */
-    private MemorySegment transformedFilters(MemorySegment w, Problem problem, Stages st) {
-        TransformedFilters kind = new TransformedFilters(problem.direction(), problem.groups(), problem.inChannels(), problem.outChannels(), problem.r(), problem.m());
-        return filters.get(kind, w, problem.filterFloats(), into -> transformFilters(into, w, problem, st));
+    /**
+     * U for w in panels of {@code width} rows (MR: the GEMM's A, {@link Gemm.PackedA}; NR: its packed B, the output
+     * channels as columns), from the cache while w's contents equal the snapshot U was made from, else transformed anew.
+     */
+    MemorySegment transformedFilters(MemorySegment w, Problem problem, Stages st, int width) {
+        TransformedFilters kind = new TransformedFilters(problem.direction(), problem.groups(), problem.inChannels(), problem.outChannels(), problem.r(),
+                problem.m(), width);
+        return filters.get(kind, w, problem.filterFloats(width), into -> transformFilters(into, w, problem, st, width));
     }
 
     /**
      * U = (G f G^T)[xi] of every filter f of the problem, per group and point xi an outChannels x inChannels
-     * matrix packed in MR-row panels as the GEMM's A ({@link Gemm.PackedA}): for the forward f = w[row][depth],
-     * for backward-data f = w[depth][row] rotated by 180 degrees. Vectors run over depth, LANES filters
-     * transformed at once; each task builds one panel of MR rows for every point on the heap, then copies it out.
+     * matrix in panels of {@code width} rows, panel j holding depth columns of width floats at j * width * depth:
+     * for the forward f = w[row][depth], for backward-data f = w[depth][row] rotated by 180 degrees. Vectors run
+     * over depth, LANES filters transformed at once; each task builds one panel for every point on the heap, then copies it out.
      */
-    private void transformFilters(MemorySegment u, MemorySegment w, Problem problem, Stages st) {
+    private void transformFilters(MemorySegment u, MemorySegment w, Problem problem, Stages st, int width) {
         int r = problem.r(), taps = r * r, alpha2 = problem.alpha() * problem.alpha(), rows = problem.outChannels(), depth = problem.inChannels();
         boolean forward = problem.direction() == Direction.FORWARD;
         // forward: w is (rows, depth, r, r); backward-data: w is (depth, rows, r, r)
@@ -240,14 +256,14 @@ final class Winograd {
         int[] gatherLanes = new int[LANES], panelLanes = new int[LANES];
         for (int i = 0; i < LANES; i++) {
             gatherLanes[i] = i * depthStride;
-            panelLanes[i] = i * MR;
+            panelLanes[i] = i * width;
         }
-        int panels = Gemm.ceilDiv(rows, MR), panelFloats = MR * depth;
+        int panels = Gemm.ceilDiv(rows, width), panelFloats = width * depth;
         pool.forEach(problem.groups() * panels, (worker, task) -> {
             Workspace ws = workspaces[worker].sized(problem);
-            if (ws.panel.length < alpha2 * panelFloats + LANES * MR) ws.panel = new float[alpha2 * panelFloats + LANES * MR];
-            int group = task / panels, firstRow = task % panels * MR;
-            for (int row = firstRow; row < Math.min(rows, firstRow + MR); row++) {
+            if (ws.panel.length < alpha2 * panelFloats + LANES * width) ws.panel = new float[alpha2 * panelFloats + LANES * width];
+            int group = task / panels, firstRow = task % panels * width;
+            for (int row = firstRow; row < Math.min(rows, firstRow + width); row++) {
                 int base = group * rows * depth * taps + row * rowStride;
                 for (int d = 0; d < depth; d += LANES) {
                     for (int a = 0; a < r; a++) {
@@ -257,22 +273,23 @@ final class Winograd {
                         }
                     }
                     st.filter().apply2d(ws.cells, ws.work, ws.transformed);
-                    // the panel buffer has LANES * MR floats of slack, so even the index of a lane past depth is in range
+                    // the panel buffer has LANES * width floats of slack, so even the index of a lane past depth is in range
                     VectorMask<Float> valid = SPECIES.indexInRange(d, depth);
                     for (int xi = 0; xi < alpha2; xi++) {
-                        FloatVector.fromArray(SPECIES, ws.transformed, xi * LANES).intoArray(ws.panel, xi * panelFloats + d * MR + row - firstRow, panelLanes, 0, valid);
+                        FloatVector.fromArray(SPECIES, ws.transformed, xi * LANES).intoArray(ws.panel, xi * panelFloats + d * width + row - firstRow, panelLanes, 0, valid);
                     }
                 }
             }
             for (int xi = 0; xi < alpha2; xi++) {
-                MemorySegment.copy(ws.panel, xi * panelFloats, u, Loops.FLOAT, (filterOrigin(problem, group, xi) + (long) firstRow * depth) * Float.BYTES, panelFloats);
+                MemorySegment.copy(ws.panel, xi * panelFloats, u, Loops.FLOAT, (filterOrigin(problem, group, xi, width) + (long) firstRow * depth) * Float.BYTES,
+                        panelFloats);
             }
         });
     }
 
-    /** The float index in the packed U of (group, point xi, row 0, depth 0). */
-    private static long filterOrigin(Problem problem, int group, int xi) {
-        return ((long) group * problem.alpha() * problem.alpha() + xi) * problem.pointFloats();
+    /** The float index in U (panels of {@code width} rows) of (group, point xi, row 0, depth 0). */
+    static long filterOrigin(Problem problem, int group, int xi, int width) {
+        return ((long) group * problem.alpha() * problem.alpha() + xi) * problem.pointFloats(width);
     }
 
     // ---- one worker's blocks -----------------------------------------------------------------
@@ -365,7 +382,7 @@ final class Winograd {
             for (int kb = k0; kb < k1; kb += FILTER_BLOCK) {
                 int kEnd = Math.min(k1, kb + FILTER_BLOCK);
                 for (int xi = 0; xi < alpha2; xi++) {
-                    long origin = filterOrigin(problem, block.group(), xi);
+                    long origin = filterOrigin(problem, block.group(), xi, MR);
                     for (int panel = 0; panel < panelsUsed; panel++) {
                         long panelAt = ((long) xi * BLOCK_PANELS + panel) * depth * NR;
                         for (int f = kb; f < kEnd; f += MR) {
@@ -392,13 +409,16 @@ final class Winograd {
                             }
                         }
                     }
-                    copyOut(out, channel, problem, block, firstImage, pm, qm);
+                    copyOut(out, channel, 0, problem, block, firstImage, pm, qm);
                 }
             }
         }
 
-        /** Copies the block's tiles of one output channel from the output planes to out, row by row. */
-        private void copyOut(MemorySegment out, int channel, Problem problem, Block block, int firstImage, int pm, int qm) {
+        /**
+         * Copies the block's tiles of one output channel (of the whole layer) from its output planes, which start at
+         * {@code from} in the heap output (one pm x qm plane per image of the block), to out, row by row.
+         */
+        void copyOut(MemorySegment out, int channel, int from, Problem problem, Block block, int firstImage, int pm, int qm) {
             int perImage = problem.tilesPerImage(), tilesX = problem.tilesX(), m = problem.m();
             for (int image = firstImage; image <= block.lastImage(problem); image++) {
                 long imageFirst = (long) image * perImage;
@@ -408,7 +428,7 @@ final class Winograd {
                     int j0 = ty == s / tilesX ? s % tilesX : 0, j1 = ty == (e - 1) / tilesX ? (e - 1) % tilesX + 1 : tilesX;
                     int x0 = j0 * m, x1 = Math.min(problem.q(), j1 * m);
                     for (int y = ty * m; y < Math.min(problem.p(), ty * m + m); y++) {
-                        copyRow(output, (image - firstImage) * pm * qm + y * qm + x0, out, plane + (long) y * problem.q() + x0, x1 - x0);
+                        copyRow(output, from + (image - firstImage) * pm * qm + y * qm + x0, out, plane + (long) y * problem.q() + x0, x1 - x0);
                     }
                 }
             }
