@@ -40,8 +40,13 @@ final class Winograd {
     static final int BLOCK_PANELS = 2;
     /** Output channels per block of products: the products buffer holds alpha^2 x this many rows x the block's tiles. */
     static final int FILTER_BLOCK = 64;
-    /** The least input and output channels per group, and output tiles per group, for which FAST takes Winograd. */
-    static final int FAST_CHANNELS = 32, FAST_TILES = 32;
+    /** The least input and output channels per group for which FAST takes Winograd. */
+    static final int FAST_CHANNELS = 32;
+    /**
+     * The least output tiles per group for a tile side ({@link #tile}): the forward's and backward-data's (few tiles
+     * are the GEMM's rows, {@link WinogradTileRows}: two MR-row panels), the filter gradient's (one NR-wide panel).
+     */
+    static final int FAST_TILES = 16, FAST_FILTER_TILES = 32;
 
     private static final int NR = GemmKernels.NR, MR = GemmKernels.MR;
     /** Tiles per block: {@link #run} turns the GEMM around ({@link WinogradTileRows}) for a problem of one block per group. */
@@ -81,26 +86,27 @@ final class Winograd {
     /**
      * The tile side m for g in this direction under {@code setting}, or 0 where Winograd does not run. It applies
      * to stride-1 convolutions with square 3x3 or 5x5 filters and the same padding both ways (at most r - 1 for
-     * backward-data), in every direction, whose block planes (the filter gradient's too) fit a Java array, as F(5x5, 3x3) or F(4x4, 5x5) (measured against the
-     * other tile sides in bench/RESULTS.md), or where those give fewer than {@link #FAST_TILES} tiles the largest smaller
-     * side that gives that many, else 2 (a 13x13 output at batch 1: F(2x2, 3x3), 49 tiles; also measured). WINOGRAD takes it wherever it applies, EXACT never, and FAST where it
-     * pays: at least {@link #FAST_CHANNELS} input and output channels per group (fewer leave the transforms a large
-     * share of the work) and at least {@link #FAST_TILES} output tiles per group in the batch (one GEMM panel at
-     * 512 bits; fewer leave its lanes mostly idle). The rule reads only the shape, so a layer always gets the same
-     * algorithm and results repeat bit for bit.
+     * backward-data), in every direction, whose block planes (the filter gradient's too) fit a Java array, as F(5x5, 3x3)
+     * or F(4x4, 5x5) (measured against the other tile sides in bench/RESULTS.md), or where those give fewer than the
+     * direction's least tiles ({@link #FAST_TILES}, {@link #FAST_FILTER_TILES}) the largest smaller side that gives that
+     * many, else 2 (a 13x13 output at batch 1: F(4x4, 3x3), 16 tiles, in the forward; measured against 2x2, 3x3 and
+     * 5x5 tiles). WINOGRAD takes it wherever it applies, EXACT never, and FAST where it pays: at least
+     * {@link #FAST_CHANNELS} input and output channels per group (fewer leave the transforms a large share of the work)
+     * and at least the least tiles per group in the batch (fewer leave the GEMM's registers mostly idle). The rule
+     * reads only the shape, so a layer always gets the same algorithm and results repeat bit for bit.
      */
     static int tile(Convolution.Geometry g, Direction direction, CpuOptions.ConvolutionAlgorithm setting) {
         if (setting == CpuOptions.ConvolutionAlgorithm.EXACT) return 0;
         var spec = g.spec();
         if (spec.strideH() != 1 || spec.strideW() != 1 || g.r() != g.s() || spec.padH() != spec.padW() || (g.r() != 3 && g.r() != 5)) return 0;
         if (direction == Direction.DATA && spec.padH() > g.r() - 1) return 0;
-        int m = g.r() == 3 ? 5 : 4;
-        while (m > 2 && Problem.of(g, direction, m).tiles() < FAST_TILES) m--;
+        int m = g.r() == 3 ? 5 : 4, leastTiles = direction == Direction.FILTER ? FAST_FILTER_TILES : FAST_TILES;
+        while (m > 2 && Problem.of(g, direction, m).tiles() < leastTiles) m--;
         Problem problem = Problem.of(g, direction, m);
         long gradientPlanes = direction == Direction.FILTER ? WinogradFilterGradient.planeFloats(problem) : 0;
         if (Math.max(Math.max(problem.inputFloats(), problem.outputFloats()), gradientPlanes) > Integer.MAX_VALUE / 2) return 0;
         if (setting == CpuOptions.ConvolutionAlgorithm.WINOGRAD) return m;
-        boolean pays = problem.inChannels() >= FAST_CHANNELS && problem.outChannels() >= FAST_CHANNELS && problem.tiles() >= FAST_TILES;
+        boolean pays = problem.inChannels() >= FAST_CHANNELS && problem.outChannels() >= FAST_CHANNELS && problem.tiles() >= leastTiles;
         return pays ? m : 0;
     }
 

@@ -64,15 +64,16 @@ class WinogradConvolutionTest {
 
     /**
      * A layer at a batch, and the tile side the rule gives it there: together the cases run every tile side a layer
-     * of AlexNet takes (a 13x13 output: 2x2 at batch 1, 4x4 at batch 2 and 3, 5x5 from batch 4; 27x27: 4x4).
+     * of AlexNet takes (a 13x13 output: forward and backward-data 4x4 at batch 1 and 5x5 from batch 2, the filter
+     * gradient 2x2 at batch 1, 4x4 at batch 2 and 3 and 5x5 from batch 4; 27x27: 4x4).
      */
     record Case(Layer layer, int n, int m) {
         @Override public String toString() { return layer + " at batch " + n + ", F(" + m + "x" + m + ", " + layer.r() + "x" + layer.r() + ")"; }
     }
 
     static List<Case> forwardCases() {
-        return List.of(new Case(LAYERS.get(0), 1, 4), new Case(LAYERS.get(1), 1, 4), new Case(LAYERS.get(2), 1, 2), new Case(LAYERS.get(3), 1, 2),
-                new Case(LAYERS.get(4), 1, 2), new Case(LAYERS.get(5), 1, 2), new Case(LAYERS.get(6), 1, 2), new Case(LAYERS.get(3), 2, 4),
+        return List.of(new Case(LAYERS.get(0), 1, 4), new Case(LAYERS.get(1), 1, 4), new Case(LAYERS.get(2), 1, 4), new Case(LAYERS.get(3), 1, 4),
+                new Case(LAYERS.get(4), 1, 4), new Case(LAYERS.get(5), 1, 4), new Case(LAYERS.get(6), 1, 4), new Case(LAYERS.get(3), 2, 5),
                 new Case(LAYERS.get(5), 4, 5), new Case(LAYERS.get(6), 4, 5));
     }
 
@@ -499,14 +500,16 @@ class WinogradConvolutionTest {
                 assertEquals(0, Winograd.tile(geometry(layer, 4), d, CpuOptions.ConvolutionAlgorithm.EXACT), layer + " exact");
             }
         }
-        // batch 1: conv2's 27x27 output is 49 tiles of 4x4; a 13x13 output only 9 of 5x5 (fewer than one panel), 16 of
-        // 4x4, 25 of 3x3, so 49 of 2x2; at batch 2 and 3, 32 and 48 of 4x4
+        // batch 1: conv2's 27x27 output is 49 tiles of 4x4; a 13x13 output only 9 of 5x5, 16 of 4x4 (two panels of GEMM
+        // rows: the forward's and backward-data's least), 25 of 3x3, 49 of 2x2 (the filter gradient's least is 32);
+        // at batch 2 and 3, 18 and 27 of 5x5, or 32 and 48 of 4x4
         for (Winograd.Direction d : Winograd.Direction.values()) {
+            boolean filter = d == Winograd.Direction.FILTER;
             assertEquals(4, Winograd.tile(geometry(LAYERS.get(0), 1), d, fast));
             for (Layer layer : LAYERS.subList(2, LAYERS.size())) {
-                assertEquals(2, Winograd.tile(geometry(layer, 1), d, fast), layer + " " + d + " at batch 1");
-                assertEquals(4, Winograd.tile(geometry(layer, 2), d, fast), layer + " " + d + " at batch 2");
-                assertEquals(4, Winograd.tile(geometry(layer, 3), d, fast), layer + " " + d + " at batch 3");
+                assertEquals(filter ? 2 : 4, Winograd.tile(geometry(layer, 1), d, fast), layer + " " + d + " at batch 1");
+                assertEquals(filter ? 4 : 5, Winograd.tile(geometry(layer, 2), d, fast), layer + " " + d + " at batch 2");
+                assertEquals(filter ? 4 : 5, Winograd.tile(geometry(layer, 3), d, fast), layer + " " + d + " at batch 3");
             }
         }
         // too few tiles even of 2x2 (a 5x5 output: 9): the GEMM family
