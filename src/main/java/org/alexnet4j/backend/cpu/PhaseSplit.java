@@ -29,26 +29,28 @@ final class PhaseSplit {
                 ConvSpec.of(1, 0, spec.groups()));
     }
 
-    /** xp (phased's input, N x C*s*s x H' x W') = the phase images of x; each image a task of the pool. */
+    /**
+     * xp (phased's input, N x C*s*s x H' x W') = the phase images of x. A task per image, channel and row phase i
+     * writes that row phase's s column phases: each input row it takes is copied once into a zero-padded row, whose
+     * every s-th cell from j is the phase row.
+     */
     static void splitInput(WorkerPool pool, MemorySegment xp, MemorySegment x, Convolution.Geometry g, Convolution.Geometry phased) {
         int s = g.spec().strideH(), pad = g.spec().padH(), hp = phased.h(), wp = phased.w();
-        pool.forEach(g.n(), (worker, image) -> {
-            float[] row = new float[g.w()], line = new float[wp];
-            for (int c = 0; c < g.c(); c++) {
-                for (int i = 0; i < s; i++) {
-                    for (int u = 0; u < hp; u++) {
-                        int h = u * s + i - pad;
-                        boolean inside = h >= 0 && h < g.h();
-                        if (inside) MemorySegment.copy(x, Loops.FLOAT, ((((long) image * g.c() + c) * g.h() + h) * g.w()) * Float.BYTES, row, 0, g.w());
-                        for (int j = 0; j < s; j++) {
-                            for (int v = 0; v < wp; v++) {
-                                int w = v * s + j - pad;
-                                line[v] = inside && w >= 0 && w < g.w() ? row[w] : 0f;
-                            }
-                            long plane = (long) image * phased.c() + ((long) c * s + i) * s + j;
-                            MemorySegment.copy(line, 0, xp, Loops.FLOAT, (plane * hp + u) * wp * Float.BYTES, wp);
-                        }
+        // columns of x that some phase row takes: padded cells [pad, pad + columns) of the wp * s a row spans
+        int columns = Math.max(0, Math.min(g.w(), wp * s - pad));
+        pool.forEach(g.n() * g.c() * s, (worker, task) -> {
+            int i = task % s, c = task / s % g.c(), image = task / s / g.c();
+            float[] padded = new float[wp * s], line = new float[wp], zeros = new float[wp];
+            for (int u = 0; u < hp; u++) {
+                int h = u * s + i - pad;
+                boolean inside = h >= 0 && h < g.h();
+                if (inside) MemorySegment.copy(x, Loops.FLOAT, ((((long) image * g.c() + c) * g.h() + h) * g.w()) * Float.BYTES, padded, pad, columns);
+                for (int j = 0; j < s; j++) {
+                    if (inside) {
+                        for (int v = 0; v < wp; v++) line[v] = padded[v * s + j];
                     }
+                    long plane = (long) image * phased.c() + ((long) c * s + i) * s + j;
+                    MemorySegment.copy(inside ? line : zeros, 0, xp, Loops.FLOAT, (plane * hp + u) * wp * Float.BYTES, wp);
                 }
             }
         });
