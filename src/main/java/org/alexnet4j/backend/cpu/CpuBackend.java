@@ -345,36 +345,36 @@ public final class CpuBackend implements Backend {
 
     @Override public void softmaxForward(Tensor probs, Tensor logits) {
         SoftmaxShape d = SoftmaxShape.checkForward(probs, logits);
-        softmaxRows(segment(probs, "softmaxForward probs"), segment(logits, "softmaxForward logits"), d.rows(), d.classes());
+        softmaxRows(segment(probs, "softmaxForward probs"), segment(logits, "softmaxForward logits"), d.rows(), d.classes(), null);
     }
 
-    /** probs = softmax of each row, the row maximum subtracted first so exp never overflows. */
-    private static void softmaxRows(MemorySegment probs, MemorySegment logits, int rows, int classes) {
+    /**
+     * probs = softmax of each row, the row maximum subtracted first so exp never overflows, each exponential computed
+     * once (a row is copied to the heap). With labels, returns the summed cross-entropy log(sum) - (logit[label] - max)
+     * over the rows, else 0.
+     */
+    private static double softmaxRows(MemorySegment probs, MemorySegment logits, int rows, int classes, int[] labels) {
+        float[] row = new float[classes];
+        double[] exps = new double[classes];
+        double loss = 0;
         for (int r = 0; r < rows; r++) {
-            long off = (long) r * classes;
+            long off = (long) r * classes * Float.BYTES;
+            MemorySegment.copy(logits, HostStorage.FLOAT, off, row, 0, classes);
             float max = Float.NEGATIVE_INFINITY;
-            for (int j = 0; j < classes; j++) max = Math.max(max, Loops.get(logits, off + j));
+            for (int j = 0; j < classes; j++) max = Math.max(max, row[j]);
             double sum = 0;
-            for (int j = 0; j < classes; j++) sum += Math.exp(Loops.get(logits, off + j) - max);
-            for (int j = 0; j < classes; j++) Loops.set(probs, off + j, (float) (Math.exp(Loops.get(logits, off + j) - max) / sum));
+            for (int j = 0; j < classes; j++) sum += exps[j] = Math.exp(row[j] - max);
+            if (labels != null) loss += Math.log(sum) - (row[labels[r]] - max);
+            for (int j = 0; j < classes; j++) row[j] = (float) (exps[j] / sum);
+            MemorySegment.copy(row, 0, probs, HostStorage.FLOAT, off, classes);
         }
+        return loss;
     }
 
     @Override public float softmaxCrossEntropyForward(Tensor probs, Tensor logits, int[] labels) {
         SoftmaxShape d = SoftmaxShape.checkCrossEntropyForward(probs, logits, labels);
-        int rows = d.rows(), classes = d.classes();
         MemorySegment ps = segment(probs, "softmaxCrossEntropyForward probs"), ls = segment(logits, "softmaxCrossEntropyForward logits");
-        softmaxRows(ps, ls, rows, classes);
-        double loss = 0;
-        for (int r = 0; r < rows; r++) {
-            long off = (long) r * classes;
-            float max = Float.NEGATIVE_INFINITY;
-            for (int j = 0; j < classes; j++) max = Math.max(max, Loops.get(ls, off + j));
-            double sum = 0;
-            for (int j = 0; j < classes; j++) sum += Math.exp(Loops.get(ls, off + j) - max);
-            loss += Math.log(sum) - (Loops.get(ls, off + labels[r]) - max);
-        }
-        return (float) (loss / rows);
+        return (float) (softmaxRows(ps, ls, d.rows(), d.classes(), labels) / d.rows());
     }
 
     @Override public void softmaxCrossEntropyBackward(Tensor dlogits, Tensor probs, int[] labels) {
