@@ -102,7 +102,10 @@ class BackendEquivalenceTest {
 
     static Stream<Arguments> poolCases() {
         Object[][] cases = {{Shape.of(3, 5, 27, 27), PoolSpec.of(3, 2)}, {Shape.of(1, 17, 13, 13), PoolSpec.of(3, 2)},
-                {Shape.of(3, 3, 12, 15), new PoolSpec(3, 3, 2, 2, 1, 1)}, {Shape.of(1, 2, 9, 8), PoolSpec.of(2, 2)}};
+                {Shape.of(3, 3, 12, 15), new PoolSpec(3, 3, 2, 2, 1, 1)}, {Shape.of(1, 2, 9, 8), PoolSpec.of(2, 2)},
+                // pool1's rows (27 windows: more than one vector, the last one part full); stride 1 and 3 across
+                {Shape.of(1, 3, 55, 55), PoolSpec.of(3, 2)}, {Shape.of(2, 3, 11, 40), new PoolSpec(3, 2, 1, 1, 1, 0)},
+                {Shape.of(1, 2, 10, 17), new PoolSpec(4, 4, 3, 3, 1, 1)}};
         return backends().flatMap(b -> Stream.of(cases).map(c -> Arguments.of(b, c[0], c[1])));
     }
 

@@ -62,17 +62,28 @@ final class Loops {
         }
     }
 
-    /** Heap arrays: dst[i] = max(dst[i], src[sOff + i]) for i < n. */
-    static void maxInto(float[] dst, float[] src, int sOff, int n) {
-        for (int i = VECTOR ? VectorLoops.maxInto(dst, src, sOff, n) : 0; i < n; i++) dst[i] = Math.max(dst[i], src[sOff + i]);
+    /**
+     * Heap arrays, max-pool forward: dst[c] = max of src[row*w + c] over rows [top, bottom), for c < w. On the vector
+     * path src holds a vector of slack after its last row and dst a whole number of vectors (the last one is stored whole).
+     */
+    static void rowsMax(float[] dst, float[] src, int w, int top, int bottom) {
+        for (int c = VECTOR ? VectorLoops.rowsMax(dst, src, w, top, bottom) : 0; c < w; c++) {
+            float best = src[top * w + c];
+            for (int row = top + 1; row < bottom; row++) best = Math.max(best, src[row * w + c]);
+            dst[c] = best;
+        }
     }
 
-    /** Heap arrays: dst[t] = max of src[t .. t + window) for t < count (src holds count + window - 1 floats). */
-    static void windowMax(float[] dst, float[] src, int count, int window) {
-        for (int t = VECTOR ? VectorLoops.windowMax(dst, src, count, window) : 0; t < count; t++) {
-            float best = src[t];
-            for (int d = 1; d < window; d++) best = Math.max(best, src[t + d]);
-            dst[t] = best;
+    /**
+     * Heap arrays, max-pool forward: dst[dOff + k] = max of src[first + k*stride .. + window) for k < count. On the
+     * vector path src holds 2 vectors of slack past the last window's start and dst a vector of slack past its last cell.
+     */
+    static void stridedWindowMax(float[] dst, int dOff, float[] src, int first, int stride, int window, int count) {
+        for (int k = VECTOR ? VectorLoops.stridedWindowMax(dst, dOff, src, first, stride, window, count) : 0; k < count; k++) {
+            int start = first + k * stride;
+            float best = src[start];
+            for (int d = 1; d < window; d++) best = Math.max(best, src[start + d]);
+            dst[dOff + k] = best;
         }
     }
 

@@ -7,8 +7,8 @@ import org.alexnet4j.backend.PoolSpec;
  * Max pooling and adaptive average pooling, one (image, channel) plane per task. Max pooling copies its
  * planes to the worker's heap {@link Planes} in one bulk copy each and works there with plain array loops
  * (no per-element segment access, which costs several times more): forward takes the vertical maximum of
- * the window's rows into a row buffer, then each window's horizontal maximum from it; padded cells never
- * win; a window holding a NaN gives NaN. Backward routes each dy to the first maximum in row-major window order
+ * the window's rows into a row buffer, then each window's horizontal maximum from it, a vector of windows at a
+ * time for strides 1 and 2; padded cells never win; a window holding a NaN gives NaN. Backward routes each dy to the first maximum in row-major window order
  * (found again from x and y: the first cell equal to y, or the first NaN where y is NaN), summing where windows
  * overlap.
  */
@@ -18,7 +18,7 @@ final class Pooling {
     /** One worker's heap buffers for max pooling, each grown to the largest size asked for. */
     static final class Planes {
         private float[] input = new float[0], output = new float[0], outputGradient = new float[0], inputGradient = new float[0],
-                row = new float[0], windowed = new float[0];
+                row = new float[0];
         private int[] winners = new int[0], spacing = new int[0];
 
         float[] input(int n) { return input = atLeast(input, n); }
@@ -26,7 +26,6 @@ final class Pooling {
         float[] outputGradient(int n) { return outputGradient = atLeast(outputGradient, n); }
         float[] inputGradient(int n) { return inputGradient = atLeast(inputGradient, n); }
         float[] row(int n) { return row = atLeast(row, n); }
-        float[] windowed(int n) { return windowed = atLeast(windowed, n); }
         int[] winners(int n) { return winners.length >= n ? winners : (winners = new int[n]); }
 
         /** {0, stride, 2*stride, ...}, one per vector lane (the gather offsets of consecutive windows). */
@@ -50,24 +49,22 @@ final class Pooling {
     /** y plane of P x Q from x plane of H x W. */
     static void maxForwardPlane(MemorySegment y, long yOff, MemorySegment x, long xOff, int h, int w, int p, int q,
                                 PoolSpec spec, Planes b) {
-        // a vector of slack after each array: a masked access whose whole vector lies inside the array stays on
-        // the fast path (near an array's end the Vector API checks lane by lane, several times slower)
-        int slack = CpuConfig.VECTOR ? VectorLoops.LANES : 0;
-        float[] in = load(b.input(h * w + slack), x, xOff, h * w);
-        float[] out = b.output(p * q), rowMax = b.row(w + slack), windowed = b.windowed(w + slack);
-        int window = spec.windowW(), starts = Math.max(0, w - window + 1); // windows that lie wholly inside a row
+        // slack after each array for the vector path's whole-vector accesses past a row's end (see Loops.rowsMax and
+        // stridedWindowMax); what lands there feeds only lanes that are not stored
+        int lanes = CpuConfig.VECTOR ? VectorLoops.LANES : 0;
+        float[] in = load(b.input(h * w + lanes), x, xOff, h * w);
+        float[] out = b.output(p * q + lanes), rowMax = b.row(w + 2 * lanes);
+        int stride = spec.strideW(), window = spec.windowW();
+        // the windows [inside, end) lie wholly inside a row; those before and after are clipped by padding
+        int inside = Math.min(q, (spec.padW() + stride - 1) / stride);
+        int end = Math.max(inside, Math.min(q, Math.floorDiv(w + spec.padW() - window, stride) + 1));
         for (int i = 0; i < p; i++) {
             int top = Math.max(0, i * spec.strideH() - spec.padH()), bottom = Math.min(h, i * spec.strideH() - spec.padH() + spec.windowH());
-            System.arraycopy(in, top * w, rowMax, 0, w);
-            for (int row = top + 1; row < bottom; row++) Loops.maxInto(rowMax, in, row * w, w);
-            Loops.windowMax(windowed, rowMax, starts, window);
+            Loops.rowsMax(rowMax, in, w, top, bottom);
+            Loops.stridedWindowMax(out, i * q + inside, rowMax, inside * stride - spec.padW(), stride, window, end - inside);
             for (int j = 0; j < q; j++) {
-                int start = j * spec.strideW() - spec.padW();
-                if (start >= 0 && start + window <= w) {
-                    out[i * q + j] = windowed[start];
-                    continue;
-                }
-                int left = Math.max(0, start), right = Math.min(w, start + window);
+                if (j >= inside && j < end) continue;
+                int start = j * stride - spec.padW(), left = Math.max(0, start), right = Math.min(w, start + window);
                 float best = rowMax[left];
                 for (int col = left + 1; col < right; col++) best = Math.max(best, rowMax[col]);
                 out[i * q + j] = best;

@@ -101,22 +101,47 @@ final class VectorLoops {
         return end;
     }
 
-    /** dst[i] = max(dst[i], src[sOff + i]) over heap arrays, for all n elements (the last vector masked). */
-    static int maxInto(float[] dst, float[] src, int sOff, int n) {
-        for (int i = 0; i < n; i += LANES) {
-            VectorMask<Float> m = SPECIES.indexInRange(i, n);
-            FloatVector.fromArray(SPECIES, dst, i, m).max(FloatVector.fromArray(SPECIES, src, sOff + i, m)).intoArray(dst, i, m);
+    /** {@link Loops#rowsMax} over all w columns: whole vectors, reading into src's slack and writing into dst's. */
+    static int rowsMax(float[] dst, float[] src, int w, int top, int bottom) {
+        for (int c = 0; c < w; c += LANES) {
+            FloatVector best = FloatVector.fromArray(SPECIES, src, top * w + c);
+            for (int row = top + 1; row < bottom; row++) best = best.max(FloatVector.fromArray(SPECIES, src, row * w + c));
+            best.intoArray(dst, c);
         }
-        return n;
+        return w;
     }
 
-    /** dst[t] = max of src[t .. t + window) over heap arrays, for all t < count (the last vector masked). */
-    static int windowMax(float[] dst, float[] src, int count, int window) {
-        for (int t = 0; t < count; t += LANES) {
-            VectorMask<Float> m = SPECIES.indexInRange(t, count);
-            FloatVector best = FloatVector.fromArray(SPECIES, src, t, m);
-            for (int d = 1; d < window; d++) best = best.max(FloatVector.fromArray(SPECIES, src, t + d, m));
-            best.intoArray(dst, t, m);
+    /** Lane l holds 2l (EVEN) or 2l + 1 (ODD): {@code EVEN.selectFrom(a, b)} is the even lanes of a then b, end to end. */
+    private static final FloatVector EVEN = FloatVector.fromArray(SPECIES, evenOdd(0), 0), ODD = FloatVector.fromArray(SPECIES, evenOdd(1), 0);
+
+    private static float[] evenOdd(int parity) {
+        float[] lanes = new float[LANES];
+        for (int l = 0; l < LANES; l++) lanes[l] = 2 * l + parity;
+        return lanes;
+    }
+
+    /**
+     * {@link Loops#stridedWindowMax} for strides 1 and 2 (returns 0 for others): LANES windows at a time, the last
+     * store masked. Stride 2 splits each pair of vectors loaded at an even window offset into its even and odd lanes,
+     * the offsets d and d + 1 of LANES consecutive windows. Lanes past count read slack and are not stored.
+     */
+    static int stridedWindowMax(float[] dst, int dOff, float[] src, int first, int stride, int window, int count) {
+        if (stride > 2) return 0;
+        for (int k = 0; k < count; k += LANES) {
+            int start = first + k * stride;
+            FloatVector best;
+            if (stride == 1) {
+                best = FloatVector.fromArray(SPECIES, src, start);
+                for (int d = 1; d < window; d++) best = best.max(FloatVector.fromArray(SPECIES, src, start + d));
+            } else {
+                best = EVEN.selectFrom(FloatVector.fromArray(SPECIES, src, start), FloatVector.fromArray(SPECIES, src, start + LANES));
+                for (int d = 1; d < window; d++) {
+                    int pair = start + (d & ~1);
+                    FloatVector a = FloatVector.fromArray(SPECIES, src, pair), b = FloatVector.fromArray(SPECIES, src, pair + LANES);
+                    best = best.max(((d & 1) == 0 ? EVEN : ODD).selectFrom(a, b));
+                }
+            }
+            best.intoArray(dst, dOff + k, SPECIES.indexInRange(k, count));
         }
         return count;
     }
