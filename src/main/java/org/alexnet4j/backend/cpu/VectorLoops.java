@@ -263,7 +263,8 @@ final class VectorLoops {
 
     /**
      * LRN forward over one output plane: scale = k + alphaOverN * sum of the squares of the window's planes
-     * (planes at xOff + j*planeStride, j in [0, planes)), y = x / scale^beta, over the first bound(n) positions.
+     * (planes at xOff + j*planeStride, j in [0, planes)), y = x / scale^beta, over all n positions: the last vector
+     * masked, so every position gets the same arithmetic wherever it lies in the plane.
      */
     static long lrnForward(MemorySegment y, MemorySegment scale, MemorySegment x, long outOff, long windowOff, int planes,
                            long planeStride, long n, float k, float alphaOverN, float beta) {
@@ -274,11 +275,22 @@ final class VectorLoops {
                 FloatVector v = load(x, windowOff + j * planeStride + i);
                 sum = v.fma(v, sum);
             }
-            FloatVector s = sum.fma(alphaOverN, k);
+            FloatVector s = sum.fma(alphaOverN, k), xs = load(x, outOff + i);
             store(s, scale, outOff + i);
-            store(load(x, outOff + i).div(power(s, beta)), y, outOff + i);
+            store(xs.div(power(s, beta)), y, outOff + i);
         }
-        return end;
+        if (end < n) {
+            VectorMask<Float> m = SPECIES.indexInRange(0, n - end);
+            FloatVector sum = FloatVector.zero(SPECIES);
+            for (int j = 0; j < planes; j++) {
+                FloatVector v = load(x, windowOff + j * planeStride + end, m);
+                sum = v.fma(v, sum);
+            }
+            FloatVector s = sum.fma(alphaOverN, k), xs = load(x, outOff + end, m);
+            s.intoMemorySegment(scale, (outOff + end) * 4, ORDER, m);
+            xs.div(power(s, beta)).intoMemorySegment(y, (outOff + end) * 4, ORDER, m);
+        }
+        return n;
     }
 
     /**
