@@ -56,12 +56,6 @@ final class Loops {
         }
     }
 
-    static void maxInto(MemorySegment dst, long dOff, MemorySegment src, long sOff, long n) {
-        for (long i = VECTOR ? VectorLoops.maxInto(dst, dOff, src, sOff, n) : 0; i < n; i++) {
-            set(dst, dOff + i, Math.max(get(dst, dOff + i), get(src, sOff + i)));
-        }
-    }
-
     /**
      * Heap arrays, max-pool forward: dst[c] = max of src[row*w + c] over rows [top, bottom), for c < w. On the vector
      * path src holds a vector of slack after its last row and dst a whole number of vectors (the last one is stored whole).

@@ -94,13 +94,6 @@ final class VectorLoops {
         return n;
     }
 
-    /** dst = max(dst, src). */
-    static long maxInto(MemorySegment dst, long dOff, MemorySegment src, long sOff, long n) {
-        long end = bound(n);
-        for (long i = 0; i < end; i += LANES) store(load(dst, dOff + i).max(load(src, sOff + i)), dst, dOff + i);
-        return end;
-    }
-
     /** {@link Loops#rowsMax} over all w columns: whole vectors, reading into src's slack and writing into dst's. */
     static int rowsMax(float[] dst, float[] src, int w, int top, int bottom) {
         for (int c = 0; c < w; c += LANES) {
