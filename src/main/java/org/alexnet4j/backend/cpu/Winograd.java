@@ -245,7 +245,7 @@ final class Winograd {
 
     /**
      * U = (G f G^T)[xi] of every filter f of the problem, per group and point xi an outChannels x inChannels
-     * matrix in panels of {@code width} rows, panel j holding depth columns of width floats at j * width * depth:
+     * matrix in panels of {@code width} rows, each depth columns of width floats where {@link #filterPanel} places it:
      * for the forward f = w[row][depth], for backward-data f = w[depth][row] rotated by 180 degrees. Vectors run
      * over depth, LANES filters transformed at once; each task builds one panel for every point on the heap, then copies it out.
      */
@@ -287,8 +287,7 @@ final class Winograd {
                 }
             }
             for (int xi = 0; xi < alpha2; xi++) {
-                MemorySegment.copy(ws.panel, xi * panelFloats, u, Loops.FLOAT, (filterOrigin(problem, group, xi, width) + (long) firstRow * depth) * Float.BYTES,
-                        panelFloats);
+                MemorySegment.copy(ws.panel, xi * panelFloats, u, Loops.FLOAT, filterPanel(problem, group, xi, firstRow, width) * Float.BYTES, panelFloats);
             }
         });
     }
@@ -296,6 +295,17 @@ final class Winograd {
     /** The float index in U (panels of {@code width} rows) of (group, point xi, row 0, depth 0). */
     static long filterOrigin(Problem problem, int group, int xi, int width) {
         return ((long) group * problem.alpha() * problem.alpha() + xi) * problem.pointFloats(width);
+    }
+
+    /**
+     * The float index in U of the panel of {@code width} rows from {@code firstRow} at point xi: MR panels point by
+     * point (the GEMM's A, a point's panels together), NR panels panel by panel (the tile-rows GEMM's B: a panel's
+     * points together, in the order it streams them).
+     */
+    static long filterPanel(Problem problem, int group, int xi, int firstRow, int width) {
+        if (width == MR) return filterOrigin(problem, group, xi, width) + (long) firstRow * problem.inChannels();
+        long panels = Gemm.ceilDiv(problem.outChannels(), width), alpha2 = (long) problem.alpha() * problem.alpha();
+        return ((group * panels + firstRow / width) * alpha2 + xi) * width * problem.inChannels();
     }
 
     // ---- one worker's blocks -----------------------------------------------------------------
