@@ -273,6 +273,8 @@ final class VectorLoops {
             store(xs.div(power(s, beta)), y, outOff + i);
         }
         if (end < n) {
+            // the body again under a mask: one body for both, with a null mask for whole vectors, ran 7x slower
+            // (its vectors no longer stayed in registers; bench/RESULTS.md)
             VectorMask<Float> m = SPECIES.indexInRange(0, n - end);
             FloatVector sum = FloatVector.zero(SPECIES);
             for (int j = 0; j < planes; j++) {

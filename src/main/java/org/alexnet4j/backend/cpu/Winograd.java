@@ -292,9 +292,9 @@ final class Winograd {
         });
     }
 
-    /** The float index in U (panels of {@code width} rows) of (group, point xi, row 0, depth 0). */
-    static long filterOrigin(Problem problem, int group, int xi, int width) {
-        return ((long) group * problem.alpha() * problem.alpha() + xi) * problem.pointFloats(width);
+    /** The float index in U of MR-row panels (point by point) of (group, point xi, row 0, depth 0). */
+    private static long filterOrigin(Problem problem, int group, int xi) {
+        return ((long) group * problem.alpha() * problem.alpha() + xi) * problem.pointFloats(MR);
     }
 
     /**
@@ -303,7 +303,7 @@ final class Winograd {
      * points together, in the order it streams them).
      */
     static long filterPanel(Problem problem, int group, int xi, int firstRow, int width) {
-        if (width == MR) return filterOrigin(problem, group, xi, width) + (long) firstRow * problem.inChannels();
+        if (width == MR) return filterOrigin(problem, group, xi) + (long) firstRow * problem.inChannels();
         long panels = Gemm.ceilDiv(problem.outChannels(), width), alpha2 = (long) problem.alpha() * problem.alpha();
         return ((group * panels + firstRow / width) * alpha2 + xi) * width * problem.inChannels();
     }
@@ -398,7 +398,7 @@ final class Winograd {
             for (int kb = k0; kb < k1; kb += FILTER_BLOCK) {
                 int kEnd = Math.min(k1, kb + FILTER_BLOCK);
                 for (int xi = 0; xi < alpha2; xi++) {
-                    long origin = filterOrigin(problem, block.group(), xi, MR);
+                    long origin = filterOrigin(problem, block.group(), xi);
                     for (int panel = 0; panel < panelsUsed; panel++) {
                         long panelAt = ((long) xi * BLOCK_PANELS + panel) * depth * NR;
                         for (int f = kb; f < kEnd; f += MR) {
