@@ -11,8 +11,8 @@ import org.alexnet4j.backend.cpu.Convolution.Lowering;
  * Picks the fastest {@link Lowering} per convolution shape and direction by measurement: the direction's
  * candidates take turns, the first {@link #WARMUP} calls of each untimed (the JIT may still be compiling it),
  * the next {@link #TRIALS} timed per image, then the one with the lowest best time runs from then on. Direct
- * is a candidate only where its row tiles leave at most a quarter of their lanes idle (conv1's 55-wide rows:
- * 9 of 64; 13-wide rows would leave 19 of 32 idle and take twice as long). The choice changes speed only:
+ * is a candidate only where its row tiles ({@link GemmKernels#NR} floats) leave at most a quarter of their lanes
+ * idle (at 512 bits conv1's 55-wide rows: 9 of 64; 13-wide rows would leave 19 of 32 idle and take twice as long). The choice changes speed only:
  * the lowerings give bit-identical results (a resumed training run repeats the uninterrupted one bit for bit,
  * whichever lowering each measured). The lowering setting ({@link CpuOptions.Lowering}) can fix one and skip
  * the measurement (direct is forward-only: the filter gradient then takes implicit). Inputs too large

@@ -127,10 +127,22 @@ class ConvolutionLoweringTest {
     @Test
     void directIsACandidateWhereItsRowTilesAreMostlyFull() {
         assumeTrue(CpuConfig.VECTOR, "the lowerings are Vector API paths");
+        int nr = GemmKernels.NR; // a row tile: two vectors, 8, 16 or 32 floats at 128, 256 or 512 bits
+        assertTrue(directForward(3 * nr / 4), "a quarter of one tile idle");
+        assertFalse(directForward(3 * nr / 4 - 1), "more than a quarter of one tile idle");
+        assertFalse(directForward(nr + 1), nr - 1 + " of " + 2 * nr + " lanes idle");
+        assertTrue(directForward(2 * nr), "full tiles");
+        // AlexNet's 55-wide rows leave 9 of 64 lanes idle at 512 and 256 bits, 1 of 56 at 128; the 13-wide rows
+        // of conv3 to conv5 leave 19 of 32 idle at 512 bits, 3 of 16 at 256 and 128
+        assertTrue(directForward(55), "55-wide rows");
+        assertEquals(nr < 32, directForward(13), "13-wide rows, " + nr + "-float tiles");
         Convolution.Geometry conv1 = new Convolution.Geometry(64, 3, 227, 227, 96, 11, 11, 55, 55, ConvSpec.of(4, 0, 1));
-        Convolution.Geometry conv3 = new Convolution.Geometry(64, 256, 13, 13, 384, 3, 3, 13, 13, ConvSpec.of(1, 1, 1));
-        assertTrue(List.of(LoweringChoice.Direction.FORWARD.candidates(conv1)).contains(Lowering.DIRECT), "55-wide rows: 9 of 64 lanes idle");
-        assertFalse(List.of(LoweringChoice.Direction.FORWARD.candidates(conv3)).contains(Lowering.DIRECT), "13-wide rows: 19 of 32 lanes idle");
         assertFalse(List.of(LoweringChoice.Direction.FILTER.candidates(conv1)).contains(Lowering.DIRECT), "direct is forward-only");
+    }
+
+    /** Whether direct is a forward candidate for a 3x3 convolution with rows of q outputs. */
+    private static boolean directForward(int q) {
+        Convolution.Geometry g = new Convolution.Geometry(1, 64, q, q, 64, 3, 3, q, q, ConvSpec.of(1, 1, 1));
+        return List.of(LoweringChoice.Direction.FORWARD.candidates(g)).contains(Lowering.DIRECT);
     }
 }
