@@ -477,6 +477,98 @@ class WinogradConvolutionTest {
         assertArrayEquals(fresh, after, "the forward after the change, as a backend that only saw the new weights computes it");
     }
 
+    /**
+     * One non-finite value put at (image, channel, y, x) of conv3's input (forward) and of its output gradient
+     * (backward-data) at batch n, where the fast rule takes Winograd with m x m tiles.
+     */
+    record NonFinite(int n, int m, float value, int image, int channel, int y, int x, int tilesHit) {
+        Layer layer() { return LAYERS.get(2); }
+        int alpha() { return m + layer().r() - 1; }
+        @Override public String toString() { return value + " at image " + image + " (" + y + ", " + x + ") of conv3 at batch " + n + ", " + m + "x" + m + " tiles"; }
+    }
+
+    static List<NonFinite> nonFiniteCases() {
+        // 4x4 tiles read 6x6 windows of the input padded by 1: rows and columns -1..4, 3..8, 7..12, 11..16; 5x5 tiles
+        // read 7x7: -1..5, 4..10, 9..15. (4, 8) lies in four windows; (0, 0) and (12, 12) in one; (2, 5) in two, image
+        // 7's first two tiles, the 64th and 65th of the batch: two blocks of tiles at every vector width
+        return List.of(new NonFinite(1, 4, Float.NaN, 0, 100, 4, 8, 4), new NonFinite(1, 4, Float.POSITIVE_INFINITY, 0, 100, 0, 0, 1),
+                new NonFinite(8, 5, Float.NaN, 7, 100, 2, 5, 2), new NonFinite(8, 5, Float.POSITIVE_INFINITY, 3, 100, 12, 12, 1));
+    }
+
+    /**
+     * The README's statement on non-finite inputs: every transform multiplies by each of its coefficients, zeros
+     * included, so one non-finite element of a tile's alpha x alpha input window makes all of that tile's alpha^2
+     * transformed values, then all its m x m outputs in every output channel, non-finite (0 x Inf is NaN, so
+     * +Inf too), where a direct convolution reaches only the outputs within r - 1 of it. The windows of
+     * neighbouring tiles overlap by r - 1, so up to four tiles in a plane are hit; every other output has the
+     * bits of the clean run. The same for backward-data, its windows in the output gradient padded by r - 1 - pad.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("nonFiniteCases")
+    void aNonFiniteInputMakesEveryTileWhoseWindowHoldsItNonFiniteAndNoOther(NonFinite bad) {
+        assumeTrue(CpuConfig.VECTOR, "Winograd is a Vector API path");
+        Layer layer = bad.layer();
+        int n = bad.n();
+        Shape xs = layer.x(n), ys = layer.y(n);
+        CpuOptions.ConvolutionAlgorithm fast = CpuOptions.ConvolutionAlgorithm.FAST;
+        assertEquals(bad.m(), Winograd.tile(geometry(layer, n), Winograd.Direction.FORWARD, fast), bad + ": the forward's tile side");
+        assertEquals(bad.m(), Winograd.tile(geometry(layer, n), Winograd.Direction.DATA, fast), bad + ": backward-data's tile side");
+        float[] x = magnitudes(gaussian(1, xs.size(), 3)), w = gaussian(2, layer.w().size(), 0.01), bias = gaussian(3, layer.k(), 0.1);
+        float[] dy = gaussian(4, ys.size(), 1e-3), badX = x.clone(), badDy = dy.clone();
+        badX[(int) ((((long) bad.image() * layer.c() + bad.channel()) * layer.size() + bad.y()) * layer.size() + bad.x())] = bad.value();
+        badDy[(int) ((((long) bad.image() * layer.k() + bad.channel()) * ys.dim(2) + bad.y()) * ys.dim(3) + bad.x())] = bad.value();
+        float[] y, dx, badY, badDx;
+        try (Backend b = cpu(fast); Tensor tw = upload(b, layer.w(), w); Tensor tb = upload(b, Shape.of(layer.k()), bias); Tensor ty = b.allocate(ys);
+             Tensor tdx = b.allocate(xs)) {
+            try (Tensor tx = upload(b, xs, x); Tensor tdy = upload(b, ys, dy)) {
+                b.conv2dReluForward(ty, tx, tw, tb, layer.spec());
+                b.conv2dBackwardData(tdx, tdy, tw, layer.spec());
+                y = download(b, ty);
+                dx = download(b, tdx);
+            }
+            try (Tensor tx = upload(b, xs, badX); Tensor tdy = upload(b, ys, badDy)) {
+                b.conv2dReluForward(ty, tx, tw, tb, layer.spec());
+                b.conv2dBackwardData(tdx, tdy, tw, layer.spec());
+                badY = download(b, ty);
+                badDx = download(b, tdx);
+            }
+        }
+        assertEquals(bad.tilesHit(), assertNonFiniteExactlyInTheTilesHoldingIt("forward " + bad, bad, layer.pad(), y, badY, layer.k(), ys.dim(2), ys.dim(3)),
+                "forward " + bad + ": tiles hit per channel");
+        assertEquals(bad.tilesHit(), assertNonFiniteExactlyInTheTilesHoldingIt("backward-data " + bad, bad, layer.r() - 1 - layer.pad(), dx, badDx, layer.c(),
+                layer.size(), layer.size()), "backward-data " + bad + ": tiles hit per channel");
+    }
+
+    /**
+     * Checks that in {@code bad} (n, channels, p, q) every output of every m x m tile whose input window (rows and
+     * columns t*m - pad .. t*m - pad + alpha - 1) holds the bad element is non-finite, in every channel, and every
+     * other output equals {@code clean} bit for bit. Returns the number of tiles hit in one channel.
+     */
+    private static int assertNonFiniteExactlyInTheTilesHoldingIt(String what, NonFinite bad, int pad, float[] clean, float[] badOut, int channels,
+                                                                  int p, int q) {
+        int m = bad.m(), alpha = bad.alpha(), images = clean.length / (channels * p * q);
+        int hitRows = 0, hitColumns = 0;
+        for (int t = 0; t * m < p; t++) if (holds(t, m, alpha, pad, bad.y())) hitRows++;
+        for (int t = 0; t * m < q; t++) if (holds(t, m, alpha, pad, bad.x())) hitColumns++;
+        for (int image = 0; image < images; image++) {
+            for (int k = 0; k < channels; k++) {
+                for (int oy = 0; oy < p; oy++) {
+                    for (int ox = 0; ox < q; ox++) {
+                        int i = ((image * channels + k) * p + oy) * q + ox;
+                        boolean hit = image == bad.image() && holds(oy / m, m, alpha, pad, bad.y()) && holds(ox / m, m, alpha, pad, bad.x());
+                        String at = what + ": output (" + image + ", " + k + ", " + oy + ", " + ox + ")";
+                        if (hit) assertFalse(Float.isFinite(badOut[i]), at + " is in a tile whose window holds the bad element, yet " + badOut[i]);
+                        else assertEquals(Float.floatToRawIntBits(clean[i]), Float.floatToRawIntBits(badOut[i]), at + ": " + clean[i] + " clean, " + badOut[i]);
+                    }
+                }
+            }
+        }
+        return hitRows * hitColumns;
+    }
+
+    /** Whether tile row (or column) t of m outputs, reading alpha inputs from t*m - pad, reads input row (or column) at. */
+    private static boolean holds(int t, int m, int alpha, int pad, int at) { return t * m - pad <= at && at < t * m - pad + alpha; }
+
     /** The planes of every SAMPLE-th channel (of each group alike, as channels are numbered across groups) of an (n, channels, plane) tensor. */
     private static float[] sampled(float[] all, int n, int channels, int plane) {
         float[] out = new float[n * channels / SAMPLE * plane];
