@@ -273,7 +273,7 @@ public final class CpuBackend implements Backend {
         pool.forEach(x.shape().dim(0), (worker, n) -> {
             MemorySegment t = scratch[worker].get(Scratch.Role.PLANE, image);
             long off = n * image;
-            for (int c = 0; c < channels; c++) Lrn.ratioPlane(t, c * hw, dys, ys, ss, off + c * hw, hw);
+            Lrn.ratio(t, dys, ys, ss, off, image);
             for (int c = 0; c < channels; c++) Lrn.backwardPlane(dxs, dys, ss, xs, t, off, c, channels, hw, spec);
         });
     }

@@ -37,10 +37,10 @@ final class Lrn {
         }
     }
 
-    /** t plane c of one image = dy*y/scale, the quantity each output sends back through its window. */
-    static void ratioPlane(MemorySegment t, long tOff, MemorySegment dy, MemorySegment y, MemorySegment scale, long off, long hw) {
-        long i = VECTOR ? VectorLoops.lrnRatio(t, tOff, dy, y, scale, off, hw) : 0;
-        for (; i < hw; i++) Loops.set(t, tOff + i, Loops.get(dy, off + i) * Loops.get(y, off + i) / Loops.get(scale, off + i));
+    /** t = dy*y/scale over the n floats of one image from off (into t from 0), the quantity each output sends back through its window. */
+    static void ratio(MemorySegment t, MemorySegment dy, MemorySegment y, MemorySegment scale, long off, long n) {
+        long i = VECTOR ? VectorLoops.lrnRatio(t, dy, y, scale, off, n) : 0;
+        for (; i < n; i++) Loops.set(t, i, Loops.get(dy, off + i) * Loops.get(y, off + i) / Loops.get(scale, off + i));
     }
 
     /**

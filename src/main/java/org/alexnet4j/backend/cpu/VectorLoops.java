@@ -290,10 +290,15 @@ final class VectorLoops {
 
     /**
      * LRN backward over one plane: dx = dy / scale^beta - coefficient * x * (sum over the window's planes of t),
-     * with t = dy*y/scale precomputed at tOff + j*planeStride.
+     * with t = dy*y/scale precomputed at tWindowOff + j*planeStride, over all n positions when n >= LANES (else none).
+     * The last vector ends at n, overlapping the one before, and stores only its lanes past that one's end (each
+     * position is written once, by the same arithmetic): its loads are whole, where masked ones (as in {@link #lrnForward})
+     * took C2 past its node budget, so that it called power and the loads out of line and boxed their vectors; and the
+     * body is written out twice, where one loop over both slowed lrn1 by a third (bench/RESULTS.md).
      */
     static long lrnBackward(MemorySegment dx, MemorySegment dy, MemorySegment scale, MemorySegment x, MemorySegment t,
                             long off, long tWindowOff, int planes, long planeStride, long n, float beta, float coefficient) {
+        if (n < LANES) return 0;
         long end = bound(n);
         for (long i = 0; i < end; i += LANES) {
             FloatVector sum = FloatVector.zero(SPECIES);
@@ -301,16 +306,27 @@ final class VectorLoops {
             FloatVector direct = load(dy, off + i).div(power(load(scale, off + i), beta));
             store(direct.sub(load(x, off + i).mul(sum).mul(coefficient)), dx, off + i);
         }
-        return end;
+        if (end < n) {
+            long i = n - LANES;
+            FloatVector sum = FloatVector.zero(SPECIES);
+            for (int j = 0; j < planes; j++) sum = sum.add(load(t, tWindowOff + j * planeStride + i));
+            FloatVector direct = load(dy, off + i).div(power(load(scale, off + i), beta));
+            direct.sub(load(x, off + i).mul(sum).mul(coefficient)).intoMemorySegment(dx, (off + i) * 4, ORDER, SPECIES.indexInRange(0, end - i).not());
+        }
+        return n;
     }
 
-    /** t = dy * y / scale. */
-    static long lrnRatio(MemorySegment t, long tOff, MemorySegment dy, MemorySegment y, MemorySegment scale, long off, long n) {
+    /** t = dy * y / scale over all n positions (t from 0, the others from off), the last vector masked. */
+    static long lrnRatio(MemorySegment t, MemorySegment dy, MemorySegment y, MemorySegment scale, long off, long n) {
         long end = bound(n);
         for (long i = 0; i < end; i += LANES) {
-            store(load(dy, off + i).mul(load(y, off + i)).div(load(scale, off + i)), t, tOff + i);
+            store(load(dy, off + i).mul(load(y, off + i)).div(load(scale, off + i)), t, i);
         }
-        return end;
+        if (end < n) {
+            VectorMask<Float> m = SPECIES.indexInRange(0, n - end);
+            load(dy, off + end, m).mul(load(y, off + end, m)).div(load(scale, off + end, m)).intoMemorySegment(t, end * 4, ORDER, m);
+        }
+        return n;
     }
 
     /** The sum of v's lanes in lane order: reduceLanes' order is unspecified and differs between compiled and interpreted code. */
