@@ -48,6 +48,11 @@ public class LayerBenchmark {
     @Param({"cpu"}) public String backend;
     /** The cpu backend's convolution algorithm setting (CpuOptions.ConvolutionAlgorithm): fast, exact or winograd. */
     @Param({"fast"}) public String convolution;
+    /**
+     * Whether each timed call follows a batch-1 fc6 forward (151 MB of weights streamed, untimed), as every layer
+     * of a batch-1 network does: its data, filters and page translations come from memory, not from the caches.
+     */
+    @Param({"false"}) public boolean cold;
 
     /** One layer on one backend: its tensors, a forward and a backward. */
     interface Layer {
@@ -58,7 +63,7 @@ public class LayerBenchmark {
     }
 
     private Backend engine;
-    private Layer timed;
+    private Layer timed, sweep;
 
     static Tensor random(Backend b, Shape shape, long seed, double scale) { return Checks.upload(b, shape, Checks.gaussian(seed, shape.size(), scale)); }
 
@@ -179,6 +184,13 @@ public class LayerBenchmark {
             timed.forward();
             timed.backward();
         }
+        if (cold) sweep = create("fc6", engine, 1);
+    }
+
+    @Setup(Level.Invocation) public void sweepCaches() {
+        if (sweep == null) return;
+        sweep.forward();
+        engine.synchronize();
     }
 
     @Benchmark public void forward() {

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import org.alexnet4j.backend.host.HostLimits;
+import org.alexnet4j.backend.host.LargePages;
 
 /**
  * Filters prepared for a kernel (packed into GEMM panels, split into stride phases, Winograd-transformed), kept
@@ -56,7 +57,7 @@ final class FilterCache implements AutoCloseable {
             HostLimits.requireNative(String.format(Locale.ROOT, "prepared filters (%s) of %,d floats and a snapshot of their weights", kind, floats),
                     Math.addExact(Math.multiplyExact(floats, Float.BYTES), w.byteSize()));
             Arena arena = Arena.ofShared();
-            kept = new Prepared(arena, arena.allocate(w.byteSize(), 64), arena.allocate(floats * Float.BYTES, 64), null);
+            kept = new Prepared(arena, arena.allocate(w.byteSize(), 64), LargePages.allocate(arena, floats * Float.BYTES, 64), null);
         }
         entries.remove(key); // kept again only once whole: a preparation that fails halfway leaves nothing to reuse
         try {

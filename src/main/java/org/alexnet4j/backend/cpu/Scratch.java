@@ -7,7 +7,8 @@ import org.alexnet4j.backend.host.HostLimits;
 /**
  * One worker's reusable off-heap buffers (packed GEMM panels, im2col columns, gradient accumulators, Winograd's
  * transformed input and products, a strided layer's phase images and its phase filters' gradient),
- * 64-byte aligned. A buffer grows to the largest size asked for and is then reused, so steady-state
+ * 64-byte aligned, on ordinary pages (on huge pages, {@link org.alexnet4j.backend.host.LargePages}, the forward at
+ * batch 64 measured up to 8% slower, bench/RESULTS.md). A buffer grows to the largest size asked for and is then reused, so steady-state
  * training allocates nothing; everything is freed by {@link #close()}.
  */
 final class Scratch implements AutoCloseable {

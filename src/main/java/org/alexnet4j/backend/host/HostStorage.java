@@ -8,8 +8,8 @@ import org.alexnet4j.tensor.Storage;
 import org.alexnet4j.tensor.Tensor;
 
 /**
- * Off-heap float32 memory for the host backends (reference, cpu): one 64-byte-aligned segment from a
- * shared Arena. Every access goes through a bounds-checked MemorySegment, so a wrong index throws
+ * Off-heap float32 memory for the host backends (reference, cpu): one 64-byte-aligned, zero-filled segment of a
+ * shared Arena, on huge pages from 2 MiB ({@link LargePages}). Every access goes through a bounds-checked MemorySegment, so a wrong index throws
  * instead of crashing the JVM, and use after close throws IllegalStateException. A frozen storage hands out
  * read-only views only.
  */
@@ -26,7 +26,7 @@ public final class HostStorage implements Storage {
     public HostStorage(long floats, String backendName) {
         HostLimits.requireNative("a " + backendName + " tensor of " + String.format(java.util.Locale.ROOT, "%,d", floats) + " floats", floats * Float.BYTES);
         this.arena = Arena.ofShared();
-        this.segment = arena.allocate(floats * Float.BYTES, ALIGNMENT); // zero-filled
+        this.segment = LargePages.allocate(arena, floats * Float.BYTES, ALIGNMENT);
         this.backendName = backendName;
     }
 
