@@ -128,7 +128,7 @@ public interface Backend extends AutoCloseable {
     /** y = x / scale^beta, scale = k + alpha/n * window sum of x^2 (see {@link LrnSpec}). y, scale, x: (N, C, H, W). */
     void lrnForward(Tensor y, Tensor scale, Tensor x, LrnSpec spec);
 
-    /** dx = gradient of LRN, from the y and scale that lrnForward saved. All (N, C, H, W). */
+    /** dx = gradient of LRN, from the y and scale that lrnForward saved. All (N, C, H, W); dx overlaps none of the others. */
     void lrnBackward(Tensor dx, Tensor dy, Tensor y, Tensor scale, Tensor x, LrnSpec spec);
 
     /** y = max(x, 0); y may be x (in place). */

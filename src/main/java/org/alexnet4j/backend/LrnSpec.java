@@ -28,13 +28,23 @@ public record LrnSpec(int size, double alpha, double beta, double k) {
         return s;
     }
 
-    /** The contract of lrnBackward: x is (N, C, H, W) and dx, dy, y and scale have its shape. Returns it. */
+    /**
+     * The contract of lrnBackward: x is (N, C, H, W), dx, dy, y and scale have its shape, and dx overlaps none of
+     * them (each gradient reads its neighbouring channels' dy, y, scale and x). Returns x's shape.
+     */
     public static Shape checkBackward(Tensor dx, Tensor dy, Tensor y, Tensor scale, Tensor x) {
         Shape s = Operands.shape(x, "lrnBackward x").requireRank(4, "lrnBackward x (N, C, H, W)");
         Operands.require(dx, s, "lrnBackward dx");
         Operands.require(dy, s, "lrnBackward dy");
         Operands.require(y, s, "lrnBackward y");
         Operands.require(scale, s, "lrnBackward scale");
+        String[] names = {"dy", "y", "scale", "x"};
+        Tensor[] inputs = {dy, y, scale, x};
+        for (int i = 0; i < inputs.length; i++) {
+            if (Operands.overlap(dx, inputs[i])) {
+                throw new IllegalArgumentException("lrnBackward: dx must not overlap " + names[i] + " (each gradient reads its neighbouring channels)");
+            }
+        }
         return s;
     }
 }

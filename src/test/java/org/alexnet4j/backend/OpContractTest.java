@@ -100,6 +100,14 @@ class OpContractTest {
                 b.lrnForward(x, o.t(2, 4, 9, 9), x, LRN);
             }),
             shape("lrnBackward", "lrnBackward dy", (b, o) -> b.lrnBackward(o.t(2, 4, 9, 9), o.t(2, 3, 9, 9), o.t(2, 4, 9, 9), o.t(2, 4, 9, 9), o.t(2, 4, 9, 9), LRN)),
+            value("lrnBackward", "lrnBackward: dx must not overlap dy", (b, o) -> {
+                Tensor dy = o.t(2, 4, 9, 9);
+                b.lrnBackward(dy, dy, o.t(2, 4, 9, 9), o.t(2, 4, 9, 9), o.t(2, 4, 9, 9), LRN);
+            }),
+            value("lrnBackward", "lrnBackward: dx must not overlap x", (b, o) -> {
+                Tensor x = o.t(2, 4, 9, 9);
+                b.lrnBackward(x, o.t(2, 4, 9, 9), o.t(2, 4, 9, 9), o.t(2, 4, 9, 9), x, LRN);
+            }),
             shape("reluForward", "reluForward y", (b, o) -> b.reluForward(o.t(3, 5), o.t(5, 3))),
             shape("reluBackward", "reluBackward dx", (b, o) -> b.reluBackward(o.t(3, 4), o.t(3, 5), o.t(3, 5))),
             shape("dropoutForward", "dropoutForward mask", (b, o) -> b.dropoutForward(o.t(3, 5), o.t(15), o.t(3, 5), 0.5f, 1)),
