@@ -30,7 +30,10 @@ public record LrnSpec(int size, double alpha, double beta, double k) {
 
     /**
      * The contract of lrnBackward: x is (N, C, H, W), dx, dy, y and scale have its shape, and dx overlaps none of
-     * them (each gradient reads its neighbouring channels' dy, y, scale and x). Returns x's shape.
+     * them: each gradient reads its neighbouring channels' dy, y and scale, so a backend that reads them while it
+     * writes dx (a GPU kernel) would read gradients already written. The host backends happen to give the same
+     * answer in place (they compute dy*y/scale for a whole image first); the contract does not rely on it. Returns
+     * x's shape.
      */
     public static Shape checkBackward(Tensor dx, Tensor dy, Tensor y, Tensor scale, Tensor x) {
         Shape s = Operands.shape(x, "lrnBackward x").requireRank(4, "lrnBackward x (N, C, H, W)");
