@@ -9,9 +9,9 @@ import org.alexnet4j.tensor.Tensor;
 
 /**
  * Off-heap float32 memory for the host backends (reference, cpu): one 64-byte-aligned, zero-filled segment of a
- * shared Arena, on huge pages from 2 MiB ({@link LargePages}). Every access goes through a bounds-checked MemorySegment, so a wrong index throws
- * instead of crashing the JVM, and use after close throws IllegalStateException. A frozen storage hands out
- * read-only views only.
+ * shared Arena, on huge pages from 2 MiB ({@link LargePages}). Every access goes through a bounds-checked
+ * MemorySegment, so a wrong index throws instead of crashing the JVM, and use after close throws
+ * IllegalStateException. A frozen storage hands out read-only views only.
  */
 public final class HostStorage implements Storage {
     public static final long ALIGNMENT = 64;

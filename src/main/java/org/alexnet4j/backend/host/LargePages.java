@@ -45,22 +45,24 @@ public final class LargePages {
     public static MemorySegment allocate(Arena arena, long bytes, long alignment) {
         if (CALLS == null || bytes < SIZE || alignment > SIZE) return arena.allocate(bytes, alignment);
         long pages = Math.addExact(bytes, SIZE - 1) & -SIZE, length = pages + SIZE; // room to start on a huge page
+        MemorySegment mapping = (MemorySegment) call("mmap", CALLS.mmap(), MemorySegment.NULL, length, PROT_READ_WRITE, MAP_PRIVATE_ANONYMOUS, -1, 0L);
+        if (mapping.address() == -1L) return arena.allocate(bytes, alignment); // MAP_FAILED: the arena reports what is short
+        MemorySegment start = MemorySegment.ofAddress((mapping.address() + SIZE - 1) & -SIZE);
+        call("madvise", CALLS.madvise(), start, pages, MADV_HUGEPAGE); // a hint: declined, the pages stay small
         try {
-            MemorySegment mapping = (MemorySegment) CALLS.mmap().invokeExact(MemorySegment.NULL, length, PROT_READ_WRITE, MAP_PRIVATE_ANONYMOUS, -1, 0L);
-            if (mapping.address() == -1L) return arena.allocate(bytes, alignment); // MAP_FAILED: the arena reports what is short
-            MemorySegment start = MemorySegment.ofAddress((mapping.address() + SIZE - 1) & -SIZE);
-            int ignored = (int) CALLS.madvise().invokeExact(start, pages, MADV_HUGEPAGE); // a hint: declined, the pages stay small
-            return start.reinterpret(bytes, arena, unused -> unmap(mapping, length));
-        } catch (Throwable e) {
-            throw new IllegalStateException("mapping " + bytes + " bytes on huge pages", e);
+            return start.reinterpret(bytes, arena, unused -> call("munmap", CALLS.munmap(), mapping, length));
+        } catch (RuntimeException e) { // the arena closed meanwhile: nothing holds the mapping
+            call("munmap", CALLS.munmap(), mapping, length);
+            throw e;
         }
     }
 
-    private static void unmap(MemorySegment mapping, long length) {
+    /** One system call's result (the int ones' is ignored: they only fail where the arguments are wrong). */
+    private static Object call(String name, MethodHandle function, Object... arguments) {
         try {
-            int ignored = (int) CALLS.munmap().invokeExact(mapping, length);
+            return function.invokeWithArguments(arguments);
         } catch (Throwable e) {
-            throw new IllegalStateException("unmapping " + length + " bytes", e);
+            throw new IllegalStateException(name + " failed", e);
         }
     }
 
