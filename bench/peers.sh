@@ -2,9 +2,10 @@
 # alexnet4j against its peers on the single-tower AlexNet (227x227, LRN, 1000 classes), every number of the
 # comparison in bench/RESULTS.md from this one script: the FMA peak, then ROUNDS rounds that alternate the engines
 # (alexnet4j, ONNX Runtime with LRN as its own op and as elementwise ops, libtorch), one process per measurement.
-#   bench/peers.sh [ROUNDS] [STEPS]     (defaults 3 and 20, three times STEPS at batch 1, whose step time moves
-#                                        by several ms with the host's memory bandwidth; THREADS=2, BATCHES="64 1",
-#                                        WARMUP=10 seconds per measurement from the environment)
+#   bench/peers.sh [ROUNDS] [STEPS]     (defaults 3 and 20, twenty times STEPS at batch 1, whose median of a few
+#                                        dozen steps moves by several ms from process to process, where 400 steps
+#                                        agree within a few percent; THREADS=2, BATCHES="64 1", WARMUP=10 seconds
+#                                        per measurement from the environment)
 # Needs a JDK 25 (found as the build finds one: .mvn/jdk.sh), a python3 with torch and onnx for the ONNX
 # export (PYTHON, default Debian's /usr/bin/python3 with python3-torch and python3-onnx), and bench/target/benchmarks.jar:
 #   ./mvnw -q install -DskipTests && ./mvnw -q -f bench/pom.xml package
@@ -34,7 +35,7 @@ for round in $(seq "$ROUNDS"); do
   echo "== round $round"
   for batch in $BATCHES; do
     steps=$STEPS
-    [ "$batch" = 1 ] && steps=$((STEPS * 3))
+    [ "$batch" = 1 ] && steps=$((STEPS * 20))
     peer alexnet4j forward "$batch" "$THREADS" "$steps"
     for lrn in lrn decomposed; do
       peer onnxruntime forward "$batch" "$THREADS" "$steps" --onnx "$OUT/single-tower-$lrn.onnx" | sed "s/^onnxruntime /onnxruntime-$lrn /"
