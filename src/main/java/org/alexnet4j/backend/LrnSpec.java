@@ -24,7 +24,7 @@ public record LrnSpec(int size, double alpha, double beta, double k) {
         Shape s = Operands.shape(x, "lrnForward x").requireRank(4, "lrnForward x (N, C, H, W)");
         Operands.require(y, s, "lrnForward y");
         Operands.require(scale, s, "lrnForward scale");
-        if (Operands.overlap(y, x)) throw new IllegalArgumentException("lrnForward: y must not overlap x (the window reads neighbouring channels)");
+        Operands.requireApart("lrnForward", y, "y", x, "x", "the window reads neighbouring channels");
         return s;
     }
 
@@ -41,13 +41,11 @@ public record LrnSpec(int size, double alpha, double beta, double k) {
         Operands.require(dy, s, "lrnBackward dy");
         Operands.require(y, s, "lrnBackward y");
         Operands.require(scale, s, "lrnBackward scale");
-        String[] names = {"dy", "y", "scale", "x"};
-        Tensor[] inputs = {dy, y, scale, x};
-        for (int i = 0; i < inputs.length; i++) {
-            if (Operands.overlap(dx, inputs[i])) {
-                throw new IllegalArgumentException("lrnBackward: dx must not overlap " + names[i] + " (each gradient reads its neighbouring channels)");
-            }
-        }
+        String why = "each gradient reads its neighbouring channels";
+        Operands.requireApart("lrnBackward", dx, "dx", dy, "dy", why);
+        Operands.requireApart("lrnBackward", dx, "dx", y, "y", why);
+        Operands.requireApart("lrnBackward", dx, "dx", scale, "scale", why);
+        Operands.requireApart("lrnBackward", dx, "dx", x, "x", why);
         return s;
     }
 }

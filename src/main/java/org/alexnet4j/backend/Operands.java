@@ -27,8 +27,13 @@ final class Operands {
         }
     }
 
-    /** Whether a and b share any element (views of one storage whose windows intersect). */
-    static boolean overlap(Tensor a, Tensor b) {
-        return a.storage() == b.storage() && a.offset() < b.offset() + b.size() && b.offset() < a.offset() + a.size();
+    /**
+     * Refuses an output that shares any element with an input (views of one storage whose windows intersect):
+     * "op: written must not overlap read (why)".
+     */
+    static void requireApart(String op, Tensor written, String writtenName, Tensor read, String readName, String why) {
+        boolean overlap = written.storage() == read.storage() && written.offset() < read.offset() + read.size()
+                && read.offset() < written.offset() + written.size();
+        if (overlap) throw new IllegalArgumentException(op + ": " + writtenName + " must not overlap " + readName + " (" + why + ")");
     }
 }

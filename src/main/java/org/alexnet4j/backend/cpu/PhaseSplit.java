@@ -40,17 +40,19 @@ final class PhaseSplit {
         int columns = Math.max(0, Math.min(g.w(), wp * s - pad));
         pool.forEach(g.n() * g.c() * s, (worker, task) -> {
             int i = task % s, c = task / s % g.c(), image = task / s / g.c();
-            float[] padded = new float[wp * s], line = new float[wp], zeros = new float[wp];
+            float[] padded = new float[wp * s], line = new float[wp];
             for (int u = 0; u < hp; u++) {
                 int h = u * s + i - pad;
                 boolean inside = h >= 0 && h < g.h();
                 if (inside) MemorySegment.copy(x, Loops.FLOAT, ((((long) image * g.c() + c) * g.h() + h) * g.w()) * Float.BYTES, padded, pad, columns);
                 for (int j = 0; j < s; j++) {
-                    if (inside) {
-                        for (int v = 0; v < wp; v++) line[v] = padded[v * s + j];
+                    long plane = (long) image * phased.c() + ((long) c * s + i) * s + j, at = (plane * hp + u) * wp * Float.BYTES;
+                    if (!inside) {
+                        xp.asSlice(at, (long) wp * Float.BYTES).fill((byte) 0);
+                        continue;
                     }
-                    long plane = (long) image * phased.c() + ((long) c * s + i) * s + j;
-                    MemorySegment.copy(inside ? line : zeros, 0, xp, Loops.FLOAT, (plane * hp + u) * wp * Float.BYTES, wp);
+                    for (int v = 0; v < wp; v++) line[v] = padded[v * s + j];
+                    MemorySegment.copy(line, 0, xp, Loops.FLOAT, at, wp);
                 }
             }
         });
