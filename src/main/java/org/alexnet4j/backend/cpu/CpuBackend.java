@@ -193,9 +193,10 @@ public final class CpuBackend implements Backend {
         int rows = Loops.DOT_ROWS, tasks = Math.max(1, out / rows);
         pool.forEach(tasks, (worker, t) -> {
             int first = t * rows, count = t == tasks - 1 ? out - first : rows;
+            MemorySegment sums = scratch[worker].get(Scratch.Role.TILE, Loops.DOT_SCRATCH_FLOATS);
             for (int i = 0; i < n; i++) {
                 long to = (long) i * out + first;
-                Loops.rowDots(y, to, w, (long) first * in, in, count, x, (long) i * in, in);
+                Loops.rowDots(y, to, w, (long) first * in, in, count, x, (long) i * in, in, sums);
                 if (bias != null) Loops.add(y, to, bias, first, count);
             }
         });

@@ -143,20 +143,24 @@ final class Loops {
      * (bench/RESULTS.md).
      */
     static final int DOT_ROWS = 16;
+    /** Floats of the scratch {@link #rowDots} takes: a block's sums as vectors. */
+    static final int DOT_SCRATCH_FLOATS = VECTOR ? DOT_ROWS * VectorLoops.LANES : 1;
 
     /**
      * out[outOff + r] = row r of a (rows of n floats, `stride` apart from aOff) . b, for r < rows, in blocks of
      * DOT_ROWS side by side. A row's sum does not depend on the rows beside it, so a last block short of a whole one
-     * overlaps the one before; fewer rows than a block are summed one by one.
+     * overlaps the one before; fewer rows than a block are summed one by one. {@code sums} is scratch of
+     * {@link #DOT_SCRATCH_FLOATS} floats.
      */
-    static void rowDots(MemorySegment out, long outOff, MemorySegment a, long aOff, long stride, int rows, MemorySegment b, long bOff, long n) {
+    static void rowDots(MemorySegment out, long outOff, MemorySegment a, long aOff, long stride, int rows, MemorySegment b, long bOff, long n,
+                        MemorySegment sums) {
         boolean vector = VECTOR && rows >= DOT_ROWS;
         int block = vector ? DOT_ROWS : 1;
         for (int r = 0; r < rows; r += block) {
             int first = Math.min(r, rows - block);
             long start = 0;
             if (vector) {
-                VectorLoops.rowDots(out, outOff + first, a, aOff + first * stride, stride, b, bOff, n);
+                VectorLoops.rowDots(out, outOff + first, a, aOff + first * stride, stride, b, bOff, n, sums);
                 start = VectorLoops.bound(n);
             }
             for (int k = first; k < first + block; k++) {

@@ -21,6 +21,7 @@ final class VectorLoops {
     static final VectorSpecies<Float> SPECIES = CpuConfig.REQUESTED_BITS < 0 ? FloatVector.SPECIES_PREFERRED
             : VectorSpecies.of(float.class, VectorShape.forBitSize(CpuConfig.REQUESTED_BITS));
     static final int LANES = SPECIES.length();
+    private static final long VECTOR_BYTES = LANES * 4L;
     /** Integers with as many lanes as {@link #SPECIES} (cell indices beside float lanes). */
     private static final VectorSpecies<Integer> INTS = SPECIES.withLanes(int.class);
     static final ByteOrder ORDER = ByteOrder.LITTLE_ENDIAN;
@@ -187,9 +188,9 @@ final class VectorLoops {
     /**
      * out[outOff + r] = row r of a (rows `stride` floats apart from aOff) . b over the first bound(n) elements, for
      * r < {@link Loops#DOT_ROWS} (the caller adds the tails): the rows stream side by side against one pass over b,
-     * each sum in a register.
+     * each sum in a register, then through {@code sums} (scratch of DOT_ROWS vectors) to be added up lane by lane.
      */
-    static void rowDots(MemorySegment out, long outOff, MemorySegment a, long aOff, long stride, MemorySegment b, long bOff, long n) {
+    static void rowDots(MemorySegment out, long outOff, MemorySegment a, long aOff, long stride, MemorySegment b, long bOff, long n, MemorySegment sums) {
         long end = bound(n);
         FloatVector s0 = FloatVector.zero(SPECIES), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
         FloatVector s8 = s0, s9 = s0, s10 = s0, s11 = s0, s12 = s0, s13 = s0, s14 = s0, s15 = s0;
@@ -212,15 +213,21 @@ final class VectorLoops {
             s14 = load(a, aOff + 14 * stride + i).fma(bv, s14);
             s15 = load(a, aOff + 15 * stride + i).fma(bv, s15);
         }
-        // sums stored one by one: gathered into an array, the vectors would be boxed and the loop run several times slower
-        Loops.set(out, outOff + 0, laneSum(s0)); Loops.set(out, outOff + 1, laneSum(s1));
-        Loops.set(out, outOff + 2, laneSum(s2)); Loops.set(out, outOff + 3, laneSum(s3));
-        Loops.set(out, outOff + 4, laneSum(s4)); Loops.set(out, outOff + 5, laneSum(s5));
-        Loops.set(out, outOff + 6, laneSum(s6)); Loops.set(out, outOff + 7, laneSum(s7));
-        Loops.set(out, outOff + 8, laneSum(s8)); Loops.set(out, outOff + 9, laneSum(s9));
-        Loops.set(out, outOff + 10, laneSum(s10)); Loops.set(out, outOff + 11, laneSum(s11));
-        Loops.set(out, outOff + 12, laneSum(s12)); Loops.set(out, outOff + 13, laneSum(s13));
-        Loops.set(out, outOff + 14, laneSum(s14)); Loops.set(out, outOff + 15, laneSum(s15));
+        // The sums go to scratch right here: passed to laneSum, which the JIT does not inline into this large method,
+        // every vector was boxed (with toArray's arrays, 1.5 MB of garbage per batch-1 forward).
+        s0.intoMemorySegment(sums, 0, ORDER); s1.intoMemorySegment(sums, VECTOR_BYTES, ORDER);
+        s2.intoMemorySegment(sums, 2 * VECTOR_BYTES, ORDER); s3.intoMemorySegment(sums, 3 * VECTOR_BYTES, ORDER);
+        s4.intoMemorySegment(sums, 4 * VECTOR_BYTES, ORDER); s5.intoMemorySegment(sums, 5 * VECTOR_BYTES, ORDER);
+        s6.intoMemorySegment(sums, 6 * VECTOR_BYTES, ORDER); s7.intoMemorySegment(sums, 7 * VECTOR_BYTES, ORDER);
+        s8.intoMemorySegment(sums, 8 * VECTOR_BYTES, ORDER); s9.intoMemorySegment(sums, 9 * VECTOR_BYTES, ORDER);
+        s10.intoMemorySegment(sums, 10 * VECTOR_BYTES, ORDER); s11.intoMemorySegment(sums, 11 * VECTOR_BYTES, ORDER);
+        s12.intoMemorySegment(sums, 12 * VECTOR_BYTES, ORDER); s13.intoMemorySegment(sums, 13 * VECTOR_BYTES, ORDER);
+        s14.intoMemorySegment(sums, 14 * VECTOR_BYTES, ORDER); s15.intoMemorySegment(sums, 15 * VECTOR_BYTES, ORDER);
+        for (int r = 0; r < Loops.DOT_ROWS; r++) {
+            float sum = 0f;
+            for (int i = 0; i < LANES; i++) sum += Loops.get(sums, (long) r * LANES + i);
+            Loops.set(out, outOff + r, sum);
+        }
     }
 
     /** sum of a * (b - mean) over the first bound(n) elements. */
@@ -329,10 +336,13 @@ final class VectorLoops {
         return n;
     }
 
-    /** The sum of v's lanes in lane order: reduceLanes' order is unspecified and differs between compiled and interpreted code. */
+    /**
+     * The sum of v's lanes in lane order: reduceLanes' order is unspecified and differs between compiled and interpreted
+     * code. Lane by lane: through toArray each sum allocated an array and took twice as long.
+     */
     private static float laneSum(FloatVector v) {
         float sum = 0f;
-        for (float lane : v.toArray()) sum += lane;
+        for (int i = 0; i < LANES; i++) sum += v.lane(i);
         return sum;
     }
 
