@@ -11,7 +11,9 @@ import jdk.incubator.vector.FloatVector;
  * tile is computed with the same operations in the same order (its result does not depend on its lane).
  * A one-dimensional transform keeps four output sums in registers at a time and sweeps the inputs, every
  * coefficient of those rows dense (zeros included: the sums are independent FMA chains, where walking only the
- * non-zero entries row by row made every chain wait on the last one, twice as slow). Loaded only when {@link CpuConfig#VECTOR}.
+ * non-zero entries row by row made every chain wait on the last one, twice as slow). A last one or two rows (B^T of
+ * F(4, 3) has six, A^T of F(5, 3) five) take one or two sums, not four: the same chains, so the same bits, about 0.1 ms
+ * less per batch-1 forward (bench/RESULTS.md). Loaded only when {@link CpuConfig#VECTOR}.
  */
 final class WinogradStage {
     /** The largest side: output sums held in registers. */
@@ -35,7 +37,33 @@ final class WinogradStage {
      * floats; each sum is M[i][0] x_0 + M[i][1] x_1 + ..., accumulated by FMA from zero in column order.
      */
     void apply(float[] in, int inOff, int inStep, float[] out, int outOff, int outStep) {
-        for (int first = 0; first < rows; first += 4) applyFour(first, in, inOff, inStep, out, outOff, outStep);
+        int first = 0;
+        for (; rows - first >= 3; first += 4) applyFour(first, in, inOff, inStep, out, outOff, outStep);
+        if (rows - first == 2) applyTwo(first, in, inOff, inStep, out, outOff, outStep);
+        else if (rows - first == 1) applyOne(first, in, inOff, inStep, out, outOff, outStep);
+    }
+
+    /** {@link #apply} for rows first and first + 1 alone: two FMA chains. */
+    private void applyTwo(int first, float[] in, int inOff, int inStep, float[] out, int outOff, int outStep) {
+        float[] c = coefficients;
+        int row = first * MAX_SIDE;
+        FloatVector s0 = FloatVector.zero(SPECIES), s1 = s0;
+        for (int j = 0; j < columns; j++) {
+            FloatVector x = FloatVector.fromArray(SPECIES, in, inOff + j * inStep);
+            s0 = x.fma(FloatVector.broadcast(SPECIES, c[row + j]), s0);
+            s1 = x.fma(FloatVector.broadcast(SPECIES, c[row + MAX_SIDE + j]), s1);
+        }
+        s0.intoArray(out, outOff + first * outStep);
+        s1.intoArray(out, outOff + (first + 1) * outStep);
+    }
+
+    /** {@link #apply} for row first alone. */
+    private void applyOne(int first, float[] in, int inOff, int inStep, float[] out, int outOff, int outStep) {
+        float[] c = coefficients;
+        int row = first * MAX_SIDE;
+        FloatVector s0 = FloatVector.zero(SPECIES);
+        for (int j = 0; j < columns; j++) s0 = FloatVector.fromArray(SPECIES, in, inOff + j * inStep).fma(FloatVector.broadcast(SPECIES, c[row + j]), s0);
+        s0.intoArray(out, outOff + first * outStep);
     }
 
     /** {@link #apply} for rows [first, first + 4) (those below {@code rows}): four independent FMA chains over the inputs. */
