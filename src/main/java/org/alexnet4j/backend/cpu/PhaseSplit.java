@@ -32,15 +32,17 @@ final class PhaseSplit {
     /**
      * xp (phased's input, N x C*s*s x H' x W') = the phase images of x. A task per image, channel and row phase i
      * writes that row phase's s column phases: each input row it takes is copied once into a zero-padded row, whose
-     * every s-th cell from j is the phase row.
+     * every s-th cell from j is the phase row (with vectors, gathered a vector at a time).
      */
     static void splitInput(WorkerPool pool, MemorySegment xp, MemorySegment x, Convolution.Geometry g, Convolution.Geometry phased) {
         int s = g.spec().strideH(), pad = g.spec().padH(), hp = phased.h(), wp = phased.w();
         // columns of x that some phase row takes: padded cells [pad, pad + columns) of the wp * s a row spans
         int columns = Math.max(0, Math.min(g.w(), wp * s - pad));
+        int[] every = CpuConfig.VECTOR ? VectorLoops.multiples(s) : null;
         pool.forEach(g.n() * g.c() * s, (worker, task) -> {
             int i = task % s, c = task / s % g.c(), image = task / s / g.c();
-            float[] padded = new float[wp * s], line = new float[wp];
+            // with vectors, a vector of gathered lanes' worth of slack past the row: a gather checks every lane's index
+            float[] padded = new float[wp * s + (every == null ? 0 : every.length * s)], line = every == null ? new float[wp] : null;
             for (int u = 0; u < hp; u++) {
                 int h = u * s + i - pad;
                 boolean inside = h >= 0 && h < g.h();
@@ -49,6 +51,10 @@ final class PhaseSplit {
                     long plane = (long) image * phased.c() + ((long) c * s + i) * s + j, at = (plane * hp + u) * wp * Float.BYTES;
                     if (!inside) {
                         xp.asSlice(at, (long) wp * Float.BYTES).fill((byte) 0);
+                        continue;
+                    }
+                    if (every != null) {
+                        VectorLoops.gatherEvery(padded, j, every, xp, at, wp);
                         continue;
                     }
                     for (int v = 0; v < wp; v++) line[v] = padded[v * s + j];

@@ -230,6 +230,24 @@ final class VectorLoops {
         }
     }
 
+    /** 0, s, 2s, ... for a vector's lanes: the index map of {@link #gatherEvery}. */
+    static int[] multiples(int s) {
+        int[] map = new int[LANES];
+        for (int i = 0; i < LANES; i++) map[i] = i * s;
+        return map;
+    }
+
+    /**
+     * The n floats from[first], from[first + s], from[first + 2s], ... into {@code to} from byte atBytes, {@code every} =
+     * {@link #multiples}(s); a whole vector is gathered past the n-th, so {@code from} needs LANES * s floats of slack.
+     */
+    static void gatherEvery(float[] from, int first, int[] every, MemorySegment to, long atBytes, int n) {
+        int s = every[1];
+        for (int v = 0; v < n; v += LANES) {
+            FloatVector.fromArray(SPECIES, from, first + v * s, every, 0).intoMemorySegment(to, atBytes + v * 4L, ORDER, SPECIES.indexInRange(v, n));
+        }
+    }
+
     /** sum of a * (b - mean) over the first bound(n) elements. */
     static float dotCentered(MemorySegment a, long aOff, MemorySegment b, long bOff, long n, float mean) {
         long end = bound(n);
