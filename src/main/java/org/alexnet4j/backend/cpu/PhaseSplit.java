@@ -41,7 +41,7 @@ final class PhaseSplit {
         int[] every = CpuConfig.VECTOR ? VectorLoops.multiples(s) : null;
         pool.forEach(g.n() * g.c() * s, (worker, task) -> {
             int i = task % s, c = task / s % g.c(), image = task / s / g.c();
-            // with vectors, a vector of gathered lanes' worth of slack past the row: a gather checks every lane's index
+            // with vectors, the slack gatherEvery needs past the row
             float[] padded = new float[wp * s + (every == null ? 0 : every.length * s)], line = every == null ? new float[wp] : null;
             for (int u = 0; u < hp; u++) {
                 int h = u * s + i - pad;

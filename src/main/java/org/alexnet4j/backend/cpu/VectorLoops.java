@@ -239,7 +239,8 @@ final class VectorLoops {
 
     /**
      * The n floats from[first], from[first + s], from[first + 2s], ... into {@code to} from byte atBytes, {@code every} =
-     * {@link #multiples}(s); a whole vector is gathered past the n-th, so {@code from} needs LANES * s floats of slack.
+     * {@link #multiples}(s). The last vector is gathered whole (its lanes past n are not stored): a gather checks every
+     * lane's index, so {@code from} needs LANES * s floats of slack.
      */
     static void gatherEvery(float[] from, int first, int[] every, MemorySegment to, long atBytes, int n) {
         int s = every[1];
