@@ -12,7 +12,7 @@ import jdk.incubator.vector.FloatVector;
  * A one-dimensional transform keeps four output sums in registers at a time and sweeps the inputs, every
  * coefficient of those rows dense (zeros included: the sums are independent FMA chains, where walking only the
  * non-zero entries row by row made every chain wait on the last one, twice as slow). A last one or two rows (B^T of
- * F(4, 3) has six, A^T of F(5, 3) five) take one or two sums, not four: the same chains, so the same bits, about 0.1 ms
+ * F(4, 3) has six, A^T of F(5, 3) five) take two sums, not four: the same chains, so the same bits, about 0.1 ms
  * less per batch-1 forward (bench/RESULTS.md). Loaded only when {@link CpuConfig#VECTOR}.
  */
 final class WinogradStage {
@@ -39,11 +39,10 @@ final class WinogradStage {
     void apply(float[] in, int inOff, int inStep, float[] out, int outOff, int outStep) {
         int first = 0;
         for (; rows - first >= 3; first += 4) applyFour(first, in, inOff, inStep, out, outOff, outStep);
-        if (rows - first == 2) applyTwo(first, in, inOff, inStep, out, outOff, outStep);
-        else if (rows - first == 1) applyOne(first, in, inOff, inStep, out, outOff, outStep);
+        if (first < rows) applyTwo(first, in, inOff, inStep, out, outOff, outStep);
     }
 
-    /** {@link #apply} for rows first and first + 1 alone: two FMA chains. */
+    /** {@link #apply} for rows first and first + 1 (those below {@code rows}) alone: two FMA chains. */
     private void applyTwo(int first, float[] in, int inOff, int inStep, float[] out, int outOff, int outStep) {
         float[] c = coefficients;
         int row = first * MAX_SIDE;
@@ -54,16 +53,7 @@ final class WinogradStage {
             s1 = x.fma(FloatVector.broadcast(SPECIES, c[row + MAX_SIDE + j]), s1);
         }
         s0.intoArray(out, outOff + first * outStep);
-        s1.intoArray(out, outOff + (first + 1) * outStep);
-    }
-
-    /** {@link #apply} for row first alone. */
-    private void applyOne(int first, float[] in, int inOff, int inStep, float[] out, int outOff, int outStep) {
-        float[] c = coefficients;
-        int row = first * MAX_SIDE;
-        FloatVector s0 = FloatVector.zero(SPECIES);
-        for (int j = 0; j < columns; j++) s0 = FloatVector.fromArray(SPECIES, in, inOff + j * inStep).fma(FloatVector.broadcast(SPECIES, c[row + j]), s0);
-        s0.intoArray(out, outOff + first * outStep);
+        if (first + 1 < rows) s1.intoArray(out, outOff + (first + 1) * outStep);
     }
 
     /** {@link #apply} for rows [first, first + 4) (those below {@code rows}): four independent FMA chains over the inputs. */
