@@ -38,6 +38,7 @@ public final class CpuBackend implements Backend {
     private final Gemm gemm;
     private final Convolution convolution;
     private final Pooling.Planes[] planes;
+    private final ZeroSkippingLinear zeroSkipping;
 
     /** A backend with {@code options.resolvedThreads()} workers, computing as {@code options.cpu()} says. */
     public CpuBackend(BackendOptions options) {
@@ -48,6 +49,7 @@ public final class CpuBackend implements Backend {
         this.convolution = new Convolution(pool, scratch, gemm, LoweringChoice.of(options.cpu().lowering()), options.cpu().convolution());
         this.planes = new Pooling.Planes[pool.size()];
         for (int i = 0; i < planes.length; i++) planes[i] = new Pooling.Planes();
+        this.zeroSkipping = new ZeroSkippingLinear(pool, scratch);
     }
 
     @Override public String name() { return NAME; }
@@ -156,8 +158,10 @@ public final class CpuBackend implements Backend {
         LinearShape d = LinearShape.check("linearForward", y, x, w, bias);
         int n = d.n(), in = d.in(), out = d.out();
         if (n <= DOT_BATCH) {
-            dotForward(segment(y, "linearForward y"), segment(x, "linearForward x"), segment(w, "linearForward w"),
-                    bias == null ? null : segment(bias, "linearForward bias"), n, in, out);
+            MemorySegment ys = segment(y, "linearForward y"), xs = segment(x, "linearForward x"), ws = segment(w, "linearForward w"),
+                    bs = bias == null ? null : segment(bias, "linearForward bias");
+            if (ws.isReadOnly() && ZeroSkippingLinear.applies(out)) zeroSkipping.forward(ys, xs, ws, bs, n, in, out); // frozen: same bits, zero inputs skipped
+            else dotForward(ys, xs, ws, bs, n, in, out);
             return;
         }
         MemorySegment transposed = scratch[0].get(Scratch.Role.ACCUMULATOR, (long) out * n);
@@ -399,6 +403,7 @@ public final class CpuBackend implements Backend {
     @Override public void close() {
         pool.close();
         convolution.close();
+        zeroSkipping.close();
         for (Scratch s : scratch) s.close();
     }
 }

@@ -17,8 +17,10 @@ import org.alexnet4j.backend.host.LargePages;
  * weights (Backend.freeze: the segment is read-only) cannot change, so theirs are compared once, then no more
  * while their memory lives (once: they may have been written before the freeze, or be new memory at a freed
  * tensor's address); at batch 1 the comparison of AlexNet's convolution weights took about a millisecond of a
- * forward (bench/RESULTS.md). At most {@link #ENTRIES} sets are kept, the least recently used freed first; a new
- * set is checked against the memory available first.
+ * forward (bench/RESULTS.md). A set prepared from frozen weights keeps no snapshot (AlexNet's transposed FC weights
+ * would double their 234 MB again): it is trusted while that memory lives and prepared anew for anything else. At
+ * most {@link #ENTRIES} sets are kept, the least recently used freed first; a new set is checked against the memory
+ * available first.
  */
 final class FilterCache implements AutoCloseable {
     /** Prepared sets kept at most: every convolution of a network in both directions, with room to spare. */
@@ -30,7 +32,7 @@ final class FilterCache implements AutoCloseable {
     /** kind: what was prepared (a record naming the preparation and every size it depends on). */
     private record Key(Object kind, long address, long bytes) {}
 
-    /** frozen: the lifetime of the read-only weights the snapshot was last found equal to, else null. */
+    /** snapshot: null when prepared from frozen weights; frozen: the lifetime of the read-only weights last found equal, else null. */
     private record Prepared(Arena arena, MemorySegment snapshot, MemorySegment segment, MemorySegment.Scope frozen) {
         Prepared frozen(MemorySegment.Scope scope) { return new Prepared(arena, snapshot, segment, scope); }
     }
@@ -49,15 +51,22 @@ final class FilterCache implements AutoCloseable {
         Prepared kept = entries.get(key);
         MemorySegment.Scope frozen = w.isReadOnly() ? w.scope() : null;
         boolean trusted = kept != null && frozen != null && frozen.equals(kept.frozen());
-        if (kept != null && (trusted || MemorySegment.mismatch(kept.snapshot(), 0, w.byteSize(), w, 0, w.byteSize()) == -1)) {
+        if (kept != null && (trusted || kept.snapshot() != null
+                && MemorySegment.mismatch(kept.snapshot(), 0, w.byteSize(), w, 0, w.byteSize()) == -1)) {
             if (frozen != null && !trusted) entries.put(key, kept.frozen(frozen)); // frozen since last compared: trusted from now on
             return kept.segment();
         }
+        if (kept != null && kept.snapshot() == null && frozen == null) { // made without a snapshot, needed now
+            entries.remove(key);
+            kept.arena().close();
+            kept = null;
+        }
         if (kept == null) {
-            HostLimits.requireNative(String.format(Locale.ROOT, "prepared filters (%s) of %,d floats and a snapshot of their weights", kind, floats),
-                    Math.addExact(Math.multiplyExact(floats, Float.BYTES), w.byteSize()));
+            long snapshot = frozen == null ? w.byteSize() : 0;
+            HostLimits.requireNative(String.format(Locale.ROOT, "prepared filters (%s) of %,d floats%s", kind, floats,
+                    frozen == null ? " and a snapshot of their weights" : ""), Math.addExact(Math.multiplyExact(floats, Float.BYTES), snapshot));
             Arena arena = Arena.ofShared();
-            kept = new Prepared(arena, arena.allocate(w.byteSize(), 64), LargePages.allocate(arena, floats * Float.BYTES, 64), null);
+            kept = new Prepared(arena, frozen == null ? arena.allocate(snapshot, 64) : null, LargePages.allocate(arena, floats * Float.BYTES, 64), null);
         }
         entries.remove(key); // kept again only once whole: a preparation that fails halfway leaves nothing to reuse
         try {
@@ -66,7 +75,7 @@ final class FilterCache implements AutoCloseable {
             kept.arena().close();
             throw e;
         }
-        MemorySegment.copy(w, 0, kept.snapshot(), 0, w.byteSize());
+        if (kept.snapshot() != null) MemorySegment.copy(w, 0, kept.snapshot(), 0, w.byteSize());
         entries.put(key, kept.frozen(frozen));
         return kept.segment();
     }

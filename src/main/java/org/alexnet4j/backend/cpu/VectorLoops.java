@@ -230,6 +230,35 @@ final class VectorLoops {
         }
     }
 
+    /**
+     * acc[accOff + c] for c < cols (whole vectors): the rows rows[g..g+ROWS) of t (input-major weights, `stride` floats
+     * apart, from column `first`) times their coefficients coefficients[cOff + g..], added to acc as one FMA chain per
+     * column in row order: {@link ZeroSkippingLinear}'s lane-class sums, ROWS weight rows streaming side by side.
+     */
+    static void columnSums(MemorySegment acc, long accOff, MemorySegment t, long first, long stride, int cols, int[] rows, int g,
+                           float[] coefficients, int cOff) {
+        long r0 = rows[g] * stride + first, r1 = rows[g + 1] * stride + first, r2 = rows[g + 2] * stride + first;
+        long r3 = rows[g + 3] * stride + first, r4 = rows[g + 4] * stride + first, r5 = rows[g + 5] * stride + first;
+        long r6 = rows[g + 6] * stride + first, r7 = rows[g + 7] * stride + first;
+        int c = cOff + g;
+        FloatVector b0 = FloatVector.broadcast(SPECIES, coefficients[c]), b1 = FloatVector.broadcast(SPECIES, coefficients[c + 1]);
+        FloatVector b2 = FloatVector.broadcast(SPECIES, coefficients[c + 2]), b3 = FloatVector.broadcast(SPECIES, coefficients[c + 3]);
+        FloatVector b4 = FloatVector.broadcast(SPECIES, coefficients[c + 4]), b5 = FloatVector.broadcast(SPECIES, coefficients[c + 5]);
+        FloatVector b6 = FloatVector.broadcast(SPECIES, coefficients[c + 6]), b7 = FloatVector.broadcast(SPECIES, coefficients[c + 7]);
+        for (int j = 0; j < cols; j += LANES) {
+            FloatVector a = load(acc, accOff + j);
+            a = load(t, r0 + j).fma(b0, a);
+            a = load(t, r1 + j).fma(b1, a);
+            a = load(t, r2 + j).fma(b2, a);
+            a = load(t, r3 + j).fma(b3, a);
+            a = load(t, r4 + j).fma(b4, a);
+            a = load(t, r5 + j).fma(b5, a);
+            a = load(t, r6 + j).fma(b6, a);
+            a = load(t, r7 + j).fma(b7, a);
+            store(a, acc, accOff + j);
+        }
+    }
+
     /** 0, s, 2s, ... for a vector's lanes: the index map of {@link #gatherEvery}. */
     static int[] multiples(int s) {
         int[] map = new int[LANES];

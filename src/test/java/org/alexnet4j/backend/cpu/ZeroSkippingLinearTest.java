@@ -1,0 +1,52 @@
+package org.alexnet4j.backend.cpu;
+
+import static org.alexnet4j.testing.HostTensors.download;
+import static org.alexnet4j.testing.HostTensors.gaussian;
+import static org.alexnet4j.testing.HostTensors.upload;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.alexnet4j.backend.Backend;
+import org.alexnet4j.backend.BackendOptions;
+import org.alexnet4j.tensor.Shape;
+import org.alexnet4j.tensor.Tensor;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * A small batch's FC forward on frozen weights skips the zero inputs' weights ({@link ZeroSkippingLinear}) and gives
+ * the bits of the same layer on writable weights (rowDots), output by output: inputs after a ReLU (about half zero,
+ * some -0, one input zero in every image, tiny products that round to zero), inputs past the last whole vector,
+ * outputs past the last whole vector and split between workers, 1 to 4 images, and a non-finite weight whose input
+ * is zero (NaN, as the full sum has it).
+ */
+class ZeroSkippingLinearTest {
+    @ParameterizedTest(name = "n {0}, in {1}, out {2}, {3} threads")
+    @CsvSource({"1, 512, 96, 2", "1, 203, 45, 2", "3, 200, 1000, 2", "4, 64, 16, 1", "2, 1037, 130, 3"})
+    void frozenWeightsGiveTheBitsOfWritableOnes(int n, int in, int out, int threads) {
+        Assumptions.assumeTrue(ZeroSkippingLinear.applies(out), "the vector path only");
+        float[] x = gaussian(1, (long) n * in, 1), w = gaussian(2, (long) out * in, 0.05), bias = gaussian(3, out, 1);
+        for (int i = 0; i < x.length; i++) {
+            if (x[i] < 0) x[i] = i % 7 == 0 ? -0f : 0f; // a ReLU's output, with some -0
+            else if (i % 11 == 0) x[i] = 1e-30f; // products far below the smallest float
+        }
+        for (int i = 0; i < n; i++) x[i * in + in / 2] = 0f; // zero in every image: its weights never read
+        w[5 * in + in / 2] = Float.POSITIVE_INFINITY; // ... unless one of them is not finite
+        float[] writable = forward(threads, x, w, bias, n, in, out, false), frozen = forward(threads, x, w, bias, n, in, out, true);
+        for (int i = 0; i < n; i++) assertTrue(Float.isNaN(frozen[i * out + 5]), "inf x 0 in output 5 of image " + i);
+        for (int j = 0; j < writable.length; j++) {
+            float a = writable[j], b = frozen[j];
+            assertEquals(Float.floatToIntBits(a), Float.floatToIntBits(b), "output " + j + ": " + b + " frozen, " + a + " writable");
+        }
+    }
+
+    private static float[] forward(int threads, float[] x, float[] w, float[] bias, int n, int in, int out, boolean freeze) {
+        try (Backend cpu = new CpuBackend(BackendOptions.defaults().withThreads(threads)); Tensor xs = upload(cpu, Shape.of(n, in), x);
+             Tensor ws = upload(cpu, Shape.of(out, in), w); Tensor bs = upload(cpu, Shape.of(out), bias); Tensor y = cpu.allocate(Shape.of(n, out))) {
+            if (freeze) cpu.freeze(ws);
+            for (int call = 0; call < 2; call++) cpu.linearForward(y, xs, ws, bs); // the second from the kept transposed weights
+            return download(cpu, y);
+        }
+    }
+}
