@@ -22,8 +22,9 @@ import org.alexnet4j.train.Sgd;
  * named by their filter shape. Prints the mean ms per step of the steps after the warm-up. The first step's losses
  * must agree (the settings differ by rounding only) and every loss must be finite, else it fails. With
  * {@code forward} it profiles the evaluation forward alone with the weights frozen (what a loaded model runs), with the
- * same checks.
- * <pre>java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -cp bench/target/benchmarks.jar org.alexnet4j.bench.StepProfile [BATCH [STEPS [WARMUP [train|forward]]]]</pre>
+ * same checks. The weights are initialised as the paper does (seed 1), or by He's rule ({@code he}, as in the peers'
+ * comparison: zero biases, a third to a half of the FC layers' inputs zero, where the paper's biases of 1 leave few).
+ * <pre>java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -cp bench/target/benchmarks.jar org.alexnet4j.bench.StepProfile [BATCH [STEPS [WARMUP [train|forward [paper|he]]]]]</pre>
  */
 public final class StepProfile {
     private StepProfile() {}
@@ -61,7 +62,8 @@ public final class StepProfile {
             default -> throw new IllegalArgumentException("train or forward, not " + args[3]);
         };
         CpuOptions.ConvolutionAlgorithm[] settings = {CpuOptions.ConvolutionAlgorithm.EXACT, CpuOptions.ConvolutionAlgorithm.FAST};
-        AlexNet.Config config = AlexNet.Config.of(AlexNet.Variant.SINGLE_TOWER);
+        AlexNet.Config config = AlexNet.Config.of(AlexNet.Variant.SINGLE_TOWER)
+                .withWeightInit(AlexNet.WeightInit.parse(args.length > 4 ? args[4] : "paper"));
         Shape images = Shape.of(batch, 3, 227, 227), logits = Shape.of(batch, config.classes());
         float[] pixels = Checks.gaussian(1, images.size(), 50);
         int[] labels = new int[batch];
