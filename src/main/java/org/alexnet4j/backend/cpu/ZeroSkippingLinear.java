@@ -2,6 +2,7 @@ package org.alexnet4j.backend.cpu;
 
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
+import org.alexnet4j.backend.MemoryLimitException;
 
 /**
  * The FC forward of a few images on frozen weights, skipping the inputs that are zero. A small batch's FC layer is
@@ -79,9 +80,18 @@ final class ZeroSkippingLinear implements AutoCloseable {
         });
     }
 
-    /** y[i] = w x[i] + bias for the n images, w (out x in) frozen; see the class comment. */
-    void forward(MemorySegment y, MemorySegment x, MemorySegment w, MemorySegment bias, int n, int in, int out) {
-        MemorySegment t = prepare(w, out, in);
+    /**
+     * y[i] = w x[i] + bias for the n images, w (out x in) frozen; see the class comment. Returns false, having
+     * computed nothing, when the transposed weights do not fit in the memory available now: they only save time, and
+     * the caller then reads the weights as they are.
+     */
+    boolean forward(MemorySegment y, MemorySegment x, MemorySegment w, MemorySegment bias, int n, int in, int out) {
+        MemorySegment t;
+        try {
+            t = prepare(w, out, in);
+        } catch (MemoryLimitException e) {
+            return false;
+        }
         long stride = stride(out), flags = (in + 1) * stride;
         int lanes = VectorLoops.LANES, whole = (int) VectorLoops.bound(in);
         int[] ends = listInputs(t, flags, x, n, in, whole);
@@ -113,6 +123,7 @@ final class ZeroSkippingLinear implements AutoCloseable {
                 if (bias != null) Loops.add(y, to, bias, first, real);
             }
         });
+        return true;
     }
 
     /**

@@ -6,11 +6,15 @@ import static org.alexnet4j.testing.HostTensors.upload;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import org.alexnet4j.backend.Backend;
 import org.alexnet4j.backend.BackendOptions;
 import org.alexnet4j.tensor.Shape;
 import org.alexnet4j.tensor.Tensor;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -19,7 +23,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * the bits of the same layer on writable weights (rowDots), output by output: inputs after a ReLU (about half zero,
  * some -0, one input zero in every image, tiny products that round to zero), inputs past the last whole vector,
  * outputs past the last whole vector and split between workers, 1 to 4 images, and a non-finite weight whose input
- * is zero (NaN, as the full sum has it).
+ * is zero (NaN, as the full sum has it); and, without memory for the transposed weights, the weights as they are.
  */
 class ZeroSkippingLinearTest {
     @ParameterizedTest(name = "n {0}, in {1}, out {2}, {3} threads")
@@ -38,6 +42,39 @@ class ZeroSkippingLinearTest {
         for (int j = 0; j < writable.length; j++) {
             float a = writable[j], b = frozen[j];
             assertEquals(Float.floatToIntBits(a), Float.floatToIntBits(b), "output " + j + ": " + b + " frozen, " + a + " writable");
+        }
+    }
+
+    /**
+     * Where the transposed weights do not fit in memory, the frozen layer reads its weights as they are: a JVM whose
+     * heap may still grow by a TiB has no native allocation of 16 MiB or more to give (HostLimits), and the layer's
+     * transposed copy (17 outputs padded to whole vectors) needs more than that while its weights need less.
+     */
+    @Test
+    void withoutMemoryForTheTransposedWeightsTheWeightsAreReadAsTheyAre() throws Exception {
+        Assumptions.assumeTrue(ZeroSkippingLinear.applies(17), "the vector path only");
+        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(), "-Xmx1t",
+                "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"));
+        String bits = System.getProperty("alexnet4j.cpu.vectorBits");
+        if (bits != null) command.add("-Dalexnet4j.cpu.vectorBits=" + bits);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), ShortOfMemory.class.getName()));
+        Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, child.waitFor(), output);
+        assertTrue(output.contains("frozen: the bits of the writable weights"), output);
+    }
+
+    /** The child of {@link #withoutMemoryForTheTransposedWeightsTheWeightsAreReadAsTheyAre}. */
+    static final class ShortOfMemory {
+        public static void main(String[] args) {
+            int n = 1, in = 200_000, out = 17;
+            float[] x = gaussian(1, in, 1), w = gaussian(2, (long) out * in, 0.05), bias = gaussian(3, out, 1);
+            for (int i = 0; i < in; i++) x[i] = Math.max(0f, x[i]);
+            float[] writable = forward(2, x, w, bias, n, in, out, false), frozen = forward(2, x, w, bias, n, in, out, true);
+            for (int j = 0; j < out; j++) {
+                if (Float.floatToIntBits(writable[j]) != Float.floatToIntBits(frozen[j])) throw new AssertionError("output " + j + " differs");
+            }
+            System.out.println("frozen: the bits of the writable weights");
         }
     }
 
