@@ -17,8 +17,8 @@ import org.alexnet4j.backend.host.LargePages;
  * weights (Backend.freeze: the segment is read-only) cannot change, so theirs are compared once, then no more
  * while their memory lives (once: they may have been written before the freeze, or be new memory at a freed
  * tensor's address); at batch 1 the comparison of AlexNet's convolution weights took about a millisecond of a
- * forward (bench/RESULTS.md). A set prepared from frozen weights keeps no snapshot (AlexNet's transposed FC weights
- * would double their 234 MB again): it is trusted while that memory lives and prepared anew for anything else. At
+ * forward (bench/RESULTS.md). A set prepared from frozen weights keeps no snapshot (for AlexNet's transposed FC weights
+ * that would be another 234 MB): it is trusted while that memory lives and prepared anew for anything else. At
  * most {@link #ENTRIES} sets are kept, the least recently used freed first; a new set is checked against the memory
  * available first.
  */

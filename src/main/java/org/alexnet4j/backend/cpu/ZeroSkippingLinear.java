@@ -145,11 +145,10 @@ final class ZeroSkippingLinear implements AutoCloseable {
         }
         for (int k = whole; k < in; k++) if (read(t, flags, x, n, in, k)) rows[m++] = k;
         ends[lanes] = m;
-        int listed = m;
-        if (coefficients.length < n * listed) coefficients = new float[n * listed];
-        Arrays.fill(coefficients, 0, n * listed, 0f);
+        if (coefficients.length < n * m) coefficients = new float[n * m];
+        Arrays.fill(coefficients, 0, n * m, 0f);
         for (int i = 0; i < n; i++) {
-            for (int r = 0; r < listed; r++) if (rows[r] < in) coefficients[i * listed + r] = Loops.get(x, (long) i * in + rows[r]);
+            for (int r = 0; r < m; r++) if (rows[r] < in) coefficients[i * m + r] = Loops.get(x, (long) i * in + rows[r]);
         }
         return ends;
     }

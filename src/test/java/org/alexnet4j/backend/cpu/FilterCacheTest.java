@@ -14,8 +14,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Prepared filters are reused exactly while the weights keep their bits: a change of one weight in place, another
  * tensor, another kind of preparation each prepare anew, and the oldest of more than ENTRIES sets is dropped; frozen
- * (read-only) weights are compared once for the memory they live in, then no more; a preparation that fails halfway
- * leaves nothing to reuse; a set larger than the machine's memory is refused before anything is allocated or prepared.
+ * (read-only) weights are compared once for the memory they live in, then no more, and a set prepared from them keeps
+ * no snapshot; a preparation that fails halfway leaves nothing to reuse; a set larger than the machine's memory is
+ * refused before anything is allocated or prepared.
  */
 class FilterCacheTest {
     /** Prepares "weights + 1" into the target and counts the calls. */
@@ -65,6 +66,21 @@ class FilterCacheTest {
             assertEquals(1f, cache.get("plus", frozen, 100, plus).getAtIndex(ValueLayout.JAVA_FLOAT, 3), "read-only weights: kept without a look");
             assertEquals(1, plus.calls);
             assertEquals(6f, cache.get("plus", w, 100, plus).getAtIndex(ValueLayout.JAVA_FLOAT, 3), "the writable view: compared");
+        }
+    }
+
+    /** A set prepared from frozen weights has no snapshot to compare: a writable view of the same values prepares anew, once. */
+    @Test
+    void aSetPreparedFromFrozenWeightsKeepsNoSnapshot() {
+        try (Arena arena = Arena.ofConfined(); FilterCache cache = new FilterCache()) {
+            MemorySegment w = arena.allocate(400, 64);
+            w.setAtIndex(ValueLayout.JAVA_FLOAT, 3, 5f);
+            Plus plus = new Plus(w);
+            cache.get("plus", w.asReadOnly(), 100, plus);
+            assertEquals(6f, cache.get("plus", w, 100, plus).getAtIndex(ValueLayout.JAVA_FLOAT, 3));
+            assertEquals(2, plus.calls, "the same values through a writable view: prepared anew, nothing to compare with");
+            cache.get("plus", w, 100, plus);
+            assertEquals(2, plus.calls, "then kept, with a snapshot");
         }
     }
 
