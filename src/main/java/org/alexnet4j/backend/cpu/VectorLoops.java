@@ -232,14 +232,13 @@ final class VectorLoops {
 
     /**
      * acc[accOff + c] for c < cols (whole vectors): the rows rows[g..g+ROWS) of t (input-major weights, `stride` floats
-     * apart, from column `first`) times their coefficients coefficients[cOff + g..], added to acc as one FMA chain per
-     * column in row order: {@link ZeroSkippingLinear}'s lane-class sums, ROWS weight rows streaming side by side.
+     * apart) times their coefficients coefficients[cOff + g..], added to acc as one FMA chain per column in row order:
+     * {@link ZeroSkippingLinear}'s lane-class sums, ROWS weight rows streaming side by side.
      */
-    static void columnSums(MemorySegment acc, long accOff, MemorySegment t, long first, long stride, int cols, int[] rows, int g,
+    static void columnSums(MemorySegment acc, long accOff, MemorySegment t, long stride, int cols, int[] rows, int g,
                            float[] coefficients, int cOff) {
-        long r0 = rows[g] * stride + first, r1 = rows[g + 1] * stride + first, r2 = rows[g + 2] * stride + first;
-        long r3 = rows[g + 3] * stride + first, r4 = rows[g + 4] * stride + first, r5 = rows[g + 5] * stride + first;
-        long r6 = rows[g + 6] * stride + first, r7 = rows[g + 7] * stride + first;
+        long r0 = rows[g] * stride, r1 = rows[g + 1] * stride, r2 = rows[g + 2] * stride, r3 = rows[g + 3] * stride;
+        long r4 = rows[g + 4] * stride, r5 = rows[g + 5] * stride, r6 = rows[g + 6] * stride, r7 = rows[g + 7] * stride;
         int c = cOff + g;
         FloatVector b0 = FloatVector.broadcast(SPECIES, coefficients[c]), b1 = FloatVector.broadcast(SPECIES, coefficients[c + 1]);
         FloatVector b2 = FloatVector.broadcast(SPECIES, coefficients[c + 2]), b3 = FloatVector.broadcast(SPECIES, coefficients[c + 3]);

@@ -8,9 +8,11 @@ import org.alexnet4j.backend.MemoryLimitException;
  * The FC forward of a few images on frozen weights, skipping the inputs that are zero. A small batch's FC layer is
  * bound by reading its weights; after a ReLU many of its inputs are zero (a third of fc6's and half of fc7's and
  * fc8's in AlexNet at He initialisation, bench/RESULTS.md), and each zero input's weights are a column of the
- * (out x in) weight matrix, spread over every row. So the weights are transposed once (input-major,
- * kept in the {@link FilterCache} while the frozen weights live), a zero input's weights become one contiguous row,
- * and that row is not read.
+ * (out x in) weight matrix, spread over every row. So the weights are transposed once (input-major, kept in the
+ * {@link FilterCache} while the frozen weights live): each input's weights become one contiguous row, and the rows of
+ * the inputs that are zero in every image are not read. The rows lie lane class by class (below), a class per task,
+ * so that each task streams through one region of memory in order. Where few inputs are zero the weights are read
+ * as they are ({@link #SKIPPED}).
  *
  * <p>The sums are bit for bit those of {@link Loops#rowDots} on the weights as they are, so freezing does not change
  * a layer's output. rowDots sums input k into lane k mod LANES, each lane an FMA chain in input order, then adds the
@@ -23,6 +25,11 @@ import org.alexnet4j.backend.MemoryLimitException;
 final class ZeroSkippingLinear implements AutoCloseable {
     /** Weight rows summed side by side: streams in flight per thread (bench/RESULTS.md). */
     static final int ROWS = 8;
+    /**
+     * The transposed rows are read only where at least 1/SKIPPED of the inputs' rows are skipped: with none skipped
+     * they took 2-8% longer than rowDots' rows (bench/RESULTS.md), and the two give the same bits.
+     */
+    static final int SKIPPED = 8;
     /** Inputs per task of the transposition. */
     private static final int BLOCK = 64;
 
@@ -42,8 +49,15 @@ final class ZeroSkippingLinear implements AutoCloseable {
         this.scratch = scratch;
     }
 
-    /** Whether this path computes rowDots' sums for a layer of {@code out} outputs (a vector path, whole blocks of rows). */
-    static boolean applies(int out) { return CpuConfig.VECTOR && out >= Loops.DOT_ROWS; }
+    /**
+     * The fewest outputs of a layer on this path: transposed rows of at least 8 KB. With fewer the rows stream too
+     * slowly to gain: fc8's 1000 outputs with half the inputs zero took 0.91-1.02 of rowDots' time, 2048 outputs 0.77,
+     * 4096 0.56-0.62 (bench/RESULTS.md).
+     */
+    static final int MIN_OUTPUTS = 2048;
+
+    /** Whether this path runs for a layer of {@code out} outputs: a vector path (rowDots' then sums in lanes too) with rows long enough. */
+    static boolean applies(int out) { return CpuConfig.VECTOR && out >= MIN_OUTPUTS; }
 
     /** Floats between transposed rows: the outputs, padded to whole vectors with zero weights. */
     private static long stride(int out) { return (out + VectorLoops.LANES - 1) / VectorLoops.LANES * VectorLoops.LANES; }
@@ -73,7 +87,7 @@ final class ZeroSkippingLinear implements AutoCloseable {
                             finite[k] &= Float.isFinite(v);
                         }
                     }
-                    for (int k = 0; k < inputs; k++) MemorySegment.copy(turned, k * BLOCK, into, Loops.FLOAT, ((k0 + k) * stride + o0) * 4, outputs);
+                    for (int k = 0; k < inputs; k++) MemorySegment.copy(turned, k * BLOCK, into, Loops.FLOAT, (row(k0 + k, in) * stride + o0) * 4, outputs);
                 }
                 for (int k = 0; k < inputs; k++) if (!finite[k]) Loops.set(into, flags + k0 + k, 1f);
             });
@@ -82,8 +96,9 @@ final class ZeroSkippingLinear implements AutoCloseable {
 
     /**
      * y[i] = w x[i] + bias for the n images, w (out x in) frozen; see the class comment. Returns false, having
-     * computed nothing, when the transposed weights do not fit in the memory available now: they only save time, and
-     * the caller then reads the weights as they are.
+     * computed nothing, where the transposed weights would not save time: fewer than 1/SKIPPED of the inputs are
+     * zero in every image, or the transposed weights do not fit in the memory available now. The caller then reads
+     * the weights as they are, with the same bits.
      */
     boolean forward(MemorySegment y, MemorySegment x, MemorySegment w, MemorySegment bias, int n, int in, int out) {
         MemorySegment t;
@@ -93,64 +108,75 @@ final class ZeroSkippingLinear implements AutoCloseable {
             return false;
         }
         long stride = stride(out), flags = (in + 1) * stride;
-        int lanes = VectorLoops.LANES, whole = (int) VectorLoops.bound(in);
-        int[] ends = listInputs(t, flags, x, n, in, whole);
-        int classes = ends[lanes - 1], listed = ends[lanes]; // rows of the lane classes; all rows
-        // tasks of whole vectors of outputs, one per worker
-        int vectors = (int) (stride / lanes), per = (vectors + pool.size() - 1) / pool.size(), tasks = (vectors + per - 1) / per;
-        pool.forEach(tasks, (worker, task) -> {
-            int first = task * per * lanes, cols = Math.min(per * lanes, (int) stride - first), real = Math.min(cols, out - first);
-            MemorySegment sums = scratch[worker].get(Scratch.Role.TILE, 2L * n * cols); // per image: its sums, then a lane class's
-            for (int i = 0; i < n; i++) Loops.fill(sums, (long) i * cols, cols, 0f);
-            int from = 0;
-            for (int lane = 0; lane < lanes; lane++) {
-                for (int i = 0; i < n; i++) Loops.fill(sums, (long) (n + i) * cols, cols, 0f);
-                for (int g = from; g < ends[lane]; g += ROWS) {
-                    for (int i = 0; i < n; i++) {
-                        VectorLoops.columnSums(sums, (long) (n + i) * cols, t, first, stride, cols, rows, g, coefficients, i * listed);
-                    }
+        int lanes = VectorLoops.LANES, capacity = capacity(in);
+        int[] ends = listInputs(t, flags, x, n, in);
+        int read = 0;
+        for (int r = 0; r < ends[lanes]; r++) if (rows[r] != in) read++;
+        if (read > in - in / SKIPPED) return false;
+        // a task per lane class: its rows (side by side in t) summed over whole rows, for every image
+        MemorySegment classSums = scratch[0].get(Scratch.Role.ACCUMULATOR, (long) n * lanes * stride);
+        pool.forEach(lanes, (worker, lane) -> {
+            for (int i = 0; i < n; i++) Loops.fill(classSums, (long) (i * lanes + lane) * stride, stride, 0f);
+            for (int g = lane == 0 ? 0 : ends[lane - 1]; g < ends[lane]; g += ROWS) {
+                for (int i = 0; i < n; i++) {
+                    VectorLoops.columnSums(classSums, (long) (i * lanes + lane) * stride, t, stride, (int) stride, rows, g, coefficients, i * capacity);
                 }
-                for (int i = 0; i < n; i++) Loops.add(sums, (long) i * cols, sums, (long) (n + i) * cols, cols);
-                from = ends[lane];
-            }
-            for (int i = 0; i < n; i++) {
-                long to = (long) i * out + first;
-                for (int c = 0; c < real; c++) {
-                    float total = Loops.get(sums, (long) i * cols + c);
-                    for (int r = classes; r < listed; r++) total += Loops.get(t, rows[r] * stride + first + c) * coefficients[i * listed + r];
-                    Loops.set(y, to + c, total);
-                }
-                if (bias != null) Loops.add(y, to, bias, first, real);
             }
         });
+        // the classes added in order to zero, then the inputs past the last whole vector, then the bias
+        for (int i = 0; i < n; i++) {
+            long to = (long) i * out;
+            Loops.fill(y, to, out, 0f);
+            for (int lane = 0; lane < lanes; lane++) Loops.add(y, to, classSums, (long) (i * lanes + lane) * stride, out);
+            for (int r = ends[lanes - 1]; r < ends[lanes]; r++) {
+                for (int c = 0; c < out; c++) Loops.set(y, to + c, Loops.get(y, to + c) + Loops.get(t, rows[r] * stride + c) * coefficients[i * capacity + r]);
+            }
+            if (bias != null) Loops.add(y, to, bias, 0, out);
+        }
         return true;
     }
 
     /**
-     * Fills {@link #rows} and {@link #coefficients}: the inputs below {@code whole} that some image has non-zero, or
-     * whose weights are not all finite, lane class by class in input order, each class padded to a multiple of ROWS
-     * with the zero row (coefficient 0); then those past {@code whole}. Returns each class's end in rows, then the
-     * end of all.
+     * Fills {@link #rows} and {@link #coefficients} (image i's from i * {@link #capacity}): the inputs below the last
+     * whole vector that some image has non-zero, or whose weights are not all finite, lane class by class in input
+     * order, each class padded to a multiple of ROWS with the zero row (coefficient 0); then those past it. Returns
+     * each class's end in rows, then the end of all.
      */
-    private int[] listInputs(MemorySegment t, long flags, MemorySegment x, int n, int in, int whole) {
-        int lanes = VectorLoops.LANES;
-        int capacity = in + lanes * ROWS;
+    private int[] listInputs(MemorySegment t, long flags, MemorySegment x, int n, int in) {
+        int lanes = VectorLoops.LANES, whole = (int) VectorLoops.bound(in), capacity = capacity(in);
         if (rows.length < capacity) rows = new int[capacity];
+        if (coefficients.length < n * capacity) coefficients = new float[n * capacity];
         int[] ends = new int[lanes + 1];
         int m = 0;
         for (int lane = 0; lane < lanes; lane++) {
-            for (int k = lane; k < whole; k += lanes) if (read(t, flags, x, n, in, k)) rows[m++] = k;
-            while (m % ROWS != 0) rows[m++] = in;
+            for (int k = lane; k < whole; k += lanes) if (read(t, flags, x, n, in, k)) list(m++, k, x, n, in);
+            for (; m % ROWS != 0; m++) {
+                rows[m] = in;
+                for (int i = 0; i < n; i++) coefficients[i * capacity + m] = 0f;
+            }
             ends[lane] = m;
         }
-        for (int k = whole; k < in; k++) if (read(t, flags, x, n, in, k)) rows[m++] = k;
+        for (int k = whole; k < in; k++) if (read(t, flags, x, n, in, k)) list(m++, k, x, n, in);
         ends[lanes] = m;
-        if (coefficients.length < n * m) coefficients = new float[n * m];
-        Arrays.fill(coefficients, 0, n * m, 0f);
-        for (int i = 0; i < n; i++) {
-            for (int r = 0; r < m; r++) if (rows[r] < in) coefficients[i * m + r] = Loops.get(x, (long) i * in + rows[r]);
-        }
         return ends;
+    }
+
+    /** Entry r of the list: input k's row and the images' values of it. */
+    private void list(int r, int k, MemorySegment x, int n, int in) {
+        rows[r] = row(k, in);
+        for (int i = 0; i < n; i++) coefficients[i * capacity(in) + r] = Loops.get(x, (long) i * in + k);
+    }
+
+    /** Entries of the list at most: every input, and each lane class padded. */
+    private static int capacity(int in) { return in + VectorLoops.LANES * ROWS; }
+
+    /**
+     * Input k's row in the transposed weights: below the last whole vector, lane class by class (input k in class
+     * k mod LANES), so that a class's rows lie side by side and its streams run through memory in order; then the rest.
+     */
+    private static int row(int k, int in) {
+        int lanes = VectorLoops.LANES, whole = (int) VectorLoops.bound(in);
+        return k < whole ? k % lanes * (whole / lanes) + k / lanes : k;
     }
 
     /** Whether input k's weights must be read: an image has it non-zero, or the weights are not all finite. */
