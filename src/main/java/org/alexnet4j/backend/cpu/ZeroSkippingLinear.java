@@ -26,8 +26,8 @@ final class ZeroSkippingLinear implements AutoCloseable {
     /** Weight rows summed side by side: streams in flight per thread (bench/RESULTS.md). */
     static final int ROWS = 8;
     /**
-     * The transposed rows are read only where at least 1/SKIPPED of the inputs' rows are skipped: with none skipped
-     * they took 2-8% longer than rowDots' rows (bench/RESULTS.md), and the two give the same bits.
+     * The transposed rows are read only where at least 1/SKIPPED of the inputs are zero in every image: with none
+     * skipped they took 2-8% longer than rowDots' rows (bench/RESULTS.md), and the two give the same bits.
      */
     static final int SKIPPED = 8;
     /** Inputs per task of the transposition. */
@@ -101,6 +101,7 @@ final class ZeroSkippingLinear implements AutoCloseable {
      * the weights as they are, with the same bits.
      */
     boolean forward(MemorySegment y, MemorySegment x, MemorySegment w, MemorySegment bias, int n, int in, int out) {
+        if (zerosInEveryImage(x, n, in) < in / SKIPPED) return false;
         MemorySegment t;
         try {
             t = prepare(w, out, in);
@@ -110,9 +111,6 @@ final class ZeroSkippingLinear implements AutoCloseable {
         long stride = stride(out), flags = (in + 1) * stride;
         int lanes = VectorLoops.LANES, capacity = capacity(in);
         int[] ends = listInputs(t, flags, x, n, in);
-        int read = 0;
-        for (int r = 0; r < ends[lanes]; r++) if (rows[r] != in) read++;
-        if (read > in - in / SKIPPED) return false;
         // a task per lane class: its rows (side by side in t) summed over whole rows, for every image
         MemorySegment classSums = scratch[0].get(Scratch.Role.ACCUMULATOR, (long) n * lanes * stride);
         pool.forEach(lanes, (worker, lane) -> {
@@ -177,6 +175,17 @@ final class ZeroSkippingLinear implements AutoCloseable {
     private static int row(int k, int in) {
         int lanes = VectorLoops.LANES, whole = (int) VectorLoops.bound(in);
         return k < whole ? k % lanes * (whole / lanes) + k / lanes : k;
+    }
+
+    /** How many inputs are zero in all n images. */
+    private static int zerosInEveryImage(MemorySegment x, int n, int in) {
+        int zeros = 0;
+        for (int k = 0; k < in; k++) {
+            boolean zero = true;
+            for (int i = 0; i < n && zero; i++) zero = Loops.get(x, (long) i * in + k) == 0f;
+            if (zero) zeros++;
+        }
+        return zeros;
     }
 
     /** Whether input k's weights must be read: an image has it non-zero, or the weights are not all finite. */
