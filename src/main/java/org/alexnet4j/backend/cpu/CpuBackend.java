@@ -49,7 +49,7 @@ public final class CpuBackend implements Backend {
         this.convolution = new Convolution(pool, scratch, gemm, LoweringChoice.of(options.cpu().lowering()), options.cpu().convolution());
         this.planes = new Pooling.Planes[pool.size()];
         for (int i = 0; i < planes.length; i++) planes[i] = new Pooling.Planes();
-        this.zeroSkipping = new ZeroSkippingLinear(pool, scratch);
+        this.zeroSkipping = new ZeroSkippingLinear(pool, scratch[0]);
     }
 
     @Override public String name() { return NAME; }

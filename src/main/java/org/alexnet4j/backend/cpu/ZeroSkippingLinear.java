@@ -37,14 +37,15 @@ final class ZeroSkippingLinear implements AutoCloseable {
     private record Transposed(int out, int in) {}
 
     private final WorkerPool pool;
-    private final Scratch[] scratch;
+    /** The calling thread's buffers (the class sums). */
+    private final Scratch scratch;
     private final FilterCache transposed = new FilterCache();
     /** The inputs read in this call, lane class by class, each class padded to ROWS with the zero row. */
     private int[] rows = new int[0];
     /** The images' inputs at {@link #rows}, image by image. */
     private float[] coefficients = new float[0];
 
-    ZeroSkippingLinear(WorkerPool pool, Scratch[] scratch) {
+    ZeroSkippingLinear(WorkerPool pool, Scratch scratch) {
         this.pool = pool;
         this.scratch = scratch;
     }
@@ -112,7 +113,7 @@ final class ZeroSkippingLinear implements AutoCloseable {
         int lanes = VectorLoops.LANES, capacity = capacity(in);
         int[] ends = listInputs(t, flags, x, n, in);
         // a task per lane class: its rows (side by side in t) summed over whole rows, for every image
-        MemorySegment classSums = scratch[0].get(Scratch.Role.ACCUMULATOR, (long) n * lanes * stride);
+        MemorySegment classSums = scratch.get(Scratch.Role.ACCUMULATOR, (long) n * lanes * stride);
         pool.forEach(lanes, (worker, lane) -> {
             for (int i = 0; i < n; i++) Loops.fill(classSums, (long) (i * lanes + lane) * stride, stride, 0f);
             for (int g = lane == 0 ? 0 : ends[lane - 1]; g < ends[lane]; g += ROWS) {

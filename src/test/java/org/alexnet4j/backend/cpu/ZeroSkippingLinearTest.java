@@ -54,16 +54,14 @@ class ZeroSkippingLinearTest {
     void theTransposedRowsAreReadWhereEnoughInputsAreZero() {
         int in = 256, out = ZeroSkippingLinear.MIN_OUTPUTS;
         Assumptions.assumeTrue(ZeroSkippingLinear.applies(out), "the vector path only");
-        Scratch[] scratch = {new Scratch(), new Scratch()};
-        try (Arena arena = Arena.ofShared(); WorkerPool pool = new WorkerPool(2); ZeroSkippingLinear linear = new ZeroSkippingLinear(pool, scratch)) {
+        try (Arena arena = Arena.ofShared(); WorkerPool pool = new WorkerPool(2); Scratch scratch = new Scratch();
+             ZeroSkippingLinear linear = new ZeroSkippingLinear(pool, scratch)) {
             MemorySegment w = arena.allocate(4L * out * in, 64), x = arena.allocate(4L * in, 64), y = arena.allocate(4L * out, 64);
             w.fill((byte) 0x3c); // every weight about 0.0118
             for (int zeros : new int[] {0, in / ZeroSkippingLinear.SKIPPED - 1, in / ZeroSkippingLinear.SKIPPED, in}) {
                 for (int k = 0; k < in; k++) x.setAtIndex(ValueLayout.JAVA_FLOAT, k, k < zeros ? 0f : 1f);
                 assertEquals(zeros >= in / ZeroSkippingLinear.SKIPPED, linear.forward(y, x, w.asReadOnly(), null, 1, in, out), zeros + " inputs zero");
             }
-        } finally {
-            for (Scratch s : scratch) s.close();
         }
     }
 
