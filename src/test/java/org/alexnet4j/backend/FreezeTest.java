@@ -10,17 +10,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.Arrays;
 import java.util.stream.Stream;
 import org.alexnet4j.model.AlexNet;
+import org.alexnet4j.nn.Architecture;
+import org.alexnet4j.nn.Sequential;
 import org.alexnet4j.nn.Weights;
 import org.alexnet4j.tensor.Shape;
 import org.alexnet4j.tensor.Tensor;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Backend.freeze on the host backends: a frozen storage refuses every later write, through any view of it and by
- * any op (copies and fills naming the operand, an SGD step and an op's output on the read-only memory), and keeps its values; ops that only read it (a convolution
- * with frozen filters, at the cpu backend's cached-filter path too) give the same bits as with a writable copy.
+ * any op (copies and fills naming the operand, an SGD step and an op's output on the read-only memory), and keeps its
+ * values; ops that only read it (a convolution with frozen filters, at the cpu backend's cached-filter path too; the
+ * whole network, its FC layers skipping zero inputs on the cpu backend) give the same bits as with a writable copy.
  * Weights.freeze freezes a model's parameters.
  */
 class FreezeTest {
@@ -100,6 +104,30 @@ class FreezeTest {
                     try (Tensor writable = upload(b, filters, before); Tensor z = b.allocate(ys)) {
                         b.conv2dForward(z, x, writable, null, spec);
                         assertArrayEquals(download(b, z), download(b, y), "a new frozen storage, round " + round);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * The whole single-tower network (He init: a third to a half of the FC layers' inputs zero, so that the cpu
+     * backend's frozen fc6 and fc7 skip their rows) gives the same logits, bit for bit, before and after its weights
+     * are frozen, at batch 1 and 2 (the reference backend has no path that freezing changes, and takes half a minute).
+     */
+    @Test
+    void freezingANetworkChangesNoLogitOnTheCpuBackend() {
+        AlexNet.Config config = AlexNet.Config.of(AlexNet.Variant.SINGLE_TOWER).withWeightInit(AlexNet.WeightInit.HE);
+        try (Backend b = Backends.create("cpu"); Sequential net = AlexNet.create(b, config, 1)) {
+            float[][] writable = new float[3][];
+            for (int pass = 0; pass < 2; pass++) {
+                if (pass == 1) net.weights().freeze();
+                for (int batch = 1; batch <= 2; batch++) {
+                    Shape images = Architecture.withBatch(config.inputShape(), batch);
+                    try (Tensor x = upload(b, images, gaussian(7, images.size(), 50))) {
+                        float[] logits = download(b, net.forward(x, false));
+                        if (pass == 0) writable[batch] = logits;
+                        else assertArrayEquals(writable[batch], logits, "batch " + batch + ": frozen against writable weights");
                     }
                 }
             }
