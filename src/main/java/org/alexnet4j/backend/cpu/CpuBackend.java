@@ -160,8 +160,8 @@ public final class CpuBackend implements Backend {
         if (n <= DOT_BATCH) {
             MemorySegment ys = segment(y, "linearForward y"), xs = segment(x, "linearForward x"), ws = segment(w, "linearForward w"),
                     bs = bias == null ? null : segment(bias, "linearForward bias");
-            // frozen weights: the same bits with the zero inputs' weights skipped, where their transposed copy fits in memory
-            boolean skipped = ws.isReadOnly() && ZeroSkippingLinear.applies(out) && zeroSkipping.forward(ys, xs, ws, bs, n, in, out);
+            // frozen weights: the same bits with the zero inputs' weights skipped, where that pays (ZeroSkippingLinear.forward)
+            boolean skipped = ws.isReadOnly() && zeroSkipping.forward(ys, xs, ws, bs, n, in, out);
             if (!skipped) dotForward(ys, xs, ws, bs, n, in, out);
             return;
         }

@@ -70,7 +70,7 @@ final class ZeroSkippingLinear implements AutoCloseable {
     private MemorySegment prepare(MemorySegment w, int out, int in) {
         long stride = stride(out), flags = (in + 1) * stride;
         return transposed.get(new Transposed(out, in), w, flags + in, into -> {
-            into.fill((byte) 0);
+            into.asSlice(in * stride * 4).fill((byte) 0); // the zero row and the flags (a row's padding columns sum into no output)
             // BLOCK x BLOCK tiles through heap arrays (bulk copies in and out), a row of tiles per task
             int blocks = (in + BLOCK - 1) / BLOCK;
             pool.forEach(blocks, (worker, block) -> {
@@ -97,12 +97,12 @@ final class ZeroSkippingLinear implements AutoCloseable {
 
     /**
      * y[i] = w x[i] + bias for the n images, w (out x in) frozen; see the class comment. Returns false, having
-     * computed nothing, where the transposed weights would not save time: fewer than 1/SKIPPED of the inputs are
-     * zero in every image, or the transposed weights do not fit in the memory available now. The caller then reads
-     * the weights as they are, with the same bits.
+     * computed nothing, where the transposed weights would not save time: the layer is not one this path {@link
+     * #applies} to, fewer than 1/SKIPPED of the inputs are zero in every image, or the transposed weights do not fit in
+     * the memory available now. The caller then reads the weights as they are, with the same bits.
      */
     boolean forward(MemorySegment y, MemorySegment x, MemorySegment w, MemorySegment bias, int n, int in, int out) {
-        if (zerosInEveryImage(x, n, in) < in / SKIPPED) return false;
+        if (!applies(out) || zerosInEveryImage(x, n, in) < in / SKIPPED) return false;
         MemorySegment t;
         try {
             t = prepare(w, out, in);
@@ -148,22 +148,22 @@ final class ZeroSkippingLinear implements AutoCloseable {
         int[] ends = new int[lanes + 1];
         int m = 0;
         for (int lane = 0; lane < lanes; lane++) {
-            for (int k = lane; k < whole; k += lanes) if (read(t, flags, x, n, in, k)) list(m++, k, x, n, in);
+            for (int k = lane; k < whole; k += lanes) if (read(t, flags, x, n, in, k)) list(m++, k, x, n, in, capacity);
             for (; m % ROWS != 0; m++) {
                 rows[m] = in;
                 for (int i = 0; i < n; i++) coefficients[i * capacity + m] = 0f;
             }
             ends[lane] = m;
         }
-        for (int k = whole; k < in; k++) if (read(t, flags, x, n, in, k)) list(m++, k, x, n, in);
+        for (int k = whole; k < in; k++) if (read(t, flags, x, n, in, k)) list(m++, k, x, n, in, capacity);
         ends[lanes] = m;
         return ends;
     }
 
     /** Entry r of the list: input k's row and the images' values of it. */
-    private void list(int r, int k, MemorySegment x, int n, int in) {
+    private void list(int r, int k, MemorySegment x, int n, int in, int capacity) {
         rows[r] = row(k, in);
-        for (int i = 0; i < n; i++) coefficients[i * capacity(in) + r] = Loops.get(x, (long) i * in + k);
+        for (int i = 0; i < n; i++) coefficients[i * capacity + r] = Loops.get(x, (long) i * in + k);
     }
 
     /** Entries of the list at most: every input, and each lane class padded. */
@@ -181,19 +181,18 @@ final class ZeroSkippingLinear implements AutoCloseable {
     /** How many inputs are zero in all n images. */
     private static int zerosInEveryImage(MemorySegment x, int n, int in) {
         int zeros = 0;
-        for (int k = 0; k < in; k++) {
-            boolean zero = true;
-            for (int i = 0; i < n && zero; i++) zero = Loops.get(x, (long) i * in + k) == 0f;
-            if (zero) zeros++;
-        }
+        for (int k = 0; k < in; k++) if (zeroInEveryImage(x, n, in, k)) zeros++;
         return zeros;
+    }
+
+    private static boolean zeroInEveryImage(MemorySegment x, int n, int in, int k) {
+        for (int i = 0; i < n; i++) if (Loops.get(x, (long) i * in + k) != 0f) return false;
+        return true;
     }
 
     /** Whether input k's weights must be read: an image has it non-zero, or the weights are not all finite. */
     private static boolean read(MemorySegment t, long flags, MemorySegment x, int n, int in, int k) {
-        if (Loops.get(t, flags + k) != 0f) return true;
-        for (int i = 0; i < n; i++) if (Loops.get(x, (long) i * in + k) != 0f) return true;
-        return false;
+        return Loops.get(t, flags + k) != 0f || !zeroInEveryImage(x, n, in, k);
     }
 
     @Override public void close() { transposed.close(); }
